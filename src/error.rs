@@ -1,0 +1,42 @@
+//! Library errors: setup, configuration and I/O failures. A broken link is never an error.
+
+use std::path::PathBuf;
+
+/// Errors the library returns. Each message says what went wrong and what to do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An input could not be read.
+    #[error("cannot read input '{input}': {source}. Check the path and its permissions")]
+    ReadInput {
+        /// The input as given.
+        input: String,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An input is a directory.
+    #[error("input '{0}' is a directory: pass the document files inside it (e.g. '{0}/*.md')")]
+    InputIsDirectory(String),
+    /// An input looks like a binary file.
+    #[error("input '{0}' looks like a binary file (it contains NUL bytes): pass a Markdown, HTML or plain-text document")]
+    BinaryInput(String),
+    /// An input is empty.
+    #[error("input '{0}' is empty: there is nothing to extract (was the conversion to text successful?)")]
+    EmptyInput(String),
+    /// An output file could not be written.
+    #[error("cannot write '{path}': {source}. Check that the folder exists and is writable")]
+    WriteOutput {
+        /// The file that was being written.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Serialising a table failed.
+    #[error("cannot serialise the output: {0}")]
+    Serialise(String),
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,566 @@
+//! HTML reports and pages (scraper/html5ever): links in content and in footnote or
+//! reference lists (`<li id="fn3">`, `<ol class="references">`, `<div class="footnotes">`),
+//! `<sup>` markers mapping each footnote to its numbered paragraph, and symbols and
+//! resolution references in the text. Stylesheets, scripts, images, navigation, headers,
+//! footers and back-links are not citations. Entities are decoded by the parser.
+
+use super::{symbols, url, Found};
+use crate::types::Kind;
+use ego_tree::iter::Edge;
+use scraper::{ElementRef, Html, Node};
+use std::collections::HashMap;
+
+/// Elements whose content is never a citation.
+const SKIPPED: &[&str] = &[
+    "script", "style", "noscript", "template", "nav", "header", "footer", "head", "svg", "math", "button",
+    "select",
+];
+/// Elements that end a run of text (so words of two blocks are not glued together).
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "li",
+    "td",
+    "th",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "dd",
+    "dt",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "aside",
+    "blockquote",
+    "pre",
+    "body",
+    "br",
+    "figure",
+    "figcaption",
+    "main",
+];
+
+/// Where a found citation sits, resolved after the whole tree is read.
+#[derive(Debug, Clone)]
+struct Place {
+    footnote: Option<usize>,
+    paragraph: Option<String>,
+}
+
+#[derive(Debug)]
+struct Note {
+    id: String,
+    ordinal: Option<usize>,
+}
+
+#[derive(Debug, Default)]
+struct Frame {
+    skip: bool,
+    footnote: Option<usize>,
+    in_link: bool,
+    list_counter: Option<usize>,
+}
+
+/// Appends every citation of an HTML document to `out`, with its footnote and paragraph.
+pub fn extract(text: &str, out: &mut Vec<Found>) {
+    let flat = flatten_deep_nesting(text);
+    let doc = Html::parse_document(&flat);
+    let base = doc
+        .select(&selector("base[href]"))
+        .next()
+        .and_then(|b| b.value().attr("href"))
+        .and_then(|h| ::url::Url::parse(h).ok());
+    let mut finder = Finder { text, cursor: 0, last_hit: 0, long_misses: 0 };
+    let mut notes: Vec<Note> = Vec::new();
+    let mut markers: HashMap<String, (String, Option<String>)> = HashMap::new(); // target id → (label, paragraph)
+    let mut found: Vec<(Found, Place)> = Vec::new();
+    let mut stack: Vec<Frame> = vec![Frame::default()];
+    let mut paragraph: Option<String> = None;
+    let mut block = String::new();
+    let mut block_cursor = 0usize;
+    let mut link_symbols: Vec<String> = Vec::new();
+
+    for edge in doc.root_element().traverse() {
+        match edge {
+            Edge::Open(node) => {
+                let parent = stack.last().map_or((false, None, false), |f| (f.skip, f.footnote, f.in_link));
+                let mut frame =
+                    Frame { skip: parent.0, footnote: parent.1, in_link: parent.2, list_counter: None };
+                if let Some(el) = ElementRef::wrap(node) {
+                    let e = el.value();
+                    let name = e.name();
+                    if BLOCKS.contains(&name) {
+                        flush(
+                            &mut block,
+                            &mut finder,
+                            block_cursor,
+                            &paragraph,
+                            parent.1,
+                            parent.2,
+                            &link_symbols,
+                            &mut found,
+                        );
+                        block_cursor = finder.cursor;
+                    }
+                    if !frame.skip && (SKIPPED.contains(&name) || is_navigation(el)) {
+                        frame.skip = true;
+                    }
+                    if name == "ol" || name == "ul" {
+                        let start = e.attr("start").and_then(|s| s.parse().ok()).unwrap_or(1usize);
+                        frame.list_counter = Some(start.saturating_sub(1));
+                    }
+                    if name == "li" && !frame.skip {
+                        let ordinal = stack.iter_mut().rev().find_map(|f| f.list_counter.as_mut()).map(|c| {
+                            *c += 1;
+                            *c
+                        });
+                        if is_footnote_item(el, &stack_context(&doc, node)) {
+                            notes.push(Note { id: e.id().unwrap_or_default().to_string(), ordinal });
+                            frame.footnote = Some(notes.len() - 1);
+                        }
+                    }
+                    if matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6") && !frame.skip {
+                        paragraph = None;
+                    }
+                    if name == "p" && !frame.skip && frame.footnote.is_none() {
+                        if let Some(n) = leading_number(el) {
+                            paragraph = Some(n);
+                        }
+                    }
+                    if name == "a" && !frame.skip {
+                        flush(
+                            &mut block,
+                            &mut finder,
+                            block_cursor,
+                            &paragraph,
+                            parent.1,
+                            parent.2,
+                            &[],
+                            &mut found,
+                        );
+                        block_cursor = finder.cursor;
+                        frame.in_link = true;
+                        link_symbols.clear();
+                        if let Some(href) = e.attr("href") {
+                            if let Some(target) = href.strip_prefix('#') {
+                                if frame.footnote.is_none() {
+                                    let label = marker_label(el);
+                                    markers.entry(target.to_string()).or_insert((label, paragraph.clone()));
+                                }
+                            } else {
+                                let place = Place { footnote: frame.footnote, paragraph: paragraph.clone() };
+                                let before = found.len();
+                                anchor(href, base.as_ref(), &mut finder, &place, &mut found);
+                                link_symbols.extend(
+                                    found[before..]
+                                        .iter()
+                                        .filter(|(f, _)| f.kind == Kind::Symbol)
+                                        .map(|(f, _)| f.value.clone()),
+                                );
+                            }
+                        }
+                    }
+                } else if let Node::Text(t) = node.value() {
+                    if !frame.skip {
+                        block.push_str(t);
+                    }
+                }
+                stack.push(frame);
+            }
+            Edge::Close(node) => {
+                let frame = stack.pop().unwrap_or_default();
+                if let Some(el) = ElementRef::wrap(node) {
+                    let name = el.value().name();
+                    if BLOCKS.contains(&name) || name == "a" {
+                        // Text of a link is scanned for symbols it names beyond its target.
+                        let fnote = frame.footnote;
+                        flush(
+                            &mut block,
+                            &mut finder,
+                            block_cursor,
+                            &paragraph,
+                            fnote,
+                            frame.in_link,
+                            &link_symbols,
+                            &mut found,
+                        );
+                        block_cursor = finder.cursor;
+                        if name == "a" {
+                            link_symbols.clear();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Labels: the marker text that points at a note, else the number in its id, else its
+    // position in the list; the paragraph is the one carrying the marker.
+    let resolved: Vec<(String, Option<String>)> = notes
+        .iter()
+        .map(|n| match markers.get(&n.id) {
+            Some((label, para)) if !label.is_empty() => (label.clone(), para.clone()),
+            other => {
+                let label = id_label(&n.id).or(n.ordinal.map(|o| o.to_string())).unwrap_or_default();
+                (label, other.and_then(|(_, p)| p.clone()))
+            }
+        })
+        .collect();
+    for (mut f, place) in found {
+        let (footnote, paragraph) = match place.footnote.and_then(|i| resolved.get(i)) {
+            Some((label, para)) => (label.clone(), para.clone().unwrap_or_default()),
+            None => (String::new(), place.paragraph.unwrap_or_default()),
+        };
+        f.context = Some((footnote, paragraph));
+        out.push(f);
+    }
+}
+
+/// Deepest element nesting handed to the parser. The HTML tree-building algorithm checks
+/// the stack of open elements on most tags, so nesting thousands deep costs quadratic time;
+/// no real document nests this deep.
+const MAX_DEPTH: usize = 512;
+
+/// Blanks out (with spaces, keeping every byte offset) the start and end tags nested deeper
+/// than [`MAX_DEPTH`], except links. One linear pass; documents within the limit are returned
+/// unchanged.
+fn flatten_deep_nesting(text: &str) -> std::borrow::Cow<'_, str> {
+    const VOID: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+        "track", "wbr",
+    ];
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut blank: Vec<std::ops::Range<usize>> = Vec::new();
+    for lt in memchr::memchr_iter(b'<', bytes) {
+        let rest = &bytes[lt + 1..];
+        let closing = rest.first() == Some(&b'/');
+        let name_start = lt + 1 + usize::from(closing);
+        let name_len = bytes[name_start..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        if name_len == 0 {
+            continue;
+        }
+        let name = text[name_start..name_start + name_len].to_ascii_lowercase();
+        if VOID.contains(&name.as_str()) {
+            continue;
+        }
+        let Some(gt) = memchr::memchr(b'>', &bytes[lt..]).map(|p| lt + p) else { break };
+        if !closing && bytes[gt - 1] == b'/' {
+            continue;
+        }
+        if closing {
+            if depth > MAX_DEPTH && name != "a" {
+                blank.push(lt..gt + 1);
+            }
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            if depth > MAX_DEPTH && name != "a" {
+                blank.push(lt..gt + 1);
+            }
+        }
+    }
+    if blank.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = bytes.to_vec();
+    for r in blank {
+        out[r].fill(b' ');
+    }
+    // Only ASCII tag bytes were replaced by ASCII spaces, so the text stays UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+fn selector(s: &str) -> scraper::Selector {
+    scraper::Selector::parse(s).unwrap_or_else(|_| unreachable!("static selector {s} is valid"))
+}
+
+/// Finds raw text in the source in document order (the parser keeps no positions).
+struct Finder<'t> {
+    text: &'t str,
+    cursor: usize,
+    last_hit: usize,
+    /// Searches past the window that found nothing (each costs the rest of the page).
+    long_misses: usize,
+}
+
+impl Finder<'_> {
+    /// Offset of the first of `candidates` found at or after `from`; advances the cursor.
+    /// Text the parser made up (an element it re-opened) is not in the source: it gets the
+    /// position of the previous hit.
+    fn locate(&mut self, from: usize, candidates: &[&str]) -> usize {
+        // A bounded window keeps a miss from scanning the rest of a large page.
+        let end = floor_boundary(self.text, from.saturating_add(256 * 1024));
+        let find_in =
+            |hay: &str| candidates.iter().filter(|c| !c.is_empty()).filter_map(|c| hay.find(c)).min();
+        let mut hit = find_in(self.text.get(from..end).unwrap_or(""));
+        if hit.is_none() && end < self.text.len() && self.long_misses < 16 {
+            hit = find_in(self.text.get(from..).unwrap_or(""));
+            if hit.is_none() {
+                self.long_misses += 1;
+            }
+        }
+        match hit {
+            Some(p) => {
+                self.cursor = self.cursor.max(from + p + 1);
+                self.last_hit = from + p;
+                from + p
+            }
+            None => self.last_hit,
+        }
+    }
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn anchor(
+    href: &str,
+    base: Option<&::url::Url>,
+    finder: &mut Finder<'_>,
+    place: &Place,
+    found: &mut Vec<(Found, Place)>,
+) {
+    let href = href.trim();
+    let absolute = match url::classify(href) {
+        url::Target::Citable => href.to_string(),
+        url::Target::NotCitation => match base.and_then(|b| b.join(href).ok()) {
+            Some(u) if !href.starts_with('#') && !href.starts_with("data:") => u.to_string(),
+            _ => return,
+        },
+    };
+    let escaped = href.replace('&', "&amp;");
+    let start = finder.locate(finder.cursor, &[&escaped, href]);
+    for piece in url::split_glued(&absolute) {
+        let target = &absolute[piece];
+        let value = url::normalise(target);
+        let symbol = symbols::from_url(&value);
+        found.push((Found::new(start, Kind::Url, value, href), place.clone()));
+        if let Some(sym) = symbol {
+            found.push((Found::new(start, Kind::Symbol, sym, href), place.clone()));
+        }
+    }
+}
+
+/// Scans the text gathered since the last block boundary.
+#[allow(clippy::too_many_arguments)]
+fn flush(
+    block: &mut String,
+    finder: &mut Finder<'_>,
+    from: usize,
+    paragraph: &Option<String>,
+    footnote: Option<usize>,
+    in_link: bool,
+    link_symbols: &[String],
+    found: &mut Vec<(Found, Place)>,
+) {
+    if block.trim().is_empty() {
+        block.clear();
+        return;
+    }
+    let place = Place { footnote, paragraph: paragraph.clone() };
+    if !in_link {
+        // Bare URLs in text that is not a link's visible text (that would repeat its target).
+        for r in url::find_bare_urls(block) {
+            let raw = &block[r];
+            let start = finder.locate(from, &[raw]);
+            for piece in url::split_glued(raw) {
+                let value = url::normalise(&raw[piece]);
+                found.push((Found::new(start, Kind::Url, value, raw), place.clone()));
+            }
+        }
+    }
+    let hits = symbols::find_symbols(block).into_iter().chain(symbols::find_resolution_refs(block));
+    for hit in hits {
+        if link_symbols.contains(&hit.value) {
+            continue;
+        }
+        let raw = &block[hit.start..hit.end];
+        let start = finder.locate(from, &[raw]);
+        found.push((Found::new(start, Kind::Symbol, hit.value, raw), place.clone()));
+    }
+    block.clear();
+}
+
+fn stack_context(_doc: &Html, node: ego_tree::NodeRef<'_, Node>) -> Vec<String> {
+    // Classes and ids of the nearest few ancestors (bounded, so deep nesting stays linear).
+    node.ancestors()
+        .take(4)
+        .filter_map(ElementRef::wrap)
+        .map(|a| {
+            let e = a.value();
+            format!("{} {} {}", e.name(), e.id().unwrap_or(""), e.attr("class").unwrap_or(""))
+                .to_ascii_lowercase()
+        })
+        .collect()
+}
+
+fn is_footnote_item(el: ElementRef<'_>, ancestors: &[String]) -> bool {
+    let id = el.value().id().unwrap_or("").to_ascii_lowercase();
+    let id_says = id.starts_with("fn")
+        || id.starts_with("footnote")
+        || id.starts_with("cite_note")
+        || id.starts_with("endnote")
+        || id.starts_with("note");
+    let container_says = ancestors.iter().any(|a| {
+        a.contains("footnote")
+            || a.contains("references")
+            || a.contains("endnote")
+            || a.contains("reflist")
+            || a.contains("doc-endnotes")
+    });
+    id_says || container_says
+}
+
+fn is_navigation(el: ElementRef<'_>) -> bool {
+    let e = el.value();
+    if matches!(e.name(), "html" | "body" | "main" | "article") {
+        return false;
+    }
+    if e.attr("role")
+        .is_some_and(|r| r.eq_ignore_ascii_case("navigation") || r.eq_ignore_ascii_case("banner"))
+    {
+        return true;
+    }
+    // Words of the element's own id and classes: `mw-navigation`, `navbox`, `site-footer`.
+    e.id().into_iter().chain(e.classes()).any(|token| {
+        token.split(['-', '_']).any(|w| {
+            matches!(
+                w.to_ascii_lowercase().as_str(),
+                "nav"
+                    | "navbar"
+                    | "navbox"
+                    | "navigation"
+                    | "menu"
+                    | "sidebar"
+                    | "breadcrumb"
+                    | "breadcrumbs"
+                    | "footer"
+                    | "header"
+                    | "catlinks"
+                    | "toc"
+                    | "editsection"
+                    | "jump"
+                    | "panel"
+                    | "portal"
+            )
+        })
+    })
+}
+
+/// The visible label of a footnote marker: `[12]` → `12`, `3` → `3`.
+fn marker_label(el: ElementRef<'_>) -> String {
+    let t: String = el.text().collect();
+    let t = t.trim().trim_start_matches('[').trim_end_matches(']').trim();
+    if !t.is_empty() && t.chars().count() <= 8 && t.chars().all(|c| c.is_alphanumeric() || c == '*') {
+        t.to_string()
+    } else {
+        String::new()
+    }
+}
+
+/// `fn3` → 3, `fn:3` → 3, `footnote-3` → 3, `cite_note-12` → 12.
+fn id_label(id: &str) -> Option<String> {
+    let tail: String = id
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let tail = tail.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    (!tail.is_empty() && tail.len() <= 6).then(|| tail.to_string())
+}
+
+/// `<p>40. text` → `40` (the first characters of the paragraph's text).
+fn leading_number(el: ElementRef<'_>) -> Option<String> {
+    let mut head = String::new();
+    for t in el.text() {
+        head.push_str(t);
+        if head.trim_start().len() > 8 {
+            break;
+        }
+    }
+    let h = head.trim_start();
+    let digits = h.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=4).contains(&digits)
+        && h[digits..].starts_with('.')
+        && h[digits + 1..].starts_with(char::is_whitespace)
+    {
+        Some(h[..digits].to_string())
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(html: &str) -> Vec<(String, String, String)> {
+        let mut out = Vec::new();
+        extract(html, &mut out);
+        out.into_iter()
+            .map(|f| {
+                let (fnote, para) = f.context.unwrap_or_default();
+                (fnote, para, f.value)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn footnote_list_with_markers_and_backlinks() {
+        let html = r##"<html><head><link rel="stylesheet" href="https://cdn.example/s.css"><script src="https://cdn.example/a.js"></script></head>
+<body><nav><a href="https://example.org/home">Home</a></nav>
+<p>12. Growth slowed.<sup><a href="#fn3" id="fnref3">3</a></sup> See <a href="https://a.org/x?p=1&amp;q=2">report</a>.</p>
+<img src="https://cdn.example/i.png">
+<div class="footnotes"><ol><li id="fn3"><a href="https://undocs.org/en/A/RES/69/156">A/RES/69/156</a> <a href="#fnref3">↩</a></li></ol></div>
+</body></html>"##;
+        assert_eq!(
+            rows(html),
+            vec![
+                ("".into(), "12".into(), "https://a.org/x?p=1&q=2".into()),
+                ("3".into(), "12".into(), "https://undocs.org/en/A/RES/69/156".into()),
+                ("3".into(), "12".into(), "A/RES/69/156".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn wikipedia_style_references() {
+        let html = r##"<p>Text<sup class="reference"><a href="#cite_note-x-5">[4]</a></sup></p>
+<ol class="references"><li id="cite_note-x-5"><span class="mw-cite-backlink"><a href="#cite_ref-x_5-0">^</a></span>
+<cite><a class="external text" href="//web.archive.org/web/2011/http://www.stats.govt.nz/">Archived</a></cite></li></ol>"##;
+        assert_eq!(
+            rows(html),
+            vec![(
+                "4".into(),
+                "".into(),
+                "https://web.archive.org/web/2011/http://www.stats.govt.nz/".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(id_label("fn3").as_deref(), Some("3"));
+        assert_eq!(id_label("fn:12").as_deref(), Some("12"));
+        assert_eq!(id_label("footnote-7").as_deref(), Some("7"));
+        assert_eq!(id_label("cite_note-12").as_deref(), Some("12"));
+    }
+}

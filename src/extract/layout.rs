@@ -1,0 +1,342 @@
+//! The line layout of a Markdown or text document: which lines are footnote definitions
+//! (and of which label), which numbered paragraph every body line belongs to, and where
+//! footnote markers sit. Converters write footnotes as `<sup>N</sup> text` at the start of
+//! a line, as `[^N]: text`, or as a starred note `\* text`; a definition runs on until the
+//! next definition, a blank line, a heading or a numbered paragraph.
+
+use std::collections::HashMap;
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    /// Body text; the index of its numbered paragraph, or `NONE`.
+    Body(u32),
+    /// Inside the footnote definition with this index.
+    Footnote(u32),
+    /// Inside a fenced code block.
+    Code,
+}
+
+#[derive(Debug)]
+struct Definition {
+    label: String,
+    line: usize,
+    paragraph: u32,
+}
+
+/// Line roles, footnote definitions and markers of one document.
+#[derive(Debug)]
+pub struct Layout {
+    line_starts: Vec<usize>,
+    roles: Vec<Role>,
+    paragraphs: Vec<String>,
+    definitions: Vec<Definition>,
+    /// Position cache for monotonic column queries on long lines: (line, byte, column).
+    cursor: std::cell::Cell<(usize, usize, usize)>,
+}
+
+/// Where a piece of text sits in the document's structure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context<'a> {
+    /// Footnote label, empty in body text.
+    pub footnote: &'a str,
+    /// Numbered paragraph, empty when none.
+    pub paragraph: &'a str,
+    /// True inside a fenced code block.
+    pub code: bool,
+}
+
+impl Layout {
+    /// Scans the lines of `text` once (linear time).
+    pub fn scan(text: &str) -> Layout {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let mut roles = Vec::with_capacity(line_starts.len());
+        let mut paragraphs: Vec<String> = Vec::new();
+        let mut definitions: Vec<Definition> = Vec::new();
+        let mut markers: HashMap<String, Vec<(usize, u32)>> = HashMap::new();
+        let mut paragraph = NONE;
+        let mut footnote: Option<u32> = None;
+        let mut fence: Option<&str> = None;
+
+        for (n, &start) in line_starts.iter().enumerate() {
+            let end = line_starts.get(n + 1).map_or(text.len(), |&e| e - 1);
+            let line = text[start..end].trim_end_matches('\r');
+            let trimmed = line.trim_start();
+            let indent = line.len() - trimmed.len();
+            if let Some(f) = fence {
+                if trimmed.starts_with(f) {
+                    fence = None;
+                }
+                roles.push(Role::Code);
+                continue;
+            }
+            if indent <= 3 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
+                fence = Some(&trimmed[..3]);
+                roles.push(Role::Code);
+                continue;
+            }
+            if trimmed.is_empty() {
+                footnote = None;
+                roles.push(Role::Body(paragraph));
+                continue;
+            }
+            if let Some(label) = definition_label(trimmed) {
+                definitions.push(Definition { label, line: n, paragraph: NONE });
+                let idx = (definitions.len() - 1) as u32;
+                footnote = Some(idx);
+                roles.push(Role::Footnote(idx));
+                continue;
+            }
+            let heading = indent <= 3 && is_heading(trimmed);
+            let number = if indent <= 3 { paragraph_number(trimmed) } else { None };
+            if let Some(idx) = footnote {
+                if !heading && number.is_none() {
+                    roles.push(Role::Footnote(idx));
+                    continue;
+                }
+                footnote = None;
+            }
+            if heading {
+                paragraph = NONE;
+            } else if let Some(num) = number {
+                paragraphs.push(num.to_string());
+                paragraph = (paragraphs.len() - 1) as u32;
+            }
+            roles.push(Role::Body(paragraph));
+            for label in markers_in(line) {
+                markers.entry(label).or_default().push((n, paragraph));
+            }
+        }
+
+        // Each definition takes the paragraph of the nearest marker with its label before
+        // it (numbering may restart per chapter), else of the first marker after it.
+        for def in &mut definitions {
+            if let Some(list) = markers.get(&def.label) {
+                let before = list.iter().rev().find(|(line, _)| *line < def.line);
+                let chosen = before.or_else(|| list.first());
+                def.paragraph = chosen.map_or(NONE, |(_, p)| *p);
+            }
+        }
+        Layout { line_starts, roles, paragraphs, definitions, cursor: std::cell::Cell::new((0, 0, 0)) }
+    }
+
+    /// 0-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let line = self.line_of(offset);
+        let start = self.line_starts[line];
+        let (c_line, c_byte, c_col) = self.cursor.get();
+        let col = if c_line == line && c_byte <= offset && c_byte >= start {
+            c_col + text[c_byte..offset].chars().count()
+        } else {
+            text[start..offset].chars().count()
+        };
+        self.cursor.set((line, offset, col));
+        (line + 1, col + 1)
+    }
+
+    /// The structural context of the line holding `offset`.
+    pub fn context(&self, offset: usize) -> Context<'_> {
+        let para = |p: u32| if p == NONE { "" } else { self.paragraphs[p as usize].as_str() };
+        match self.roles.get(self.line_of(offset)) {
+            Some(Role::Body(p)) => Context { footnote: "", paragraph: para(*p), code: false },
+            Some(Role::Footnote(d)) => {
+                let def = &self.definitions[*d as usize];
+                Context { footnote: &def.label, paragraph: para(def.paragraph), code: false }
+            }
+            Some(Role::Code) => Context { footnote: "", paragraph: "", code: true },
+            None => Context { footnote: "", paragraph: "", code: false },
+        }
+    }
+}
+
+fn is_heading(t: &str) -> bool {
+    let hashes = t.bytes().take_while(|&b| b == b'#').count();
+    (1..=6).contains(&hashes) && t[hashes..].chars().next().is_none_or(|c| c == ' ' || c == '\t')
+}
+
+/// `40. text` or `40\. text` (pandoc escapes the dot) → `40`.
+fn paragraph_number(t: &str) -> Option<u32> {
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 4 {
+        return None;
+    }
+    let rest = &t[digits..];
+    let rest = rest.strip_prefix('\\').unwrap_or(rest);
+    let rest = rest.strip_prefix('.')?;
+    if !rest.starts_with([' ', '\t', '\u{a0}', '\u{3000}']) {
+        return None;
+    }
+    t[..digits].parse().ok()
+}
+
+/// The label of a footnote definition line, if the line starts one.
+fn definition_label(t: &str) -> Option<String> {
+    if let Some(rest) = t.strip_prefix("<sup>") {
+        let close = rest.find("</sup>")?;
+        let label = clean_label(&rest[..close])?;
+        let after = &rest[close + 6..];
+        // `<sup>3</sup>` followed by text (or nothing) at the start of a line.
+        if after.is_empty() || after.starts_with(char::is_whitespace) || !after.starts_with(['<', '.']) {
+            return Some(label);
+        }
+        return None;
+    }
+    if let Some(rest) = t.strip_prefix("[^") {
+        let close = rest.find("]:")?;
+        return clean_label(&rest[..close]);
+    }
+    if let Some(rest) = t.strip_prefix("\\*") {
+        if rest.starts_with([' ', '\t', '\u{a0}']) {
+            return Some("*".to_string());
+        }
+    }
+    None
+}
+
+fn clean_label(inner: &str) -> Option<String> {
+    let label = strip_tags(inner).trim().trim_start_matches('\\').to_string();
+    let ok = !label.is_empty()
+        && label.chars().count() <= 8
+        && label.chars().all(|c| c.is_alphanumeric() || matches!(c, '*' | '†' | '‡' | '§' | '-' | '_'));
+    ok.then_some(label)
+}
+
+fn strip_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Footnote markers in a body line: `<sup>N</sup>`, `[^N]`, and a starred `\*` glued to a word.
+fn markers_in(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if memchr::memchr3(b'<', b'[', b'\\', line.as_bytes()).is_none() {
+        return out;
+    }
+    let mut rest = line;
+    while let Some(p) = rest.find("<sup>") {
+        let after = &rest[p + 5..];
+        match after.find("</sup>") {
+            Some(close) => {
+                if let Some(label) = clean_label(&after[..close]) {
+                    out.push(label);
+                }
+                rest = &after[close + 6..];
+            }
+            None => break,
+        }
+    }
+    let mut rest = line;
+    while let Some(p) = rest.find("[^") {
+        let after = &rest[p + 2..];
+        match after.find(']') {
+            Some(close) if !after[close + 1..].starts_with(':') => {
+                if let Some(label) = clean_label(&after[..close]) {
+                    out.push(label);
+                }
+                rest = &after[close + 1..];
+            }
+            Some(close) => rest = &after[close + 1..],
+            None => break,
+        }
+    }
+    let mut from = 0;
+    while let Some(p) = line[from..].find("\\*") {
+        let at = from + p;
+        let prev = line[..at].chars().next_back();
+        if prev.is_some_and(|c| !c.is_whitespace()) {
+            out.push("*".to_string());
+        }
+        from = at + 2;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definition_lines() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("<sup>1</sup> text", Some("1")),
+            ("<sup>137</sup> See <https://a.org>.", Some("137")),
+            ("<sup>13a</sup> x", Some("13a")),
+            ("[^12]: https://a.org", Some("12")),
+            ("[^13a]: text", Some("13a")),
+            ("\\* E/2021/1.", Some("*")),
+            ("* list item", None),
+            ("40. paragraph", None),
+            ("plain", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(definition_label(line).as_deref(), *want, "line: {line}");
+        }
+    }
+
+    #[test]
+    fn paragraph_numbers() {
+        assert_eq!(paragraph_number("40. 信息"), Some(40));
+        assert_eq!(paragraph_number("7\\. text"), Some(7));
+        assert_eq!(paragraph_number("2020. was a year"), Some(2020));
+        assert_eq!(paragraph_number("2.5 percent"), None);
+        assert_eq!(paragraph_number("(a) item"), None);
+        assert_eq!(paragraph_number("12345. x"), None);
+    }
+
+    #[test]
+    fn markers() {
+        assert_eq!(markers_in("text.<sup>3</sup> more<sup>4</sup>"), vec!["3", "4"]);
+        assert_eq!(markers_in("a[^1] b[^13a]"), vec!["1", "13a"]);
+        assert_eq!(markers_in("项目 18(b)\\*"), vec!["*"]);
+        assert_eq!(markers_in("\\* not a marker"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn paragraphs_continue_after_a_footnote_block() {
+        let doc = "## 1. Heading\n\n40. First part.<sup>1</sup> more\n\n<sup>1</sup> <https://a.org>.\n\n---\n\n<sup>2</sup> E/2021/1.\n\ncontinued text.<sup>2</sup>\n\n## Next\n\nloose <sup>3</sup>\n\n<sup>3</sup> x\n";
+        let l = Layout::scan(doc);
+        let ctx = |needle: &str| {
+            let c = l.context(doc.find(needle).unwrap_or(0));
+            (c.footnote.to_string(), c.paragraph.to_string())
+        };
+        assert_eq!(ctx("<https://a.org>"), ("1".into(), "40".into()));
+        assert_eq!(ctx("E/2021/1"), ("2".into(), "40".into()));
+        assert_eq!(ctx("continued"), ("".into(), "40".into()));
+        assert_eq!(ctx("## 1."), ("".into(), "".into()));
+        assert_eq!(ctx("<sup>3</sup> x"), ("3".into(), "".into()));
+    }
+
+    #[test]
+    fn footnote_spans_lines_until_blank() {
+        let doc = "1. a<sup>6</sup>\n\n<sup>6</sup> <https://a.org>;  \n<https://b.org>.\n\nbody\n";
+        let l = Layout::scan(doc);
+        let c = l.context(doc.find("https://b.org").unwrap_or(0));
+        assert_eq!((c.footnote, c.paragraph), ("6", "1"));
+        let c = l.context(doc.find("body").unwrap_or(0));
+        assert_eq!((c.footnote, c.paragraph), ("", "1"));
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let doc = "第一行\n大会第70/1号";
+        let l = Layout::scan(doc);
+        let off = doc.find("70/1").unwrap_or(0);
+        assert_eq!(l.position(doc, off), (2, 4));
+    }
+}

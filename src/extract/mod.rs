@@ -1,0 +1,216 @@
+//! Extraction: from a document's text to the citations it makes, each mapped to its footnote
+//! and numbered paragraph. Pure and synchronous; one function per input format.
+
+mod html;
+mod layout;
+mod markdown;
+mod prose;
+pub mod symbols;
+mod text;
+pub mod url;
+
+use crate::error::{Error, Result};
+use crate::types::{Citation, Kind};
+use layout::Layout;
+use std::io::Read;
+use std::path::Path;
+
+/// The formats citecheck reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// Markdown, including PDF/Word conversions (whatever the file's extension).
+    Markdown,
+    /// HTML pages and fragments.
+    Html,
+    /// Plain text.
+    Text,
+}
+
+/// A citation found by a format extractor, before positions and context are resolved.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// Byte offset of the raw text in the document.
+    pub start: usize,
+    /// URL or symbol.
+    pub kind: Kind,
+    /// Normalised value.
+    pub value: String,
+    /// Text as written.
+    pub raw: String,
+    /// Footnote and paragraph, when the format knows them directly (HTML).
+    pub context: Option<(String, String)>,
+}
+
+impl Found {
+    fn new(start: usize, kind: Kind, value: String, raw: &str) -> Found {
+        Found { start, kind, value, raw: raw.to_string(), context: None }
+    }
+}
+
+/// A document read into memory and decoded.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The input as given (`-` for standard input).
+    pub source: String,
+    /// The decoded text.
+    pub text: String,
+    /// The format it is read as.
+    pub format: InputFormat,
+    /// Problems that did not stop extraction (lossy decoding, …), one line each.
+    pub warnings: Vec<String>,
+}
+
+/// Reads an input (a path, or `-` for standard input), decodes it and picks its format.
+///
+/// # Errors
+/// A missing, unreadable, binary or empty input, or a directory.
+pub fn read_input(input: &str, forced: Option<InputFormat>) -> Result<Document> {
+    let bytes = if input == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut buf)
+            .map_err(|source| Error::ReadInput { input: input.to_string(), source })?;
+        buf
+    } else {
+        let path = Path::new(input);
+        if path.is_dir() {
+            return Err(Error::InputIsDirectory(input.to_string()));
+        }
+        std::fs::read(path).map_err(|source| Error::ReadInput { input: input.to_string(), source })?
+    };
+    let (text, warnings) = decode(input, bytes)?;
+    let format = forced.unwrap_or_else(|| detect_format(input, &text));
+    Ok(Document { source: input.to_string(), text, format, warnings })
+}
+
+/// Decodes bytes: UTF-8 (BOM stripped), UTF-16 with a BOM, anything else lossily with a warning.
+///
+/// # Errors
+/// Empty input, or bytes that look binary.
+pub fn decode(input: &str, bytes: Vec<u8>) -> Result<(String, Vec<String>)> {
+    let mut warnings = Vec::new();
+    if bytes.is_empty() {
+        return Err(Error::EmptyInput(input.to_string()));
+    }
+    let utf16 = |le: bool| {
+        let units = bytes[2..].chunks_exact(2).map(|c| {
+            if le {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        });
+        char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect::<String>()
+    };
+    let text = if bytes.starts_with(&[0xFF, 0xFE]) {
+        utf16(true)
+    } else if bytes.starts_with(&[0xFE, 0xFF]) {
+        utf16(false)
+    } else {
+        let bom = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+        if bytes[bom..bytes.len().min(bom + 8192)].contains(&0) {
+            return Err(Error::BinaryInput(input.to_string()));
+        }
+        let mut body = bytes;
+        body.drain(..bom);
+        match String::from_utf8(body) {
+            Ok(s) => s,
+            Err(e) => {
+                let body = e.into_bytes();
+                let valid = std::str::from_utf8(&body).map_or_else(|e| e.valid_up_to(), |_| body.len());
+                let line = body[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+                warnings.push(format!(
+                    "input '{input}' is not valid UTF-8 (first bad byte at line {line}, byte offset {valid}); \
+                     decoded with replacement characters: re-save it as UTF-8 for exact results"
+                ));
+                String::from_utf8_lossy(&body).into_owned()
+            }
+        }
+    };
+    if text.trim().is_empty() {
+        return Err(Error::EmptyInput(input.to_string()));
+    }
+    Ok((text, warnings))
+}
+
+/// Picks a format from the file name, then from the content (converted documents are often
+/// Markdown in a `.txt` file).
+pub fn detect_format(name: &str, text: &str) -> InputFormat {
+    let ext = Path::new(name).extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("md" | "markdown" | "mdown" | "mkd") => return InputFormat::Markdown,
+        Some("html" | "htm" | "xhtml") => return InputFormat::Html,
+        _ => {}
+    }
+    let head = &text[..floor_char_boundary(text, 4096)];
+    let head_lower = head.trim_start().to_ascii_lowercase();
+    if head_lower.starts_with("<!doctype html") || head_lower.starts_with("<html") {
+        return InputFormat::Html;
+    }
+    let sample = &text[..floor_char_boundary(text, 1 << 20)];
+    let markdown_signs = ["<sup>", "](http", "](www", "<http", "[^", "\n## ", "\n# ", "\n### "];
+    if markdown_signs.iter().any(|s| sample.contains(s)) || sample.starts_with('#') {
+        return InputFormat::Markdown;
+    }
+    InputFormat::Text
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Extracts every citation of a document, in document order.
+pub fn extract(doc: &Document) -> Vec<Citation> {
+    extract_text(&doc.source, &doc.text, doc.format)
+}
+
+/// Extracts every citation of `text` read as `format`; `source` names it in the rows.
+pub fn extract_text(source: &str, text: &str, format: InputFormat) -> Vec<Citation> {
+    let mut found = Vec::new();
+    match format {
+        InputFormat::Markdown => markdown::extract(text, &mut found),
+        InputFormat::Text => text::extract(text, &mut found),
+        InputFormat::Html => html::extract(text, &mut found),
+    }
+    // Document order; a URL before the symbol it names.
+    found.sort_by_key(|f| f.start);
+    let layout = Layout::scan(text);
+    let mut rows: Vec<Citation> = Vec::with_capacity(found.len());
+    let mut last: Option<(usize, Kind, String)> = None;
+    for f in found {
+        let key = (f.start, f.kind, f.value.clone());
+        if last.as_ref() == Some(&key) {
+            continue;
+        }
+        last = Some(key);
+        let (footnote, paragraph) = match f.context {
+            Some(ctx) => ctx,
+            None => {
+                let ctx = layout.context(f.start);
+                if ctx.code {
+                    continue;
+                }
+                (ctx.footnote.to_string(), ctx.paragraph.to_string())
+            }
+        };
+        let (line, column) = layout.position(text, f.start);
+        rows.push(Citation {
+            source: source.to_string(),
+            line,
+            column,
+            footnote,
+            paragraph,
+            kind: f.kind,
+            value: f.value,
+            raw: f.raw,
+        });
+    }
+    rows
+}

@@ -1,0 +1,333 @@
+//! URL rules shared by every format: where a bare URL ends, which separators a converter
+//! glued onto it, how two glued references split, and the normalised absolute value.
+
+use std::ops::Range;
+use url::Url;
+
+/// Separators that converters glue onto the end of a link and that never end a real URL.
+fn is_trailing_separator(c: char) -> bool {
+    matches!(c, '.' | ',' | ';' | ':' | '。' | '；' | '，' | '：' | '、' | '．' | '！' | '？')
+}
+
+/// Characters that always end a bare URL in running text.
+fn is_stop_char(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '<' | '>'
+                | '"'
+                | '`'
+                | '|'
+                | '，'
+                | '。'
+                | '；'
+                | '：'
+                | '、'
+                | '！'
+                | '？'
+                | '（'
+                | '）'
+                | '【'
+                | '】'
+                | '「'
+                | '」'
+                | '『'
+                | '』'
+                | '《'
+                | '》'
+                | '〈'
+                | '〉'
+                | '“'
+                | '”'
+                | '‘'
+                | '’'
+                | '\u{3000}'
+        )
+}
+
+/// Trims separators glued onto the end of a link target (`…/374;`, `….html.`, `…/x。`),
+/// and closing brackets that have no opening partner inside the URL.
+pub fn trim_glued(s: &str) -> &str {
+    let mut s = s;
+    loop {
+        let before = s.len();
+        s = s.trim_end_matches(is_trailing_separator);
+        for (open, close) in [('(', ')'), ('[', ']'), ('{', '}')] {
+            if s.ends_with(close) && s.matches(close).count() > s.matches(open).count() {
+                s = &s[..s.len() - 1];
+            }
+        }
+        if s.ends_with(['\'', '*']) {
+            s = &s[..s.len() - 1];
+        }
+        if s.len() == before {
+            return s;
+        }
+    }
+}
+
+/// Finds bare URLs in running text: `http(s)://…`, `ftp://…` and scheme-less `www.…`.
+/// Returns byte ranges of each URL as written, without glued trailing punctuation.
+pub fn find_bare_urls(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Fast skip to the next candidate start: 'h', 'H', 'f', 'F', 'w', 'W'.
+        let Some(off) = bytes[i..].iter().position(|&b| matches!(b, b'h' | b'H' | b'w' | b'W' | b'f' | b'F'))
+        else {
+            break;
+        };
+        let start = i + off;
+        let rest = &bytes[start..];
+        let scheme_len = if starts_with_ci(rest, b"https://") {
+            8
+        } else if starts_with_ci(rest, b"http://") || starts_with_ci(rest, b"ftps://") {
+            7
+        } else if starts_with_ci(rest, b"ftp://") {
+            6
+        } else if starts_with_ci(rest, b"www.") {
+            0
+        } else {
+            i = start + 1;
+            continue;
+        };
+        // Left boundary: not glued to a word, a path or an e-mail address.
+        if start > 0 {
+            let prev = text[..start].chars().next_back().unwrap_or(' ');
+            if prev.is_ascii_alphanumeric() || matches!(prev, '.' | '/' | '@' | '-' | '_' | '%' | '=') {
+                i = start + 1;
+                continue;
+            }
+        }
+        let body_start = start + scheme_len.max(4);
+        let end = text[body_start..].find(is_stop_char).map_or(text.len(), |p| body_start + p);
+        let url = trim_glued(&text[start..end]);
+        let host_part = &url[scheme_len..];
+        if host_part.contains('.') || (scheme_len > 0 && !host_part.is_empty()) {
+            out.push(start..start + url.len());
+        }
+        i = end.max(start + 1);
+    }
+    out
+}
+
+fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.len() >= needle.len() && hay[..needle.len()].eq_ignore_ascii_case(needle)
+}
+
+/// Splits a link target that holds two references glued together
+/// (`…/Handbook;digitalregulation.org/`, `….pdfhttps://…`), keeping Wayback-style embedded
+/// URLs (`/web/2020/https://…`, `?url=https://…`) whole. Ranges are within `s`, trimmed.
+pub fn split_glued(s: &str) -> Vec<Range<usize>> {
+    let mut cuts: Vec<(usize, usize)> = Vec::new(); // (end of previous piece, start of next)
+    let b = s.as_bytes();
+    let mut i = 1;
+    while i < b.len() {
+        let rest = &b[i..];
+        if starts_with_ci(rest, b"http://") || starts_with_ci(rest, b"https://") {
+            let prev = s[..i].chars().next_back().unwrap_or('/');
+            if !matches!(
+                prev,
+                '/' | '=' | '?' | '&' | '%' | ':' | '(' | '*' | '+' | '@' | '#' | '!' | '$' | '\'' | '~'
+            ) {
+                cuts.push((i, i));
+                i += 7;
+                continue;
+            }
+        }
+        if matches!(b[i - 1], b';' | b',') && host_like(&s[i..]) && i > 8 {
+            cuts.push((i - 1, i));
+        }
+        i += 1;
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (end, next) in cuts {
+        push_trimmed(s, start..end, &mut out);
+        start = next;
+    }
+    push_trimmed(s, start..s.len(), &mut out);
+    out
+}
+
+fn push_trimmed(s: &str, r: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let piece = trim_glued(&s[r.clone()]);
+    if !piece.is_empty() {
+        out.push(r.start..r.start + piece.len());
+    }
+}
+
+/// `digitalregulation.org/…` or `www.…`: a host name with a dot and a known-looking TLD,
+/// followed by a path or the end.
+fn host_like(s: &str) -> bool {
+    if s.len() >= 4 && s[..4].eq_ignore_ascii_case("www.") {
+        return true;
+    }
+    let host_end = s.find(['/', '?', '#']).unwrap_or(s.len());
+    let host = trim_glued(&s[..host_end]);
+    let labels: Vec<&str> = host.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
+}
+
+/// What a link target is, for extraction purposes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target {
+    /// An absolute URL (or one a reader would open as such): extract it.
+    Citable,
+    /// A relative link, an in-page anchor or embedded data: not a citation.
+    NotCitation,
+}
+
+/// Classifies a link target as written in a document.
+pub fn classify(dest: &str) -> Target {
+    let d = dest.trim();
+    if d.is_empty() || d.starts_with('#') {
+        return Target::NotCitation;
+    }
+    if d.starts_with("//") || (d.len() >= 4 && d[..4].eq_ignore_ascii_case("www.")) {
+        return Target::Citable;
+    }
+    match scheme_of(d) {
+        Some(s) if s.eq_ignore_ascii_case("data") => Target::NotCitation,
+        Some(_) => Target::Citable,
+        None => Target::NotCitation,
+    }
+}
+
+fn scheme_of(d: &str) -> Option<&str> {
+    let colon = d.find(':')?;
+    let scheme = &d[..colon];
+    let mut chars = scheme.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic() && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+        .then_some(scheme)
+}
+
+/// The absolute URL a careful reader would open: scheme-less `www.` links get `http://`
+/// (what converters write), protocol-relative links get `https:`, and the result is parsed
+/// and serialised by the WHATWG rules (non-ASCII paths percent-encoded as UTF-8, IDN hosts
+/// in punycode). A target that does not parse is returned as written (checked as `invalid`).
+pub fn normalise(raw: &str) -> String {
+    let s = raw.trim();
+    let candidate = if s.len() >= 4 && s[..4].eq_ignore_ascii_case("www.") {
+        format!("http://{s}")
+    } else if s.starts_with("//") {
+        format!("https:{s}")
+    } else if scheme_of(s).is_none() && host_like(s) {
+        format!("http://{s}")
+    } else {
+        s.to_string()
+    };
+    match Url::parse(&candidate) {
+        Ok(u) if u.has_host() || u.scheme() != "http" && u.scheme() != "https" => u.to_string(),
+        _ => candidate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bare(text: &str) -> Vec<&str> {
+        find_bare_urls(text).into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn bare_urls() {
+        let cases: &[(&str, &[&str])] = &[
+            ("见 https://a.org/x。", &["https://a.org/x"]),
+            ("https://a.org/x；https://b.org/y，其他", &["https://a.org/x", "https://b.org/y"]),
+            ("See www.fao.org/e-agriculture/.", &["www.fao.org/e-agriculture/"]),
+            ("(see https://en.wikipedia.org/wiki/Foo_(bar))", &["https://en.wikipedia.org/wiki/Foo_(bar)"]),
+            ("(see https://a.org/x)", &["https://a.org/x"]),
+            ("https://zh.wikipedia.org/wiki/颱風假 是", &["https://zh.wikipedia.org/wiki/颱風假"]),
+            ("mail me@www.example.org now", &[]),
+            ("no url here, just www and http", &[]),
+            ("「https://a.org/q?x=1&y=2」", &["https://a.org/q?x=1&y=2"]),
+            ("HTTPS://A.ORG/X, next", &["HTTPS://A.ORG/X"]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(bare(text), *want, "input: {text}");
+        }
+    }
+
+    #[test]
+    fn trims_glued_separators() {
+        let cases = [
+            (
+                "https://www.itu.int/net4/wsis/forum/2020/Agenda/Session/374;",
+                "https://www.itu.int/net4/wsis/forum/2020/Agenda/Session/374",
+            ),
+            ("https://a.org/p.html.", "https://a.org/p.html"),
+            ("https://a.org/p；", "https://a.org/p"),
+            ("https://a.org/p/。", "https://a.org/p/"),
+            ("https://a.org/p/：", "https://a.org/p/"),
+            ("https://x.net/r#eyJ0byI6IjIwMjAtMTEifQ==", "https://x.net/r#eyJ0byI6IjIwMjAtMTEifQ=="),
+            ("https://who.int/item/risk-(rcce)-plan", "https://who.int/item/risk-(rcce)-plan"),
+            ("https://a.org/search?f[0]=product%3A667", "https://a.org/search?f[0]=product%3A667"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(trim_glued(raw), want);
+        }
+    }
+
+    #[test]
+    fn splits_glued_references() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "https://www.itu.int/en/myitu/Publications/2020/08/31/09/09/Digital-Regulation-Handbook;digitalregulation.org/",
+                &["https://www.itu.int/en/myitu/Publications/2020/08/31/09/09/Digital-Regulation-Handbook", "digitalregulation.org/"],
+            ),
+            ("https://a.org/x.pdfhttps://b.org/y", &["https://a.org/x.pdf", "https://b.org/y"]),
+            ("https://a.org/x;https://b.org/y;", &["https://a.org/x", "https://b.org/y"]),
+            ("https://web.archive.org/web/2020/https://b.org/y", &["https://web.archive.org/web/2020/https://b.org/y"]),
+            ("https://a.org/go?url=https://b.org/y", &["https://a.org/go?url=https://b.org/y"]),
+            ("https://a.org/p;jsessionid=AB12", &["https://a.org/p;jsessionid=AB12"]),
+        ];
+        for (raw, want) in cases {
+            let got: Vec<&str> = split_glued(raw).into_iter().map(|r| &raw[r]).collect();
+            assert_eq!(got, *want, "input: {raw}");
+        }
+    }
+
+    #[test]
+    fn normalises() {
+        let cases = [
+            ("www.fao.org/e-agriculture/", "http://www.fao.org/e-agriculture/"),
+            ("digitalregulation.org/", "http://digitalregulation.org/"),
+            ("//en.wikipedia.org/wiki/X", "https://en.wikipedia.org/wiki/X"),
+            (
+                "https://zh.wikipedia.org/wiki/颱風假",
+                "https://zh.wikipedia.org/wiki/%E9%A2%B1%E9%A2%A8%E5%81%87",
+            ),
+            (
+                "https://unctad.org/publications-search?f[0]=product%3A667",
+                "https://unctad.org/publications-search?f[0]=product%3A667",
+            ),
+            (
+                "https://unesdoc.unesco.org/ark:/48223/pf0000375061",
+                "https://unesdoc.unesco.org/ark:/48223/pf0000375061",
+            ),
+            ("https://tfm2030connect.un.org", "https://tfm2030connect.un.org/"),
+            ("mailto:info@example.org", "mailto:info@example.org"),
+            ("http://", "http://"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(normalise(raw), want, "input: {raw}");
+        }
+    }
+
+    #[test]
+    fn classifies_targets() {
+        assert_eq!(classify("https://a.org"), Target::Citable);
+        assert_eq!(classify("www.a.org"), Target::Citable);
+        assert_eq!(classify("mailto:x@a.org"), Target::Citable);
+        assert_eq!(classify("#fn3"), Target::NotCitation);
+        assert_eq!(classify("style.css"), Target::NotCitation);
+        assert_eq!(classify("/wiki/Foo"), Target::NotCitation);
+        assert_eq!(classify("data:image/png;base64,AAAA"), Target::NotCitation);
+    }
+}
