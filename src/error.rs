@@ -33,6 +33,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A configuration value is wrong.
+    #[error("{0}")]
+    Config(String),
     /// Serialising a table failed.
     #[error("cannot serialise the output: {0}")]
     Serialise(String),

@@ -24,6 +24,7 @@
 
 mod error;
 pub mod extract;
+pub mod fetch;
 pub mod output;
 pub mod report;
 mod run;
@@ -31,5 +32,8 @@ mod types;
 
 pub use error::{Error, Result};
 pub use extract::{extract, extract_text, read_input, Document, InputFormat};
-pub use run::{run_extract, ExtractConfig, ExtractSummary, OutputFormat};
-pub use types::{Citation, Kind};
+pub use run::{
+    run_check, run_extract, targets_of, CheckConfig, CheckSummary, ExtractConfig, ExtractSummary,
+    OutputFormat,
+};
+pub use types::{Citation, Hop, Kind, Outcome, Status, Target};

@@ -6,23 +6,43 @@ use clap::Parser;
 use std::process::ExitCode;
 
 /// Exit codes (documented in the README).
+const EXIT_FAILING_CITATIONS: u8 = 1;
 const EXIT_INPUT_OR_CONFIG_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let result = match cli.command {
-        cli::Command::Extract(args) => citecheck::run_extract(&args.into_config(), &mut std::io::stderr())
-            .map(|s| s.failed_inputs.is_empty()),
-    };
-    match result {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(EXIT_INPUT_OR_CONFIG_ERROR),
-        Err(e) => {
-            if let citecheck::Error::WriteOutput { source, .. } = &e {
-                if source.kind() == std::io::ErrorKind::BrokenPipe {
-                    return ExitCode::SUCCESS;
-                }
+    let mut stderr = std::io::stderr();
+    let result =
+        match cli.command {
+            cli::Command::Extract(args) => citecheck::run_extract(&args.into_config(), &mut stderr)
+                .map(|s| if s.failed_inputs.is_empty() { 0 } else { EXIT_INPUT_OR_CONFIG_ERROR }),
+            cli::Command::Check(args) => {
+                let config = match args.into_config() {
+                    Ok(c) => c,
+                    Err(e) => {
+                        eprintln!("citecheck: error: {e:#}");
+                        return ExitCode::from(EXIT_INPUT_OR_CONFIG_ERROR);
+                    }
+                };
+                citecheck::run_check(&config, &mut stderr).map(|s| {
+                    if !s.failed_inputs.is_empty() {
+                        EXIT_INPUT_OR_CONFIG_ERROR
+                    } else if s.failing > 0 {
+                        EXIT_FAILING_CITATIONS
+                    } else {
+                        0
+                    }
+                })
             }
+        };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(citecheck::Error::WriteOutput { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
             eprintln!("citecheck: error: {e:#}");
             ExitCode::from(EXIT_INPUT_OR_CONFIG_ERROR)
         }

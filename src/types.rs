@@ -52,3 +52,123 @@ pub struct Citation {
     /// The text as written in the document.
     pub raw: String,
 }
+
+/// The status class of a checked target (the `status` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// 2xx without a redirect.
+    Ok,
+    /// 2xx after one or more redirects to a different URL: the citation should be updated.
+    Redirected,
+    /// 404, 410, another definitive 4xx, a redirect loop or too many redirects, a missing symbol.
+    Broken,
+    /// 401, 403, 407, 429 after retries, or a bot challenge: alive perhaps, not verified.
+    Blocked,
+    /// 5xx after retries.
+    ServerError,
+    /// No complete answer within the timeout.
+    Timeout,
+    /// DNS failure, connection refused, reset or closed without a response.
+    Unreachable,
+    /// Certificate or handshake failure.
+    TlsError,
+    /// Not a valid URL.
+    Invalid,
+    /// Excluded by a rule or by its scheme; never fetched.
+    Excluded,
+    /// 2xx whose page says it is not found, or a deep link redirected to the home page.
+    Soft404,
+}
+
+impl Status {
+    /// Every status, in table order.
+    pub const ALL: [Status; 11] = [
+        Status::Ok,
+        Status::Redirected,
+        Status::Broken,
+        Status::Blocked,
+        Status::ServerError,
+        Status::Timeout,
+        Status::Unreachable,
+        Status::TlsError,
+        Status::Invalid,
+        Status::Excluded,
+        Status::Soft404,
+    ];
+
+    /// The name used in tables and in `--fail-on`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Redirected => "redirected",
+            Status::Broken => "broken",
+            Status::Blocked => "blocked",
+            Status::ServerError => "server_error",
+            Status::Timeout => "timeout",
+            Status::Unreachable => "unreachable",
+            Status::TlsError => "tls_error",
+            Status::Invalid => "invalid",
+            Status::Excluded => "excluded",
+            Status::Soft404 => "soft_404",
+        }
+    }
+
+    /// Parses a table name (`ok`, `server_error`, …).
+    pub fn parse(name: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == name.trim())
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One distinct thing to check: a URL, or a symbol with the URL that resolves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// URL or symbol.
+    pub kind: Kind,
+    /// The normalised citation value.
+    pub value: String,
+    /// What is requested: the URL itself, or the symbol's resolution URL.
+    pub url: String,
+    /// Indices of the citations that point at this target.
+    pub citations: Vec<usize>,
+}
+
+/// One redirect hop: the status answered and where it pointed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    /// The URL requested.
+    pub url: String,
+    /// HTTP status of the redirect.
+    pub status: u16,
+    /// The `Location` it pointed to (absolute).
+    pub location: String,
+}
+
+/// What checking one target found. Statuses are data, never errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Status class.
+    pub status: Status,
+    /// Final HTTP status, when a response arrived.
+    pub http_status: Option<u16>,
+    /// The URL of the final response.
+    pub final_url: String,
+    /// Redirect hops followed.
+    pub hops: Vec<Hop>,
+    /// Requests made (all methods, hops and retries).
+    pub attempts: u32,
+    /// What went wrong, in one line; empty when fine.
+    pub error: String,
+    /// Wall time from the first request to the final answer, in milliseconds.
+    pub elapsed_ms: u64,
+    /// Content type of the final response.
+    pub content_type: String,
+    /// When the final answer arrived (RFC 3339, UTC).
+    pub checked_at: String,
+}

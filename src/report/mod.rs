@@ -1,7 +1,7 @@
 //! Reports: pure functions from results to bytes. Only [`crate::output`] writes files.
 
 use crate::error::{Error, Result};
-use crate::types::Citation;
+use crate::types::{Citation, Kind, Outcome, Status, Target};
 
 /// The columns of `citecheck extract`, in order.
 pub const CITATION_COLUMNS: [&str; 8] =
@@ -43,4 +43,192 @@ pub fn citations_json(rows: &[Citation]) -> Result<Vec<u8>> {
 
 fn ser(e: csv::Error) -> Error {
     Error::Serialise(e.to_string())
+}
+
+/// A cell that holds remote text (titles, errors, Location values) is prefixed with `'` when it
+/// starts with `=`, `+`, `-`, `@`, tab or CR, so spreadsheets never read it as a formula.
+pub fn safe_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Everything the check tables are made from.
+#[derive(Debug)]
+pub struct CheckRun<'a> {
+    /// Every citation occurrence.
+    pub citations: &'a [Citation],
+    /// Distinct targets (each lists the citations pointing at it).
+    pub targets: &'a [Target],
+    /// One outcome per target.
+    pub outcomes: &'a [Outcome],
+    /// Language of the human links for symbols.
+    pub symbol_lang: &'a str,
+}
+
+/// The columns of `links.csv`.
+pub const LINK_COLUMNS: [&str; 17] = [
+    "kind",
+    "value",
+    "url",
+    "status",
+    "http_status",
+    "final_url",
+    "redirects",
+    "attempts",
+    "error",
+    "checked_at",
+    "footnotes",
+    "citations",
+    "elapsed_ms",
+    "content_type",
+    "human_url",
+    "redirect_chain",
+    "sources",
+];
+
+/// `links.csv`: one row per distinct target.
+///
+/// # Errors
+/// Only if serialisation fails.
+pub fn links_csv(run: &CheckRun<'_>) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(LINK_COLUMNS).map_err(ser)?;
+    for (t, o) in run.targets.iter().zip(run.outcomes) {
+        let mut footnotes: Vec<&str> = Vec::new();
+        let mut sources: Vec<&str> = Vec::new();
+        for &i in &t.citations {
+            let c = &run.citations[i];
+            if !c.footnote.is_empty() && !footnotes.contains(&c.footnote.as_str()) {
+                footnotes.push(&c.footnote);
+            }
+            if !sources.contains(&c.source.as_str()) {
+                sources.push(&c.source);
+            }
+        }
+        let human = match t.kind {
+            Kind::Symbol => format!("https://undocs.org/{}/{}", run.symbol_lang, t.value),
+            Kind::Url => String::new(),
+        };
+        let chain: Vec<String> = o.hops.iter().map(|h| format!("{} {}", h.status, h.location)).collect();
+        w.write_record([
+            t.kind.as_str(),
+            &safe_cell(&t.value),
+            &safe_cell(&t.url),
+            o.status.as_str(),
+            &o.http_status.map(|s| s.to_string()).unwrap_or_default(),
+            &safe_cell(&o.final_url),
+            &o.hops.len().to_string(),
+            &o.attempts.to_string(),
+            &safe_cell(&o.error),
+            &o.checked_at,
+            &footnotes.join(";"),
+            &t.citations.len().to_string(),
+            &o.elapsed_ms.to_string(),
+            &safe_cell(&o.content_type),
+            &human,
+            &safe_cell(&chain.join(" -> ")),
+            &safe_cell(&sources.join(";")),
+        ])
+        .map_err(ser)?;
+    }
+    w.into_inner().map_err(|e| Error::Serialise(e.to_string()))
+}
+
+/// `citations.csv`: the `extract` columns plus `status,http_status,final_url`.
+///
+/// # Errors
+/// Only if serialisation fails.
+pub fn citations_status_csv(run: &CheckRun<'_>) -> Result<Vec<u8>> {
+    let mut of_citation: Vec<Option<usize>> = vec![None; run.citations.len()];
+    for (ti, t) in run.targets.iter().enumerate() {
+        for &ci in &t.citations {
+            of_citation[ci] = Some(ti);
+        }
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<&str> = CITATION_COLUMNS.to_vec();
+    header.extend(["status", "http_status", "final_url"]);
+    w.write_record(&header).map_err(ser)?;
+    for (c, t) in run.citations.iter().zip(of_citation) {
+        let o = t.map(|i| &run.outcomes[i]);
+        let (line, column) = (c.line.to_string(), c.column.to_string());
+        w.write_record([
+            c.source.as_str(),
+            &line,
+            &column,
+            &c.footnote,
+            &c.paragraph,
+            c.kind.as_str(),
+            &safe_cell(&c.value),
+            &safe_cell(&c.raw),
+            o.map_or("", |o| o.status.as_str()),
+            &o.and_then(|o| o.http_status).map(|s| s.to_string()).unwrap_or_default(),
+            &safe_cell(o.map_or("", |o| o.final_url.as_str())),
+        ])
+        .map_err(ser)?;
+    }
+    w.into_inner().map_err(|e| Error::Serialise(e.to_string()))
+}
+
+/// `summary.csv`: targets and citations per status class (every class listed, zeros included).
+///
+/// # Errors
+/// Only if serialisation fails.
+pub fn summary_csv(run: &CheckRun<'_>) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["status", "targets", "citations"]).map_err(ser)?;
+    for s in Status::ALL {
+        let (mut targets, mut cites) = (0usize, 0usize);
+        for (t, o) in run.targets.iter().zip(run.outcomes) {
+            if o.status == s {
+                targets += 1;
+                cites += t.citations.len();
+            }
+        }
+        w.write_record([s.as_str(), &targets.to_string(), &cites.to_string()]).map_err(ser)?;
+    }
+    w.into_inner().map_err(|e| Error::Serialise(e.to_string()))
+}
+
+/// `hosts.csv`: per host, requests made, targets per status and mean latency.
+///
+/// # Errors
+/// Only if serialisation fails.
+pub fn hosts_csv(run: &CheckRun<'_>) -> Result<Vec<u8>> {
+    use std::collections::BTreeMap;
+    #[derive(Default)]
+    struct Row {
+        targets: usize,
+        requests: u64,
+        elapsed: u64,
+        statuses: BTreeMap<&'static str, usize>,
+    }
+    let mut hosts: BTreeMap<String, Row> = BTreeMap::new();
+    for (t, o) in run.targets.iter().zip(run.outcomes) {
+        let host =
+            url::Url::parse(&t.url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+        let row = hosts.entry(host).or_default();
+        row.targets += 1;
+        row.requests += u64::from(o.attempts);
+        row.elapsed += o.elapsed_ms;
+        *row.statuses.entry(o.status.as_str()).or_default() += 1;
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["host", "targets", "requests", "mean_latency_ms", "statuses"]).map_err(ser)?;
+    for (host, r) in hosts {
+        let mean = if r.targets == 0 { 0 } else { r.elapsed / r.targets as u64 };
+        let statuses: Vec<String> = r.statuses.iter().map(|(s, n)| format!("{s}={n}")).collect();
+        w.write_record([
+            safe_cell(&host),
+            r.targets.to_string(),
+            r.requests.to_string(),
+            mean.to_string(),
+            statuses.join(";"),
+        ])
+        .map_err(ser)?;
+    }
+    w.into_inner().map_err(|e| Error::Serialise(e.to_string()))
 }

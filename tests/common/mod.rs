@@ -47,3 +47,5 @@ pub fn assert_pinned(pin: &Path, actual: &str) {
         );
     }
 }
+
+pub mod server;

@@ -1,0 +1,451 @@
+//! Fetching: checks every target concurrently and politely, and turns what the servers
+//! answered into [`Outcome`]s. The only async part of the crate.
+
+pub mod retry;
+mod scheduler;
+
+use crate::error::{Error, Result};
+use crate::types::{Hop, Kind, Outcome, Status, Target};
+use futures::stream::{FuturesUnordered, StreamExt};
+use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use scheduler::HostPool;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// Default bound on requests in flight.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 64;
+/// Default requests in flight per host.
+pub const DEFAULT_HOST_CONCURRENCY: usize = 4;
+/// Default spacing between request starts to one host.
+pub const DEFAULT_HOST_INTERVAL: Duration = Duration::from_millis(100);
+/// Default total time per request.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+/// Default retries of transient failures.
+pub const DEFAULT_RETRIES: u32 = 2;
+/// Default cap on one wait before a retry.
+pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
+/// Redirect hops followed at most.
+pub const MAX_REDIRECTS: usize = 10;
+/// Bytes of a body read at most when classifying.
+pub const BODY_PREFIX: usize = 64 * 1024;
+
+/// Which method to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// HEAD first, GET when the server rejects or mishandles HEAD.
+    Auto,
+    /// HEAD only.
+    Head,
+    /// GET only.
+    Get,
+}
+
+/// Validated fetch settings.
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    /// Global bound on requests in flight.
+    pub max_concurrency: usize,
+    /// Requests in flight per host.
+    pub host_concurrency: usize,
+    /// Minimum spacing between request starts to one host.
+    pub host_interval: Duration,
+    /// Total time per request.
+    pub timeout: Duration,
+    /// Retries of transient failures.
+    pub retries: u32,
+    /// Cap on one wait before a retry (Retry-After included).
+    pub max_retry_wait: Duration,
+    /// Method policy.
+    pub method: Method,
+    /// User-Agent header.
+    pub user_agent: String,
+    /// Host name overrides, as curl's `--resolve HOST:PORT:ADDR`.
+    pub resolve: Vec<(String, SocketAddr)>,
+    /// Extra trusted root certificates (PEM files).
+    pub cacerts: Vec<PathBuf>,
+    /// Accept invalid certificates.
+    pub insecure: bool,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            max_concurrency: DEFAULT_MAX_CONCURRENCY,
+            host_concurrency: DEFAULT_HOST_CONCURRENCY,
+            host_interval: DEFAULT_HOST_INTERVAL,
+            timeout: DEFAULT_TIMEOUT,
+            retries: DEFAULT_RETRIES,
+            max_retry_wait: DEFAULT_MAX_RETRY_WAIT,
+            method: Method::Auto,
+            user_agent: default_user_agent(),
+            resolve: Vec::new(),
+            cacerts: Vec::new(),
+            insecure: false,
+        }
+    }
+}
+
+/// `citecheck/<version> (+<repository>)`.
+pub fn default_user_agent() -> String {
+    format!("citecheck/{} (+{})", env!("CARGO_PKG_VERSION"), env!("CARGO_PKG_REPOSITORY"))
+}
+
+/// The ODS file API URL that resolves `symbol` in `lang`.
+pub fn symbol_url(symbol: &str, lang: &str) -> String {
+    let enc = percent_encoding::utf8_percent_encode(symbol, percent_encoding::NON_ALPHANUMERIC);
+    format!("https://documents.un.org/api/symbol/access?s={enc}&l={lang}&t=pdf")
+}
+
+/// Checks every target (the ones already decided, like `excluded`, are passed in `preset`)
+/// and returns one outcome per target, in target order.
+///
+/// # Errors
+/// Only when the HTTP client cannot be built (an unreadable `--cacert`).
+pub async fn check_all(
+    targets: &[Target],
+    preset: Vec<Option<Outcome>>,
+    cfg: &FetchConfig,
+    mut progress: impl FnMut(&Outcome),
+) -> Result<Vec<Outcome>> {
+    let client = build_client(cfg)?;
+    let pool = Arc::new(HostPool::new(cfg.max_concurrency, cfg.host_concurrency, cfg.host_interval));
+    let mut results: Vec<Option<Outcome>> = preset;
+    results.resize(targets.len(), None);
+    let mut running = FuturesUnordered::new();
+    for (i, t) in targets.iter().enumerate() {
+        if results[i].is_some() {
+            continue;
+        }
+        let (client, pool, cfg) = (client.clone(), pool.clone(), cfg.clone());
+        let (kind, url) = (t.kind, t.url.clone());
+        running.push(async move { (i, check_one(&client, &pool, &cfg, kind, &url).await) });
+    }
+    while let Some((i, outcome)) = running.next().await {
+        progress(&outcome);
+        results[i] = Some(outcome);
+    }
+    Ok(results.into_iter().map(|o| o.unwrap_or_else(|| unreachable!("every target was checked"))).collect())
+}
+
+fn build_client(cfg: &FetchConfig) -> Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(cfg.user_agent.clone())
+        .timeout(cfg.timeout)
+        .connect_timeout(cfg.timeout.min(Duration::from_secs(10)))
+        .cookie_store(true)
+        .gzip(true)
+        .brotli(true)
+        .deflate(true)
+        .danger_accept_invalid_certs(cfg.insecure);
+    for (host, addr) in &cfg.resolve {
+        b = b.resolve(host, *addr);
+    }
+    for path in &cfg.cacerts {
+        let pem = std::fs::read(path)
+            .map_err(|source| Error::ReadInput { input: path.display().to_string(), source })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            Error::Config(format!("--cacert {}: not a PEM certificate ({e})", path.display()))
+        })?;
+        for c in certs {
+            b = b.add_root_certificate(c);
+        }
+    }
+    b.build().map_err(|e| Error::Config(format!("cannot set up the HTTP client: {e}")))
+}
+
+/// What one request brought back.
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+/// Why a request brought nothing back.
+struct Failure {
+    status: Status,
+    error: String,
+}
+
+fn host_key(url: &reqwest::Url) -> String {
+    format!("{}:{}", url.host_str().unwrap_or(""), url.port_or_known_default().unwrap_or(0))
+}
+
+async fn check_one(
+    client: &reqwest::Client,
+    pool: &HostPool,
+    cfg: &FetchConfig,
+    kind: Kind,
+    start: &str,
+) -> Outcome {
+    let began = Instant::now();
+    let mut outcome = Outcome {
+        status: Status::Invalid,
+        http_status: None,
+        final_url: String::new(),
+        hops: Vec::new(),
+        attempts: 0,
+        error: String::new(),
+        elapsed_ms: 0,
+        content_type: String::new(),
+        checked_at: String::new(),
+    };
+    let finish = |mut o: Outcome| {
+        o.elapsed_ms = u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);
+        o.checked_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+        o
+    };
+    let mut url = match reqwest::Url::parse(start) {
+        Ok(u) if u.scheme() == "http" || u.scheme() == "https" => u,
+        Ok(u) => {
+            outcome.status = Status::Excluded;
+            outcome.error = format!("{}: scheme is not checked", u.scheme());
+            return finish(outcome);
+        }
+        Err(e) => {
+            outcome.error = format!("not a valid URL: {e}");
+            return finish(outcome);
+        }
+    };
+    // Symbols are checked by the document served, which needs the body.
+    let method = if kind == Kind::Symbol { Method::Get } else { cfg.method };
+    loop {
+        let answer = request(client, pool, cfg, &url, method, &mut outcome.attempts).await;
+        let answer = match answer {
+            Ok(a) => a,
+            Err(f) => {
+                outcome.status = f.status;
+                outcome.error = f.error;
+                outcome.final_url = url.to_string();
+                return finish(outcome);
+            }
+        };
+        outcome.http_status = Some(answer.status);
+        outcome.final_url = url.to_string();
+        outcome.content_type = header(&answer.headers, CONTENT_TYPE);
+        if (300..400).contains(&answer.status) && answer.headers.contains_key(LOCATION) {
+            let location = header(&answer.headers, LOCATION);
+            let next = match url.join(&location) {
+                Ok(n) => n,
+                Err(e) => {
+                    outcome.status = Status::Broken;
+                    outcome.error =
+                        format!("redirect {} to an invalid Location '{location}': {e}", answer.status);
+                    return finish(outcome);
+                }
+            };
+            outcome.hops.push(Hop {
+                url: url.to_string(),
+                status: answer.status,
+                location: next.to_string(),
+            });
+            if next.scheme() != "http" && next.scheme() != "https" {
+                outcome.status = Status::Broken;
+                outcome.error = format!("redirect to a non-HTTP scheme ({}) not followed", next.scheme());
+                return finish(outcome);
+            }
+            if outcome.hops.iter().any(|h| h.url == next.as_str()) {
+                outcome.status = Status::Broken;
+                outcome.error = format!("redirect loop after {} hops (back to {next})", outcome.hops.len());
+                return finish(outcome);
+            }
+            if outcome.hops.len() >= MAX_REDIRECTS {
+                outcome.status = Status::Broken;
+                outcome.error = format!("more than {MAX_REDIRECTS} redirects");
+                return finish(outcome);
+            }
+            url = next;
+            continue;
+        }
+        let (status, error) = classify(kind, start, &url, &outcome.hops, &answer);
+        outcome.status = status;
+        outcome.error = error;
+        return finish(outcome);
+    }
+}
+
+fn header(h: &HeaderMap, name: reqwest::header::HeaderName) -> String {
+    h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+}
+
+/// One request with the method policy and the retry rules applied.
+async fn request(
+    client: &reqwest::Client,
+    pool: &HostPool,
+    cfg: &FetchConfig,
+    url: &reqwest::Url,
+    method: Method,
+    attempts: &mut u32,
+) -> Result<Answer, Failure> {
+    let host = host_key(url);
+    let mut tries = 0u32;
+    loop {
+        let mut result =
+            send(client, pool, &host, url, method == Method::Head || method == Method::Auto, attempts).await;
+        if method == Method::Auto && head_needs_get(&result) {
+            result = send(client, pool, &host, url, false, attempts).await;
+        }
+        let transient = match &result {
+            Ok(a) => retry::status_is_transient(a.status),
+            Err(f) => matches!(f.status, Status::Timeout | Status::Unreachable) && !f.error.contains("dns"),
+        };
+        if !transient || tries >= cfg.retries {
+            return result;
+        }
+        tries += 1;
+        let seed =
+            url.as_str().bytes().fold(u64::from(tries), |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+        let mut wait = retry::backoff(tries, cfg.max_retry_wait, seed);
+        if let Ok(a) = &result {
+            if let Some(ra) = a.headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()) {
+                wait = retry::retry_after(ra, cfg.max_retry_wait).unwrap_or(wait);
+            }
+            if a.status == 429 || a.status == 503 {
+                // The whole host slows down, not just this request.
+                pool.back_off(&host, tokio::time::Instant::now() + wait);
+            }
+        }
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// A HEAD answer that does not settle the question: rejected, mishandled or hung.
+fn head_needs_get(r: &Result<Answer, Failure>) -> bool {
+    match r {
+        Ok(a) => a.status >= 400,
+        Err(f) => f.status == Status::Timeout,
+    }
+}
+
+async fn send(
+    client: &reqwest::Client,
+    pool: &HostPool,
+    host: &str,
+    url: &reqwest::Url,
+    head: bool,
+    attempts: &mut u32,
+) -> Result<Answer, Failure> {
+    let _slot = pool.slot(host).await;
+    *attempts += 1;
+    let req = if head { client.head(url.clone()) } else { client.get(url.clone()) };
+    let req = req.header(ACCEPT, "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8");
+    let mut resp = req.send().await.map_err(failure)?;
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let mut body = Vec::new();
+    if !head {
+        // A bounded prefix: enough to classify, never the whole of a huge body.
+        while body.len() < BODY_PREFIX {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(e) => return Err(failure(e)),
+            }
+        }
+        body.truncate(BODY_PREFIX);
+    }
+    Ok(Answer { status, headers, body })
+}
+
+fn failure(e: reqwest::Error) -> Failure {
+    let chain = error_chain(&e);
+    let lower = chain.to_ascii_lowercase();
+    let status = if e.is_timeout() {
+        Status::Timeout
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        Status::TlsError
+    } else {
+        Status::Unreachable
+    };
+    let error = match status {
+        Status::Timeout => "timed out".to_string(),
+        _ if lower.contains("dns error") || lower.contains("failed to lookup") => {
+            format!("dns: host not found ({chain})")
+        }
+        _ if lower.contains("connection refused") => "connection refused".to_string(),
+        _ => chain,
+    };
+    Failure { status, error }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut src = e.source();
+    while let Some(s) = src {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        src = s.source();
+    }
+    parts.join(": ").replace(['\n', '\r'], " ")
+}
+
+/// The status class of a final (non-redirect) answer.
+fn classify(kind: Kind, start: &str, url: &reqwest::Url, hops: &[Hop], a: &Answer) -> (Status, String) {
+    let s = a.status;
+    if kind == Kind::Symbol {
+        let ct = header(&a.headers, CONTENT_TYPE).to_ascii_lowercase();
+        let doc_type = ct.contains("pdf") || ct.contains("msword") || ct.contains("officedocument");
+        let doc_body =
+            a.body.starts_with(b"%PDF-") || a.body.starts_with(b"PK") || a.body.starts_with(&[0xD0, 0xCF]);
+        return if (200..300).contains(&s) && doc_type && doc_body {
+            (Status::Ok, String::new())
+        } else if (200..300).contains(&s) {
+            (Status::Broken, "no such document: the ODS API answered without a PDF or Word file".to_string())
+        } else {
+            classify(Kind::Url, start, url, &[], a)
+        };
+    }
+    if a.headers.get("x-amzn-waf-action").is_some()
+        || header(&a.headers, "cf-mitigated".parse().unwrap_or(CONTENT_TYPE)) == "challenge"
+    {
+        return (Status::Blocked, format!("HTTP {s}: bot challenge page"));
+    }
+    match s {
+        200..=299 => {
+            if !hops.is_empty()
+                && url.path() == "/"
+                && reqwest::Url::parse(start).is_ok_and(|u| u.path() != "/")
+            {
+                return (Status::Soft404, format!("deep link redirected to the site's home page {url}"));
+            }
+            if let Some(title) = not_found_title(&a.body) {
+                return (Status::Soft404, format!("HTTP {s} but the page title says \"{title}\""));
+            }
+            if hops.is_empty() || url.as_str() == start {
+                (Status::Ok, String::new())
+            } else {
+                (Status::Redirected, String::new())
+            }
+        }
+        401 | 403 | 407 | 429 => {
+            (Status::Blocked, format!("HTTP {s}: access refused; the page may be alive"))
+        }
+        500..=599 => (Status::ServerError, format!("HTTP {s}")),
+        _ => (Status::Broken, format!("HTTP {s}")),
+    }
+}
+
+fn not_found_title(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let lower = text.to_lowercase();
+    let open = lower.find("<title")?;
+    let start = open + lower[open..].find('>')? + 1;
+    let end = start + lower[start..].find("</title")?;
+    let title = text.get(start..end)?.trim();
+    let t = title.to_lowercase();
+    let says = [
+        "not found",
+        "404",
+        "page introuvable",
+        "no encontrada",
+        "no se encontró",
+        "не найдена",
+        "找不到",
+        "页面不存在",
+    ];
+    says.iter().any(|w| t.contains(w)).then(|| title.chars().take(80).collect())
+}

@@ -1,0 +1,181 @@
+//! `citecheck check` against local servers: status classes, redirects, retries, methods,
+//! politeness limits, tables and exit codes.
+
+mod common;
+
+use common::citecheck;
+use common::server::{Reply, Server};
+use std::path::Path;
+use std::time::Duration;
+
+/// Runs `check` on a Markdown document citing `urls` (one footnote each); returns the exit
+/// code, stderr and the rows of links.csv keyed by value.
+fn check(urls: &[String], extra: &[&str]) -> (i32, String, Vec<csv::StringRecord>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut doc = String::from("1. Text.");
+    for i in 1..=urls.len() {
+        doc.push_str(&format!("<sup>{i}</sup>"));
+    }
+    doc.push_str("\n\n");
+    for (i, u) in urls.iter().enumerate() {
+        doc.push_str(&format!("<sup>{}</sup> <{u}>.\n\n", i + 1));
+    }
+    let input = dir.path().join("doc.md");
+    std::fs::write(&input, doc).expect("write doc");
+    let out = citecheck()
+        .arg("check")
+        .arg(&input)
+        .arg("--out")
+        .arg(dir.path().join("reports"))
+        .args(["--host-interval", "0", "--max-retry-wait", "1s", "--timeout", "3s", "--quiet"])
+        .args(extra)
+        .output()
+        .expect("runs");
+    let rows = read_links(&dir.path().join("reports/links.csv"));
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned(), rows, dir)
+}
+
+fn read_links(path: &Path) -> Vec<csv::StringRecord> {
+    match csv::Reader::from_path(path) {
+        Ok(mut r) => r.records().map(|r| r.expect("row")).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn row<'a>(rows: &'a [csv::StringRecord], value: &str) -> &'a csv::StringRecord {
+    rows.iter().find(|r| &r[1] == value).unwrap_or_else(|| panic!("no row for {value}: {rows:?}"))
+}
+
+#[test]
+fn status_classes_redirects_and_exit_code() {
+    let s = Server::start(|req, n| match req.path.as_str() {
+        "/ok" => Reply::html(200, "<title>Fine</title>"),
+        "/gone" => Reply::status(404),
+        "/old" => Reply::redirect(301, "/mid"),
+        "/mid" => Reply::redirect(308, "/new"),
+        "/new" => Reply::html(200, "new"),
+        "/loop-a" => Reply::redirect(302, "/loop-b"),
+        "/loop-b" => Reply::redirect(302, "/loop-a"),
+        "/forbidden" => Reply::status(403),
+        "/flaky" if n == 0 => Reply::status(503),
+        "/flaky" => Reply::html(200, "ok now"),
+        "/deep/page" => Reply::redirect(302, "/"),
+        "/" => Reply::html(200, "home"),
+        "/soft" => Reply::html(200, "<html><title>Page not found</title></html>"),
+        "/down" => Reply::status(500),
+        _ => Reply::status(404),
+    });
+    let urls: Vec<String> =
+        ["/ok", "/gone", "/old", "/loop-a", "/forbidden", "/flaky", "/deep/page", "/soft", "/down"]
+            .iter()
+            .map(|p| s.url(p))
+            .collect();
+    let (code, stderr, rows, _dir) = check(&urls, &["--retries", "1", "--method", "get"]);
+    assert_eq!(code, 1, "broken links fail the run: {stderr}");
+    let status = |p: &str| row(&rows, &s.url(p))[3].to_string();
+    assert_eq!(status("/ok"), "ok");
+    assert_eq!(status("/gone"), "broken");
+    assert_eq!(status("/old"), "redirected");
+    assert_eq!(&row(&rows, &s.url("/old"))[5], s.url("/new"));
+    assert_eq!(&row(&rows, &s.url("/old"))[6], "2");
+    assert_eq!(status("/loop-a"), "broken");
+    assert!(row(&rows, &s.url("/loop-a"))[8].contains("redirect loop"));
+    assert_eq!(status("/forbidden"), "blocked");
+    assert_eq!(status("/flaky"), "ok");
+    assert_eq!(&row(&rows, &s.url("/flaky"))[7], "2", "one retry");
+    assert_eq!(status("/deep/page"), "soft_404");
+    assert_eq!(status("/soft"), "soft_404");
+    assert_eq!(status("/down"), "server_error");
+    assert_eq!(s.hits("GET", "/gone"), 1, "a 404 is never retried");
+    assert_eq!(s.hits("GET", "/down"), 2, "a 5xx is retried --retries times");
+}
+
+#[test]
+fn head_rejected_falls_back_to_get() {
+    let s = Server::start(|req, _| match (req.method.as_str(), req.path.as_str()) {
+        ("HEAD", "/no-head") => Reply::status(405),
+        ("HEAD", "/head-403") => Reply::status(403),
+        (_, _) => Reply::html(200, "ok"),
+    });
+    let urls = vec![s.url("/no-head"), s.url("/head-403"), s.url("/plain")];
+    let (code, stderr, rows, _dir) = check(&urls, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    for r in &rows {
+        assert_eq!(&r[3], "ok", "{r:?}");
+    }
+    assert_eq!(s.hits("GET", "/no-head"), 1);
+    assert_eq!(s.hits("HEAD", "/plain"), 1);
+    assert_eq!(s.hits("GET", "/plain"), 0, "HEAD was enough");
+}
+
+#[test]
+fn retry_after_is_honoured_and_429_recovers() {
+    let s = Server::start(|req, n| match req.path.as_str() {
+        "/busy" if n == 0 => Reply::status(429).with_header("Retry-After", "1"),
+        _ => Reply::html(200, "ok"),
+    });
+    let started = std::time::Instant::now();
+    let (code, stderr, rows, _dir) = check(&[s.url("/busy")], &["--method", "get"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(&rows[0][3], "ok");
+    assert_eq!(&rows[0][7], "2");
+    assert!(started.elapsed() >= Duration::from_millis(900), "waited for Retry-After");
+}
+
+#[test]
+fn timeouts_closed_connections_and_unresolvable_hosts() {
+    let s = Server::start(|req, _| match req.path.as_str() {
+        "/hang" => Reply::Hang,
+        "/close" => Reply::Close,
+        _ => Reply::html(200, "ok"),
+    });
+    let urls = vec![s.url("/hang"), s.url("/close"), "http://no-such-host.invalid/x".to_string()];
+    let (code, stderr, rows, _dir) = check(&urls, &["--timeout", "1s", "--retries", "0", "--method", "get"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(&row(&rows, &s.url("/hang"))[3], "timeout");
+    assert_eq!(&row(&rows, &s.url("/close"))[3], "unreachable");
+    assert_eq!(&row(&rows, "http://no-such-host.invalid/x")[3], "unreachable");
+}
+
+#[test]
+fn duplicates_are_fetched_once_and_host_concurrency_is_respected() {
+    let s = Server::start(|_, _| Reply::html(200, "ok").after(Duration::from_millis(50)));
+    let mut urls: Vec<String> = (0..24).map(|i| s.url(&format!("/p{i}"))).collect();
+    urls.push(s.url("/p0"));
+    urls.push(s.url("/p0"));
+    let (code, stderr, rows, _dir) = check(&urls, &["--host-concurrency", "3", "--method", "get"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows.len(), 24, "one row per distinct target");
+    assert_eq!(s.hits("GET", "/p0"), 1);
+    assert_eq!(&row(&rows, &s.url("/p0"))[10], "1;25;26", "every footnote citing it");
+    let host = s.addr.to_string();
+    let max = s.max_in_flight(&host);
+    assert!(max <= 3, "server saw {max} requests at once");
+    assert!(max >= 2, "requests to one host did run concurrently ({max})");
+}
+
+#[test]
+fn excluded_schemes_and_rules_are_never_fetched() {
+    let s = Server::start(|_, _| Reply::html(200, "ok"));
+    let urls = vec!["mailto:someone@example.org".to_string(), s.url("/skip-me"), s.url("/keep")];
+    let (code, stderr, rows, _dir) = check(&urls, &["--exclude", "skip-me"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(&row(&rows, "mailto:someone@example.org")[3], "excluded");
+    assert_eq!(&row(&rows, &s.url("/skip-me"))[3], "excluded");
+    assert_eq!(s.hits("HEAD", "/skip-me") + s.hits("GET", "/skip-me"), 0);
+    assert_eq!(&row(&rows, &s.url("/keep"))[3], "ok");
+}
+
+#[test]
+fn bad_configuration_is_exit_2_with_a_clear_message() {
+    citecheck()
+        .args(["check", "--timeout", "soon", "x.md"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a duration"));
+    citecheck()
+        .args(["check", "--fail-on", "brokn", "tests/fixtures/notes.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown status 'brokn'"));
+}
