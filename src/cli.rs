@@ -209,6 +209,11 @@ pub struct CheckArgs {
     #[arg(long)]
     #[serde(default)]
     pub insecure: bool,
+    /// Refuse targets on loopback, private, link-local and unique-local addresses and cloud
+    /// metadata endpoints, also after redirects and DNS resolution (reported as excluded).
+    #[arg(long)]
+    #[serde(default)]
+    pub deny_private: bool,
     /// Exclude targets whose value or URL matches REGEX (unless an --include matches). Repeatable.
     #[arg(long, value_name = "REGEX")]
     #[serde(default)]
@@ -318,6 +323,7 @@ impl CheckArgs {
                 resolve,
                 cacerts: if cli.cacert.is_empty() { base.cacert } else { cli.cacert },
                 insecure: cli.insecure || base.insecure,
+                deny_private: cli.deny_private || base.deny_private,
             },
             symbol_lang,
             include: regexes(pick_vec(cli.include, base.include), "include")?,

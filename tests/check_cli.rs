@@ -179,3 +179,162 @@ fn bad_configuration_is_exit_2_with_a_clear_message() {
         .code(2)
         .stderr(predicates::str::contains("unknown status 'brokn'"));
 }
+
+/// Runs `check` on an arbitrary document text.
+fn check_doc(doc: &str, extra: &[String]) -> (i32, String, Vec<csv::StringRecord>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("doc.md");
+    std::fs::write(&input, doc).expect("write doc");
+    let out = citecheck()
+        .arg("check")
+        .arg(&input)
+        .arg("--out")
+        .arg(dir.path().join("reports"))
+        .args(["--host-interval", "0", "--max-retry-wait", "1s", "--timeout", "3s", "--quiet"])
+        .args(extra)
+        .output()
+        .expect("runs");
+    let rows = read_links(&dir.path().join("reports/links.csv"));
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned(), rows, dir)
+}
+
+#[test]
+fn https_with_a_test_ca_untrusted_certificates_and_insecure() {
+    let ca = common::tls::TestCa::new();
+    let other = common::tls::TestCa::new();
+    let good = Server::start_tls(ca.server_config(&["secure.test"]), |_, _| Reply::html(200, "secure"));
+    let bad = Server::start_tls(other.server_config(&["untrusted.test"]), |_, _| Reply::html(200, "x"));
+    let doc = "1. See <https://secure.test/a> and <https://untrusted.test/b>.\n";
+    let args = |insecure: bool| {
+        let mut a = vec![
+            "--resolve".to_string(),
+            format!("secure.test:443:{}", good.addr),
+            "--resolve".to_string(),
+            format!("untrusted.test:443:{}", bad.addr),
+            "--cacert".to_string(),
+            ca.ca_file.display().to_string(),
+        ];
+        if insecure {
+            a.push("--insecure".into());
+        }
+        a
+    };
+    let (code, stderr, rows, _d) = check_doc(doc, &args(false));
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(&row(&rows, "https://secure.test/a")[3], "ok");
+    assert_eq!(&row(&rows, "https://untrusted.test/b")[3], "tls_error");
+    assert!(row(&rows, "https://untrusted.test/b")[8].contains("certificate"), "{:?}", &rows);
+    let (code, stderr, rows, _d) = check_doc(doc, &args(true));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(&row(&rows, "https://untrusted.test/b")[3], "ok");
+    assert!(stderr.contains("NOT verified"), "--insecure is reported: {stderr}");
+}
+
+#[test]
+fn symbols_are_checked_by_the_document_the_ods_api_serves() {
+    let ca = common::tls::TestCa::new();
+    let ods = Server::start_tls(ca.server_config(&["documents.un.org"]), |req, _| {
+        if req.path.starts_with("/api/symbol/access?s=A%2FRES%2F75%2F202&l=fr&t=pdf") {
+            Reply::redirect(302, "/doc/undoc/gen/n20/381/45/pdf/n2038145.pdf")
+        } else if req.path.starts_with("/doc/") {
+            Reply::status(200)
+                .with_header("Content-Type", "application/pdf")
+                .with_body(b"%PDF-1.7\n...".to_vec())
+        } else {
+            // Unknown or unpublished symbol: 200 with an empty body.
+            Reply::html(200, "")
+        }
+    });
+    let doc = "1. As decided in A/RES/75/202 and A/RES/99/999.\n";
+    let args = vec![
+        "--resolve".to_string(),
+        format!("documents.un.org:443:{}", ods.addr),
+        "--cacert".to_string(),
+        ca.ca_file.display().to_string(),
+        "--symbol-lang".to_string(),
+        "fr".to_string(),
+    ];
+    let (code, stderr, rows, _d) = check_doc(doc, &args);
+    assert_eq!(code, 1, "{stderr}");
+    let found = row(&rows, "A/RES/75/202");
+    assert_eq!(&found[0], "symbol");
+    assert_eq!(&found[2], "https://documents.un.org/api/symbol/access?s=A%2FRES%2F75%2F202&l=fr&t=pdf");
+    assert_eq!(&found[3], "ok", "the API's own redirect is not a citation redirect");
+    assert_eq!(&found[14], "https://undocs.org/fr/A/RES/75/202");
+    let missing = row(&rows, "A/RES/99/999");
+    assert_eq!(&missing[3], "broken");
+    assert!(missing[8].contains("no such document"));
+}
+
+#[test]
+fn redirect_kinds_cookies_huge_bodies_and_gzip_bombs() {
+    use std::io::Write as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..200 {
+        gz.write_all(&zeros).expect("compress");
+    }
+    let bomb = gz.finish().expect("gzip");
+    let s = Server::start(move |req, _| match req.path.as_str() {
+        "/r302" => Reply::redirect(302, "/r303"),
+        "/r303" => Reply::redirect(303, "/r307"),
+        "/r307" => Reply::redirect(307, "/final"),
+        "/final" => Reply::html(200, "final"),
+        "/login" => Reply::redirect(302, "/members").with_header("Set-Cookie", "session=abc; Path=/"),
+        "/members" if req.header("cookie").is_some_and(|c| c.contains("session=abc")) => {
+            Reply::html(200, "welcome")
+        }
+        "/members" => Reply::status(403),
+        "/huge" => Reply::html(200, "x").with_body(vec![b'x'; 50 << 20]),
+        "/bomb" => Reply::status(200)
+            .with_header("Content-Type", "text/html")
+            .with_header("Content-Encoding", "gzip")
+            .with_body(bomb.clone()),
+        "/to-ftp" => Reply::redirect(301, "ftp://files.example.org/x"),
+        _ => Reply::status(404),
+    });
+    let urls: Vec<String> =
+        ["/r302", "/login", "/huge", "/bomb", "/to-ftp"].iter().map(|p| s.url(p)).collect();
+    let (code, stderr, rows, _d) = check(&urls, &["--method", "get"]);
+    assert_eq!(code, 1, "{stderr}");
+    let r = row(&rows, &s.url("/r302"));
+    assert_eq!((&r[3], &r[6]), ("redirected", "3"));
+    assert_eq!(
+        &r[15],
+        format!("302 {} -> 303 {} -> 307 {}", s.url("/r303"), s.url("/r307"), s.url("/final"))
+    );
+    assert_eq!(&row(&rows, &s.url("/login"))[3], "redirected", "the cookie set on the redirect was sent");
+    assert_eq!(&row(&rows, &s.url("/huge"))[3], "ok");
+    assert_eq!(&row(&rows, &s.url("/bomb"))[3], "ok");
+    let ftp = row(&rows, &s.url("/to-ftp"));
+    assert_eq!(&ftp[3], "broken");
+    assert!(ftp[8].contains("non-HTTP scheme"));
+}
+
+#[test]
+fn deny_private_refuses_loopback_literals_names_and_redirect_targets() {
+    let s = Server::start(|req, _| match req.path.as_str() {
+        "/hop" => Reply::redirect(302, "http://127.0.0.1/secret"),
+        _ => Reply::html(200, "ok"),
+    });
+    let port = s.addr.port();
+    let doc = format!(
+        "1. <http://127.0.0.1:{port}/a> <http://localhost:{port}/b> <http://public.test/hop> <http://[::1]:{port}/c>\n"
+    );
+    let (code, stderr, rows, _d) =
+        check_doc(&doc, &["--deny-private".into(), "--resolve".into(), format!("public.test:80:{}", s.addr)]);
+    assert_eq!(code, 0, "{stderr}");
+    for v in [
+        format!("http://127.0.0.1:{port}/a"),
+        format!("http://localhost:{port}/b"),
+        format!("http://[::1]:{port}/c"),
+    ] {
+        let r = row(&rows, &v);
+        assert_eq!(&r[3], "excluded", "{r:?}");
+        assert!(r[8].contains("--deny-private"), "{r:?}");
+    }
+    let hop = row(&rows, "http://public.test/hop");
+    assert_eq!(&hop[3], "excluded", "a redirect into a private address is refused: {hop:?}");
+    assert_eq!(&hop[5], "http://127.0.0.1/secret");
+    assert_eq!(s.hits("GET", "/a") + s.hits("HEAD", "/a"), 0);
+}

@@ -1,6 +1,7 @@
 //! Fetching: checks every target concurrently and politely, and turns what the servers
 //! answered into [`Outcome`]s. The only async part of the crate.
 
+mod guard;
 pub mod retry;
 mod scheduler;
 
@@ -67,6 +68,8 @@ pub struct FetchConfig {
     pub cacerts: Vec<PathBuf>,
     /// Accept invalid certificates.
     pub insecure: bool,
+    /// Refuse non-public addresses (also after redirects and DNS resolution).
+    pub deny_private: bool,
 }
 
 impl Default for FetchConfig {
@@ -83,6 +86,7 @@ impl Default for FetchConfig {
             resolve: Vec::new(),
             cacerts: Vec::new(),
             insecure: false,
+            deny_private: false,
         }
     }
 }
@@ -140,6 +144,9 @@ fn build_client(cfg: &FetchConfig) -> Result<reqwest::Client> {
         .brotli(true)
         .deflate(true)
         .danger_accept_invalid_certs(cfg.insecure);
+    if cfg.deny_private {
+        b = b.dns_resolver(Arc::new(guard::PublicOnly));
+    }
     for (host, addr) in &cfg.resolve {
         b = b.resolve(host, *addr);
     }
@@ -212,6 +219,12 @@ async fn check_one(
     // Symbols are checked by the document served, which needs the body.
     let method = if kind == Kind::Symbol { Method::Get } else { cfg.method };
     loop {
+        if let Some(why) = cfg.deny_private.then(|| guard::refuse_literal(&url)).flatten() {
+            outcome.status = Status::Excluded;
+            outcome.error = why;
+            outcome.final_url = url.to_string();
+            return finish(outcome);
+        }
         let answer = request(client, pool, cfg, &url, method, &mut outcome.attempts).await;
         let answer = match answer {
             Ok(a) => a,
@@ -352,6 +365,9 @@ async fn send(
 fn failure(e: reqwest::Error) -> Failure {
     let chain = error_chain(&e);
     let lower = chain.to_ascii_lowercase();
+    if let Some(p) = chain.find(guard::REFUSED) {
+        return Failure { status: Status::Excluded, error: chain[p..].to_string() };
+    }
     let status = if e.is_timeout() {
         Status::Timeout
     } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {

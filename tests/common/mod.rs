@@ -49,3 +49,4 @@ pub fn assert_pinned(pin: &Path, actual: &str) {
 }
 
 pub mod server;
+pub mod tls;

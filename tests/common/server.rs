@@ -7,8 +7,9 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
+use tokio_rustls::rustls;
 
 /// What the server received.
 #[derive(Debug, Clone)]
@@ -97,7 +98,24 @@ impl Server {
     /// Starts a server whose answers come from `handler(request, n)`, where `n` counts earlier
     /// requests with the same method and path (0 for the first).
     pub fn start(handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static) -> Server {
+        Server::start_with(None, handler)
+    }
+
+    /// Like [`Server::start`], and also speaks TLS on the same port (a connection whose first
+    /// byte is a TLS handshake gets `tls`).
+    pub fn start_tls(
+        tls: Arc<rustls::ServerConfig>,
+        handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        Server::start_with(Some(tls), handler)
+    }
+
+    fn start_with(
+        tls: Option<Arc<rustls::ServerConfig>>,
+        handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static,
+    ) -> Server {
         let handler: Arc<Handler> = Arc::new(handler);
+        let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
         let seen = Arc::new(Seen::default());
         let (tx, rx) = std::sync::mpsc::channel();
         let seen2 = seen.clone();
@@ -112,8 +130,19 @@ impl Server {
                 tx.send(listener.local_addr().expect("addr")).expect("send addr");
                 loop {
                     let Ok((sock, _)) = listener.accept().await else { continue };
-                    let (handler, seen) = (handler.clone(), seen2.clone());
-                    tokio::spawn(async move { serve(sock, handler, seen).await });
+                    let (handler, seen, acceptor) = (handler.clone(), seen2.clone(), acceptor.clone());
+                    tokio::spawn(async move {
+                        let mut first = [0u8; 1];
+                        let is_tls = matches!(sock.peek(&mut first).await, Ok(1) if first[0] == 0x16);
+                        match acceptor {
+                            Some(acc) if is_tls => {
+                                if let Ok(stream) = acc.accept(sock).await {
+                                    serve(stream, handler, seen).await;
+                                }
+                            }
+                            _ => serve(sock, handler, seen).await,
+                        }
+                    });
                 }
             });
         });
@@ -135,7 +164,7 @@ impl Server {
     }
 }
 
-async fn serve(mut sock: tokio::net::TcpStream, handler: Arc<Handler>, seen: Arc<Seen>) {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, handler: Arc<Handler>, seen: Arc<Seen>) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
