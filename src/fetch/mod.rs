@@ -294,15 +294,17 @@ async fn request(
 ) -> Result<Answer, Failure> {
     let host = host_key(url);
     let mut tries = 0u32;
+    // After a HEAD that was rejected or hung, retries go straight to GET.
+    let mut use_head = method == Method::Head || method == Method::Auto;
     loop {
-        let mut result =
-            send(client, pool, &host, url, method == Method::Head || method == Method::Auto, attempts).await;
-        if method == Method::Auto && head_needs_get(&result) {
+        let mut result = send(client, pool, &host, url, use_head, attempts).await;
+        if method == Method::Auto && use_head && head_needs_get(&result) {
+            use_head = false;
             result = send(client, pool, &host, url, false, attempts).await;
         }
         let transient = match &result {
             Ok(a) => retry::status_is_transient(a.status),
-            Err(f) => matches!(f.status, Status::Timeout | Status::Unreachable) && !f.error.contains("dns"),
+            Err(f) => matches!(f.status, Status::Timeout | Status::Unreachable) && !f.error.contains("DNS"),
         };
         if !transient || tries >= cfg.retries {
             return result;
@@ -364,26 +366,42 @@ async fn send(
 
 fn failure(e: reqwest::Error) -> Failure {
     let chain = error_chain(&e);
-    let lower = chain.to_ascii_lowercase();
     if let Some(p) = chain.find(guard::REFUSED) {
         return Failure { status: Status::Excluded, error: chain[p..].to_string() };
     }
-    let status = if e.is_timeout() {
-        Status::Timeout
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
-        Status::TlsError
+    let lower = chain.to_ascii_lowercase();
+    let tls = ["certificate", "handshake", "alert", "unknownissuer", "notvalidforname", "badsignature"];
+    let (status, error) = if e.is_timeout() {
+        (Status::Timeout, "timed out".to_string())
+    } else if lower.contains("dns error") || lower.contains("failed to lookup") {
+        (Status::Unreachable, "host name not found (DNS)".to_string())
+    } else if lower.contains("connection refused") {
+        (Status::Unreachable, "connection refused".to_string())
+    } else if lower.contains("connection reset") {
+        (Status::Unreachable, "connection reset by the server".to_string())
+    } else if lower.contains("close_notify")
+        || lower.contains("connection closed before message completed")
+        || lower.contains("incompletemessage")
+        || lower.contains("unexpected eof")
+    {
+        (Status::Unreachable, "connection closed without a response".to_string())
+    } else if tls.iter().any(|w| lower.contains(w)) {
+        (Status::TlsError, format!("TLS: {}", innermost(&e)))
     } else {
-        Status::Unreachable
-    };
-    let error = match status {
-        Status::Timeout => "timed out".to_string(),
-        _ if lower.contains("dns error") || lower.contains("failed to lookup") => {
-            format!("dns: host not found ({chain})")
-        }
-        _ if lower.contains("connection refused") => "connection refused".to_string(),
-        _ => chain,
+        (Status::Unreachable, innermost(&e))
     };
     Failure { status, error }
+}
+
+/// The most specific cause of an error, in one line.
+fn innermost(e: &dyn std::error::Error) -> String {
+    let mut last = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        last = s.to_string();
+        src = s.source();
+    }
+    last.replace(['\n', '\r'], " ")
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

@@ -50,3 +50,4 @@ pub fn assert_pinned(pin: &Path, actual: &str) {
 
 pub mod server;
 pub mod tls;
+pub mod web;
