@@ -174,9 +174,9 @@ pub fn run_check(cfg: &CheckConfig, diag: &mut dyn Write) -> Result<CheckSummary
         *counts.entry(o.status).or_default() += 1;
         if let Some(bar) = &bar {
             bar.inc(1);
-            let ok = counts.get(&Status::Ok).copied().unwrap_or(0);
-            let bad = counts.iter().filter(|(s, _)| cfg.fail_on.contains(s)).map(|(_, n)| n).sum::<usize>();
-            bar.set_message(format!("{ok} ok, {bad} failing"));
+            let so_far: Vec<String> =
+                Status::ALL.iter().filter_map(|s| counts.get(s).map(|n| format!("{n} {s}"))).collect();
+            bar.set_message(so_far.join(" · "));
         }
     }))?;
     if let Some(bar) = bar {
@@ -190,14 +190,16 @@ pub fn run_check(cfg: &CheckConfig, diag: &mut dyn Write) -> Result<CheckSummary
     };
     std::fs::create_dir_all(&cfg.out)
         .map_err(|source| Error::WriteOutput { path: cfg.out.clone(), source })?;
-    let tables = [
-        ("links.csv", report::links_csv(&run)?),
-        ("citations.csv", report::citations_status_csv(&run)?),
-        ("summary.csv", report::summary_csv(&run)?),
-        ("hosts.csv", report::hosts_csv(&run)?),
+    // One table at a time, so only one is held in memory.
+    type Table = fn(&report::CheckRun<'_>) -> Result<Vec<u8>>;
+    let tables: [(&str, Table); 4] = [
+        ("links.csv", report::links_csv),
+        ("citations.csv", report::citations_status_csv),
+        ("summary.csv", report::summary_csv),
+        ("hosts.csv", report::hosts_csv),
     ];
-    for (name, bytes) in &tables {
-        output::write_atomic(&cfg.out.join(name), bytes)?;
+    for (name, make) in tables {
+        output::write_atomic(&cfg.out.join(name), &make(&run)?)?;
     }
     summary.citations = citations.len();
     summary.targets = targets.len();

@@ -5,13 +5,13 @@ mod common;
 
 use common::citecheck;
 use common::server::{Reply, Server};
+use predicates::prelude::*;
 use std::path::Path;
 use std::time::Duration;
 
 /// Runs `check` on a Markdown document citing `urls` (one footnote each); returns the exit
 /// code, stderr and the rows of links.csv keyed by value.
 fn check(urls: &[String], extra: &[&str]) -> (i32, String, Vec<csv::StringRecord>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
     let mut doc = String::from("1. Text.");
     for i in 1..=urls.len() {
         doc.push_str(&format!("<sup>{i}</sup>"));
@@ -20,19 +20,8 @@ fn check(urls: &[String], extra: &[&str]) -> (i32, String, Vec<csv::StringRecord
     for (i, u) in urls.iter().enumerate() {
         doc.push_str(&format!("<sup>{}</sup> <{u}>.\n\n", i + 1));
     }
-    let input = dir.path().join("doc.md");
-    std::fs::write(&input, doc).expect("write doc");
-    let out = citecheck()
-        .arg("check")
-        .arg(&input)
-        .arg("--out")
-        .arg(dir.path().join("reports"))
-        .args(["--host-interval", "0", "--max-retry-wait", "1s", "--timeout", "3s", "--quiet"])
-        .args(extra)
-        .output()
-        .expect("runs");
-    let rows = read_links(&dir.path().join("reports/links.csv"));
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned(), rows, dir)
+    let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+    check_doc(&doc, &extra)
 }
 
 fn read_links(path: &Path) -> Vec<csv::StringRecord> {
@@ -127,14 +116,17 @@ fn timeouts_closed_connections_and_unresolvable_hosts() {
     let s = Server::start(|req, _| match req.path.as_str() {
         "/hang" => Reply::Hang,
         "/close" => Reply::Close,
+        "/trickle" => Reply::Trickle,
         _ => Reply::html(200, "ok"),
     });
-    let urls = vec![s.url("/hang"), s.url("/close"), "http://no-such-host.invalid/x".to_string()];
+    let urls =
+        vec![s.url("/hang"), s.url("/close"), "http://no-such-host.invalid/x".to_string(), s.url("/trickle")];
     let (code, stderr, rows, _dir) = check(&urls, &["--timeout", "1s", "--retries", "0", "--method", "get"]);
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(&row(&rows, &s.url("/hang"))[3], "timeout");
     assert_eq!(&row(&rows, &s.url("/close"))[3], "unreachable");
     assert_eq!(&row(&rows, "http://no-such-host.invalid/x")[3], "unreachable");
+    assert_eq!(&row(&rows, &s.url("/trickle"))[3], "timeout", "a trickling body still ends at --timeout");
 }
 
 #[test]
@@ -337,4 +329,50 @@ fn deny_private_refuses_loopback_literals_names_and_redirect_targets() {
     assert_eq!(&hop[3], "excluded", "a redirect into a private address is refused: {hop:?}");
     assert_eq!(&hop[5], "http://127.0.0.1/secret");
     assert_eq!(s.hits("GET", "/a") + s.hits("HEAD", "/a"), 0);
+}
+
+#[test]
+fn invalid_urls_are_reported_not_fetched() {
+    let (code, stderr, rows, _d) = check_doc("1. See <https://example]org/x> and <http://>.\n", &[]);
+    assert_eq!(code, 1, "{stderr}");
+    let r = row(&rows, "https://example]org/x");
+    assert_eq!(&r[3], "invalid");
+    assert!(r[8].contains("not a valid URL"), "{r:?}");
+    assert_eq!(&r[7], "0");
+}
+
+#[test]
+fn configuration_file_is_merged_under_the_flags() {
+    let s = Server::start(|req, _| match req.path.as_str() {
+        "/gone" => Reply::status(404),
+        _ => Reply::html(200, "ok"),
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("doc.md"),
+        format!("1. <{}> <{}> <{}>\n", s.url("/a"), s.url("/gone"), s.url("/skip")),
+    )
+    .expect("doc");
+    let config = "inputs = [\"doc.md\"]\nout = \"tables\"\nhost-interval = 0\ntimeout = \"3s\"\nexclude = [\"skip\"]\nfail-on = [\"timeout\"]\nquiet = true\n";
+    std::fs::write(dir.path().join("citecheck.toml"), config).expect("config");
+    // The file's fail-on lets the 404 pass; its exclude keeps /skip from being fetched.
+    citecheck().current_dir(dir.path()).arg("check").assert().code(0);
+    let rows = read_links(&dir.path().join("tables/links.csv"));
+    assert_eq!(&row(&rows, &s.url("/gone"))[3], "broken");
+    assert_eq!(&row(&rows, &s.url("/skip"))[3], "excluded");
+    // Flags win over the file.
+    citecheck()
+        .current_dir(dir.path())
+        .args(["check", "--fail-on", "broken", "--out", "other"])
+        .assert()
+        .code(1);
+    assert!(dir.path().join("other/links.csv").is_file());
+    // A mistake in the file names the file.
+    std::fs::write(dir.path().join("bad.toml"), "host-intervall = 1\n").expect("bad config");
+    citecheck()
+        .current_dir(dir.path())
+        .args(["check", "--config", "bad.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("bad.toml").and(predicates::str::contains("host-intervall")));
 }

@@ -297,7 +297,7 @@ impl Finder<'_> {
     /// position of the previous hit.
     fn locate(&mut self, from: usize, candidates: &[&str]) -> usize {
         // A bounded window keeps a miss from scanning the rest of a large page.
-        let end = floor_boundary(self.text, from.saturating_add(256 * 1024));
+        let end = super::floor_char_boundary(self.text, from.saturating_add(256 * 1024));
         let find_in =
             |hay: &str| candidates.iter().filter(|c| !c.is_empty()).filter_map(|c| hay.find(c)).min();
         let mut hit = find_in(self.text.get(from..end).unwrap_or(""));
@@ -316,16 +316,6 @@ impl Finder<'_> {
             None => self.last_hit,
         }
     }
-}
-
-fn floor_boundary(s: &str, mut i: usize) -> usize {
-    if i >= s.len() {
-        return s.len();
-    }
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 fn anchor(

@@ -156,6 +156,7 @@ pub fn detect_format(name: &str, text: &str) -> InputFormat {
     InputFormat::Text
 }
 
+/// The largest char boundary of `s` at or before `i`.
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     if i >= s.len() {
         return s.len();

@@ -115,18 +115,33 @@ pub async fn check_all(
 ) -> Result<Vec<Outcome>> {
     let client = build_client(cfg)?;
     let pool = Arc::new(HostPool::new(cfg.max_concurrency, cfg.host_concurrency, cfg.host_interval));
+    let shared_cfg = Arc::new(cfg.clone());
     let mut results: Vec<Option<Outcome>> = preset;
     results.resize(targets.len(), None);
-    let mut running = FuturesUnordered::new();
+    // One queue per host, in document order; hosts numbered by first appearance.
+    let mut host_ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut items = Vec::new();
     for (i, t) in targets.iter().enumerate() {
         if results[i].is_some() {
             continue;
         }
-        let (client, pool, cfg) = (client.clone(), pool.clone(), cfg.clone());
-        let (kind, url) = (t.kind, t.url.clone());
-        running.push(async move { (i, check_one(&client, &pool, &cfg, kind, &url).await) });
+        let key = reqwest::Url::parse(&t.url).map(|u| host_key(&u)).unwrap_or_default();
+        let next = host_ids.len();
+        items.push((i, *host_ids.entry(key).or_insert(next)));
     }
-    while let Some((i, outcome)) = running.next().await {
+    // Live futures are bounded: per host by its concurrency, in all by a multiple of the
+    // global bound (so waiting for one host's spacing never starves the others).
+    let max_live = (cfg.max_concurrency * 4).max(cfg.host_concurrency * host_ids.len().min(1024)).max(1);
+    let mut queues = scheduler::Queues::new(items, cfg.host_concurrency, max_live);
+    let mut running = FuturesUnordered::new();
+    loop {
+        while let Some((i, host)) = queues.admit() {
+            let (client, pool, cfg) = (client.clone(), pool.clone(), shared_cfg.clone());
+            let (kind, url) = (targets[i].kind, targets[i].url.clone());
+            running.push(async move { (i, host, check_one(&client, &pool, &cfg, kind, &url).await) });
+        }
+        let Some((i, host, outcome)) = running.next().await else { break };
+        queues.done(host);
         progress(&outcome);
         results[i] = Some(outcome);
     }

@@ -89,3 +89,109 @@ impl HostPool {
         }
     }
 }
+
+/// Which work to start next: one FIFO queue per host and a round-robin ring of hosts that have
+/// queued work and room for more in flight. Only admitted work exists as a running future, so
+/// memory stays flat however many targets wait, and no host waits behind another's queue.
+#[derive(Debug)]
+pub struct Queues {
+    queues: Vec<std::collections::VecDeque<usize>>,
+    active: Vec<usize>,
+    ready: std::collections::VecDeque<usize>,
+    in_ready: Vec<bool>,
+    per_host: usize,
+    live: usize,
+    max_live: usize,
+}
+
+impl Queues {
+    /// Queues `items` (work id, host id) in order; at most `per_host` per host and `max_live` in
+    /// all are admitted at once.
+    pub fn new(items: impl IntoIterator<Item = (usize, usize)>, per_host: usize, max_live: usize) -> Queues {
+        let mut queues: Vec<std::collections::VecDeque<usize>> = Vec::new();
+        let mut ready = std::collections::VecDeque::new();
+        for (work, host) in items {
+            if host >= queues.len() {
+                queues.resize_with(host + 1, Default::default);
+            }
+            if queues[host].is_empty() {
+                ready.push_back(host);
+            }
+            queues[host].push_back(work);
+        }
+        let n = queues.len();
+        let mut in_ready = vec![false; n];
+        for &h in &ready {
+            in_ready[h] = true;
+        }
+        Queues {
+            queues,
+            active: vec![0; n],
+            ready,
+            in_ready,
+            per_host: per_host.max(1),
+            live: 0,
+            max_live: max_live.max(1),
+        }
+    }
+
+    /// The next (work, host) to start, if any may start now.
+    pub fn admit(&mut self) -> Option<(usize, usize)> {
+        if self.live >= self.max_live {
+            return None;
+        }
+        let host = self.ready.pop_front()?;
+        self.in_ready[host] = false;
+        let work = self.queues[host].pop_front()?;
+        self.active[host] += 1;
+        self.live += 1;
+        self.requeue(host);
+        Some((work, host))
+    }
+
+    /// Records that work for `host` finished.
+    pub fn done(&mut self, host: usize) {
+        self.active[host] = self.active[host].saturating_sub(1);
+        self.live = self.live.saturating_sub(1);
+        self.requeue(host);
+    }
+
+    fn requeue(&mut self, host: usize) {
+        if !self.in_ready[host] && !self.queues[host].is_empty() && self.active[host] < self.per_host {
+            self.in_ready[host] = true;
+            self.ready.push_back(host);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admits_round_robin_within_limits() {
+        // 6 items of host 0 first (grouped order), then 2 of host 1 and 1 of host 2.
+        let items = (0..6).map(|i| (i, 0)).chain([(6, 1), (7, 1), (8, 2)]);
+        let mut q = Queues::new(items, 2, 100);
+        let mut first = Vec::new();
+        while let Some((w, _)) = q.admit() {
+            first.push(w);
+        }
+        // Two per host at most, every host served from the start.
+        assert_eq!(first, vec![0, 6, 8, 1, 7]);
+        q.done(0);
+        assert_eq!(q.admit(), Some((2, 0)));
+        assert_eq!(q.admit(), None, "host 0 is full again, hosts 1 and 2 are drained");
+    }
+
+    #[test]
+    fn global_cap_bounds_live_work() {
+        let mut q = Queues::new((0..10).map(|i| (i, i)), 4, 3);
+        assert_eq!(
+            (q.admit(), q.admit(), q.admit(), q.admit()),
+            (Some((0, 0)), Some((1, 1)), Some((2, 2)), None)
+        );
+        q.done(1);
+        assert_eq!(q.admit(), Some((3, 3)));
+    }
+}

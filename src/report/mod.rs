@@ -15,18 +15,7 @@ pub fn citations_csv(rows: &[Citation]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CITATION_COLUMNS).map_err(ser)?;
     for c in rows {
-        let (line, column) = (c.line.to_string(), c.column.to_string());
-        w.write_record([
-            c.source.as_str(),
-            &line,
-            &column,
-            &c.footnote,
-            &c.paragraph,
-            c.kind.as_str(),
-            &c.value,
-            &c.raw,
-        ])
-        .map_err(ser)?;
+        w.write_record(citation_cells(c, false)).map_err(ser)?;
     }
     w.into_inner().map_err(|e| Error::Serialise(e.to_string()))
 }
@@ -39,6 +28,22 @@ pub fn citations_json(rows: &[Citation]) -> Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec_pretty(rows).map_err(|e| Error::Serialise(e.to_string()))?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+/// The cells of one citation, in [`CITATION_COLUMNS`] order; `guard` applies [`safe_cell`]
+/// to the document's text (the `check` tables do, the `extract` listing keeps it as written).
+fn citation_cells(c: &Citation, guard: bool) -> [String; 8] {
+    let text = |s: &str| if guard { safe_cell(s) } else { s.to_string() };
+    [
+        text(&c.source),
+        c.line.to_string(),
+        c.column.to_string(),
+        text(&c.footnote),
+        c.paragraph.clone(),
+        c.kind.as_str().to_string(),
+        text(&c.value),
+        text(&c.raw),
+    ]
 }
 
 fn ser(e: csv::Error) -> Error {
@@ -154,21 +159,11 @@ pub fn citations_status_csv(run: &CheckRun<'_>) -> Result<Vec<u8>> {
     w.write_record(&header).map_err(ser)?;
     for (c, t) in run.citations.iter().zip(of_citation) {
         let o = t.map(|i| &run.outcomes[i]);
-        let (line, column) = (c.line.to_string(), c.column.to_string());
-        w.write_record([
-            c.source.as_str(),
-            &line,
-            &column,
-            &c.footnote,
-            &c.paragraph,
-            c.kind.as_str(),
-            &safe_cell(&c.value),
-            &safe_cell(&c.raw),
-            o.map_or("", |o| o.status.as_str()),
-            &o.and_then(|o| o.http_status).map(|s| s.to_string()).unwrap_or_default(),
-            &safe_cell(o.map_or("", |o| o.final_url.as_str())),
-        ])
-        .map_err(ser)?;
+        let mut cells = citation_cells(c, true).to_vec();
+        cells.push(o.map_or("", |o| o.status.as_str()).to_string());
+        cells.push(o.and_then(|o| o.http_status).map(|s| s.to_string()).unwrap_or_default());
+        cells.push(safe_cell(o.map_or("", |o| o.final_url.as_str())));
+        w.write_record(&cells).map_err(ser)?;
     }
     w.into_inner().map_err(|e| Error::Serialise(e.to_string()))
 }

@@ -35,6 +35,8 @@ pub enum Reply {
     Hang,
     /// Close the connection without a response.
     Close,
+    /// Send headers promising a large body, then one byte every 200 ms, forever.
+    Trickle,
 }
 
 impl Reply {
@@ -210,6 +212,17 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, handler: Arc<Hand
     match reply {
         Reply::Close => {}
         Reply::Hang => tokio::time::sleep(Duration::from_secs(3600)).await,
+        Reply::Trickle => {
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000000\r\n\r\n";
+            if sock.write_all(head.as_bytes()).await.is_ok() {
+                for _ in 0..18_000 {
+                    if sock.write_all(b"x").await.is_err() || sock.flush().await.is_err() {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
         Reply::Respond { status, headers, body, delay } => {
             tokio::time::sleep(delay).await;
             let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status));

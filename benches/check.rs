@@ -1,0 +1,245 @@
+//! Scheduling benchmark for `citecheck check`: a simulated web of many virtual hosts (each on
+//! its own loopback address, answering after a fixed latency, with an optional failure mix)
+//! and a generator of citing documents. It runs the release binary on 5,000 URLs over 50 hosts
+//! in two document orders (interleaved and grouped by host) and reports wall time as a ratio
+//! of the theoretical bound under the limits, and peak RSS; then 50,000 URLs for memory.
+//! When `lychee` is on PATH, the same documents are checked by it with equivalent limits.
+//!
+//! `cargo bench --bench check` (writes `reports/bench/check.csv`). Knobs (environment):
+//! `BENCH_HOSTS` (50), `BENCH_URLS` (5000), `BENCH_LATENCY_MS` (50), `BENCH_FAIL_PERMILLE`
+//! (0: share of URLs answering 404), `BENCH_BIG` (50000; 0 skips the memory run).
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::process::Command;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Starts one keep-alive HTTP/1.1 server per virtual host on 127.0.1.N (ports chosen by the OS).
+fn start_web(hosts: usize, latency: Duration, fail_permille: u64) -> Vec<SocketAddr> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let mut addrs = Vec::new();
+            for h in 0..hosts {
+                let ip = format!("127.0.{}.{}", 1 + h / 250, 1 + h % 250);
+                let listener =
+                    tokio::net::TcpListener::bind(format!("{ip}:0")).await.expect("bind loopback address");
+                addrs.push(listener.local_addr().expect("addr"));
+                tokio::spawn(async move {
+                    loop {
+                        let Ok((sock, _)) = listener.accept().await else { continue };
+                        tokio::spawn(serve(sock, latency, fail_permille));
+                    }
+                });
+            }
+            tx.send(addrs).expect("send");
+            std::future::pending::<()>().await;
+        });
+    });
+    rx.recv().expect("web started")
+}
+
+async fn serve(mut sock: tokio::net::TcpStream, latency: Duration, fail_permille: u64) {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 2048];
+    loop {
+        let end = loop {
+            if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break p;
+            }
+            match sock.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..end]).to_string();
+        buf.drain(..end + 4);
+        let mut first = head.split(' ');
+        let method = first.next().unwrap_or("").to_string();
+        let path = first.next().unwrap_or("").to_string();
+        let n: u64 = path.trim_start_matches("/p").parse().unwrap_or(0);
+        let fail = fail_permille > 0 && (n.wrapping_mul(2654435761) % 1000) < fail_permille;
+        tokio::time::sleep(latency).await;
+        let body = "<html><title>page</title></html>";
+        let status = if fail { "404 Not Found" } else { "200 OK" };
+        let mut out =
+            format!("HTTP/1.1 {status}\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n", body.len());
+        if method != "HEAD" {
+            out.push_str(body);
+        }
+        if sock.write_all(out.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// A Markdown document citing `urls` URLs spread over `hosts` hosts, one footnote each.
+fn document(urls: usize, hosts: usize, grouped: bool) -> String {
+    let mut doc = String::with_capacity(urls * 60);
+    doc.push_str("1. A paragraph citing many pages.<sup>1</sup>\n\n");
+    let per_host = urls.div_ceil(hosts);
+    for i in 0..urls {
+        let h = if grouped { i / per_host } else { i % hosts };
+        doc.push_str(&format!("<sup>{}</sup> <http://h{h}.bench.test/p{i}>.\n\n", i + 1));
+    }
+    doc
+}
+
+/// Runs a command, returning wall seconds and the child's peak RSS in MB (from wait4).
+fn timed(cmd: &mut Command) -> (f64, f64, i32) {
+    let start = Instant::now();
+    let child =
+        cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().expect("spawn");
+    let pid = child.id() as libc::pid_t;
+    let mut stderr = child.stderr.expect("stderr");
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value to be filled in by wait4.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child, once; the pointers are valid for the call.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed().as_secs_f64();
+    let err = reader.join().unwrap_or_default();
+    if waited < 0 || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) > 1 {
+        eprintln!("run failed: {err}");
+    }
+    (
+        wall,
+        usage.ru_maxrss as f64 / 1024.0,
+        if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 },
+    )
+}
+
+struct Limits {
+    max_concurrency: usize,
+    host_concurrency: usize,
+    interval: Duration,
+}
+
+/// Perfect scheduling under the limits: every host needs ceil(n/c) rounds of the latency and
+/// (n-1) intervals plus one latency; all hosts together need ceil(R/G) rounds.
+fn bound(urls: usize, hosts: usize, latency: Duration, requests_per_url: f64, l: &Limits) -> f64 {
+    let per_host = urls.div_ceil(hosts) as f64 * requests_per_url;
+    let lat = latency.as_secs_f64();
+    let host = ((per_host / l.host_concurrency as f64).ceil() * lat)
+        .max((per_host - 1.0) * l.interval.as_secs_f64() + lat);
+    let global = (urls as f64 * requests_per_url / l.max_concurrency as f64).ceil() * lat;
+    host.max(global)
+}
+
+fn main() {
+    let hosts = env_num("BENCH_HOSTS", 50) as usize;
+    let urls = env_num("BENCH_URLS", 5000) as usize;
+    let latency = Duration::from_millis(env_num("BENCH_LATENCY_MS", 50));
+    let fail = env_num("BENCH_FAIL_PERMILLE", 0);
+    let big = env_num("BENCH_BIG", 50_000) as usize;
+    let web = start_web(hosts, latency, fail);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bin = env!("CARGO_BIN_EXE_citecheck");
+    let lychee = Command::new("lychee").arg("--version").output().is_ok();
+    let mut rows = vec![
+        "tool,urls,hosts,order,latency_ms,host_concurrency,host_interval_ms,max_concurrency,wall_s,bound_s,ratio_to_bound,peak_rss_mb,exit".to_string(),
+    ];
+    // A 404 under `--method auto` costs HEAD and the GET that confirms it.
+    let requests_per_url = 1.0 + fail as f64 / 1000.0;
+    let mut runs: Vec<(usize, bool, Limits)> = Vec::new();
+    for interval_ms in [100u64, 0] {
+        for grouped in [false, true] {
+            runs.push((
+                urls,
+                grouped,
+                Limits {
+                    max_concurrency: 64,
+                    host_concurrency: 4,
+                    interval: Duration::from_millis(interval_ms),
+                },
+            ));
+        }
+    }
+    if big > 0 {
+        runs.push((
+            big,
+            false,
+            Limits { max_concurrency: 64, host_concurrency: 4, interval: Duration::ZERO },
+        ));
+    }
+    for (n, grouped, limits) in runs {
+        let doc = dir.path().join(format!("doc-{n}-{grouped}.md"));
+        std::fs::write(&doc, document(n, hosts, grouped)).expect("write doc");
+        let order = if grouped { "grouped" } else { "interleaved" };
+        let b = bound(n, hosts, latency, requests_per_url, &limits);
+        let interval_ms = limits.interval.as_millis();
+        let mut cmd = Command::new(bin);
+        cmd.arg("check").arg(&doc).arg("--out").arg(dir.path().join("out")).arg("--quiet");
+        cmd.args(["--max-concurrency", &limits.max_concurrency.to_string()]);
+        cmd.args(["--host-concurrency", &limits.host_concurrency.to_string()]);
+        cmd.args(["--host-interval", &format!("{interval_ms}ms"), "--retries", "2", "--timeout", "20s"]);
+        for (h, addr) in web.iter().enumerate() {
+            cmd.args(["--resolve", &format!("h{h}.bench.test:80:{addr}")]);
+        }
+        let (wall, rss, code) = timed(&mut cmd);
+        let row = format!(
+            "citecheck,{n},{hosts},{order},{},{},{interval_ms},{},{wall:.2},{b:.2},{:.2},{rss:.1},{code}",
+            latency.as_millis(),
+            limits.host_concurrency,
+            limits.max_concurrency,
+            wall / b
+        );
+        println!("{row}");
+        rows.push(row);
+        if lychee && n == urls {
+            let mut l = Command::new("lychee");
+            l.arg("--no-progress").args(["--max-concurrency", &limits.max_concurrency.to_string()]);
+            l.args(["--host-concurrency", &limits.host_concurrency.to_string()]);
+            l.args([
+                "--host-request-interval",
+                &format!("{interval_ms}ms"),
+                "--max-retries",
+                "2",
+                "--timeout",
+                "20",
+            ]);
+            // lychee has no --resolve: point the names at the virtual hosts through /etc/hosts-free URLs.
+            let ip_doc = dir.path().join(format!("doc-ip-{n}-{grouped}.md"));
+            let mut text = std::fs::read_to_string(&doc).expect("read doc");
+            for (h, addr) in web.iter().enumerate().rev() {
+                text = text.replace(&format!("h{h}.bench.test"), &addr.to_string());
+            }
+            std::fs::write(&ip_doc, text).expect("write");
+            l.arg(&ip_doc);
+            let (lw, lrss, lcode) = timed(&mut l);
+            let row = format!(
+                "lychee,{n},{hosts},{order},{},{},{interval_ms},{},{lw:.2},{b:.2},{:.2},{lrss:.1},{lcode}",
+                latency.as_millis(),
+                limits.host_concurrency,
+                limits.max_concurrency,
+                lw / b
+            );
+            println!("{row}  (citecheck/lychee wall ratio {:.2})", wall / lw);
+            rows.push(row);
+        }
+    }
+    if !lychee {
+        println!("lychee not on PATH (cargo install lychee --locked): comparison skipped");
+    }
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/bench");
+    if std::fs::create_dir_all(&out).is_ok() {
+        let mut f = std::fs::File::create(out.join("check.csv")).expect("create csv");
+        let _ = writeln!(f, "{}", rows.join("\n"));
+        println!("written {}", out.join("check.csv").display());
+    }
+}
