@@ -7,7 +7,8 @@
 //!
 //! `cargo bench --bench check` (writes `reports/bench/check.csv`). Knobs (environment):
 //! `BENCH_HOSTS` (50), `BENCH_URLS` (5000), `BENCH_LATENCY_MS` (50), `BENCH_FAIL_PERMILLE`
-//! (0: share of URLs answering 404), `BENCH_BIG` (50000; 0 skips the memory run).
+//! (0: share of URLs answering 404), `BENCH_BIG` (50000; 0 skips the memory run), `BENCH_LYCHEE`
+//! (1; 0 skips lychee even when installed).
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -152,7 +153,7 @@ fn main() {
     let web = start_web(hosts, latency, fail);
     let dir = tempfile::tempdir().expect("tempdir");
     let bin = env!("CARGO_BIN_EXE_citecheck");
-    let lychee = Command::new("lychee").arg("--version").output().is_ok();
+    let lychee = env_num("BENCH_LYCHEE", 1) == 1 && Command::new("lychee").arg("--version").output().is_ok();
     let mut rows = vec![
         "tool,urls,hosts,order,latency_ms,host_concurrency,host_interval_ms,max_concurrency,wall_s,bound_s,ratio_to_bound,peak_rss_mb,exit".to_string(),
     ];

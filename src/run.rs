@@ -190,8 +190,8 @@ pub fn run_check(cfg: &CheckConfig, diag: &mut dyn Write) -> Result<CheckSummary
     };
     std::fs::create_dir_all(&cfg.out)
         .map_err(|source| Error::WriteOutput { path: cfg.out.clone(), source })?;
-    // One table at a time, so only one is held in memory.
-    type Table = fn(&report::CheckRun<'_>) -> Result<Vec<u8>>;
+    // Streamed straight into each table's temporary file.
+    type Table = fn(&report::CheckRun<'_>, &mut dyn Write) -> Result<()>;
     let tables: [(&str, Table); 4] = [
         ("links.csv", report::links_csv),
         ("citations.csv", report::citations_status_csv),
@@ -199,7 +199,7 @@ pub fn run_check(cfg: &CheckConfig, diag: &mut dyn Write) -> Result<CheckSummary
         ("hosts.csv", report::hosts_csv),
     ];
     for (name, make) in tables {
-        output::write_atomic(&cfg.out.join(name), &make(&run)?)?;
+        output::write_atomic_with(&cfg.out.join(name), |w| make(&run, w))?;
     }
     summary.citations = citations.len();
     summary.targets = targets.len();

@@ -94,12 +94,12 @@ pub const LINK_COLUMNS: [&str; 17] = [
     "sources",
 ];
 
-/// `links.csv`: one row per distinct target.
+/// `links.csv`: one row per distinct target, streamed to `out`.
 ///
 /// # Errors
-/// Only if serialisation fails.
-pub fn links_csv(run: &CheckRun<'_>) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+/// When writing to `out` fails.
+pub fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
     w.write_record(LINK_COLUMNS).map_err(ser)?;
     for (t, o) in run.targets.iter().zip(run.outcomes) {
         let mut footnotes: Vec<&str> = Vec::new();
@@ -139,21 +139,21 @@ pub fn links_csv(run: &CheckRun<'_>) -> Result<Vec<u8>> {
         ])
         .map_err(ser)?;
     }
-    w.into_inner().map_err(|e| Error::Serialise(e.to_string()))
+    w.flush().map_err(|e| Error::Serialise(e.to_string()))
 }
 
 /// `citations.csv`: the `extract` columns plus `status,http_status,final_url`.
 ///
 /// # Errors
-/// Only if serialisation fails.
-pub fn citations_status_csv(run: &CheckRun<'_>) -> Result<Vec<u8>> {
+/// When writing to `out` fails.
+pub fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     let mut of_citation: Vec<Option<usize>> = vec![None; run.citations.len()];
     for (ti, t) in run.targets.iter().enumerate() {
         for &ci in &t.citations {
             of_citation[ci] = Some(ti);
         }
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<&str> = CITATION_COLUMNS.to_vec();
     header.extend(["status", "http_status", "final_url"]);
     w.write_record(&header).map_err(ser)?;
@@ -165,15 +165,15 @@ pub fn citations_status_csv(run: &CheckRun<'_>) -> Result<Vec<u8>> {
         cells.push(safe_cell(o.map_or("", |o| o.final_url.as_str())));
         w.write_record(&cells).map_err(ser)?;
     }
-    w.into_inner().map_err(|e| Error::Serialise(e.to_string()))
+    w.flush().map_err(|e| Error::Serialise(e.to_string()))
 }
 
 /// `summary.csv`: targets and citations per status class (every class listed, zeros included).
 ///
 /// # Errors
-/// Only if serialisation fails.
-pub fn summary_csv(run: &CheckRun<'_>) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+/// When writing to `out` fails.
+pub fn summary_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
     w.write_record(["status", "targets", "citations"]).map_err(ser)?;
     for s in Status::ALL {
         let (mut targets, mut cites) = (0usize, 0usize);
@@ -185,14 +185,14 @@ pub fn summary_csv(run: &CheckRun<'_>) -> Result<Vec<u8>> {
         }
         w.write_record([s.as_str(), &targets.to_string(), &cites.to_string()]).map_err(ser)?;
     }
-    w.into_inner().map_err(|e| Error::Serialise(e.to_string()))
+    w.flush().map_err(|e| Error::Serialise(e.to_string()))
 }
 
 /// `hosts.csv`: per host, requests made, targets per status and mean latency.
 ///
 /// # Errors
-/// Only if serialisation fails.
-pub fn hosts_csv(run: &CheckRun<'_>) -> Result<Vec<u8>> {
+/// When writing to `out` fails.
+pub fn hosts_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     use std::collections::BTreeMap;
     #[derive(Default)]
     struct Row {
@@ -211,7 +211,7 @@ pub fn hosts_csv(run: &CheckRun<'_>) -> Result<Vec<u8>> {
         row.elapsed += o.elapsed_ms;
         *row.statuses.entry(o.status.as_str()).or_default() += 1;
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::Writer::from_writer(out);
     w.write_record(["host", "targets", "requests", "mean_latency_ms", "statuses"]).map_err(ser)?;
     for (host, r) in hosts {
         let mean = if r.targets == 0 { 0 } else { r.elapsed / r.targets as u64 };
@@ -225,5 +225,5 @@ pub fn hosts_csv(run: &CheckRun<'_>) -> Result<Vec<u8>> {
         ])
         .map_err(ser)?;
     }
-    w.into_inner().map_err(|e| Error::Serialise(e.to_string()))
+    w.flush().map_err(|e| Error::Serialise(e.to_string()))
 }
