@@ -376,3 +376,19 @@ fn configuration_file_is_merged_under_the_flags() {
         .code(2)
         .stderr(predicates::str::contains("bad.toml").and(predicates::str::contains("host-intervall")));
 }
+
+#[test]
+fn bot_challenges_are_blocked_not_ok() {
+    let s = Server::start(|req, _| match req.path.as_str() {
+        "/waf" => Reply::status(202).with_header("x-amzn-waf-action", "challenge"),
+        "/cf" => Reply::html(403, "Just a moment...").with_header("cf-mitigated", "challenge"),
+        _ => Reply::html(200, "ok"),
+    });
+    let (code, stderr, rows, _d) = check(&[s.url("/waf"), s.url("/cf")], &["--method", "get"]);
+    assert_eq!(code, 0, "blocked does not fail the run by default: {stderr}");
+    for p in ["/waf", "/cf"] {
+        let r = row(&rows, &s.url(p));
+        assert_eq!(&r[3], "blocked", "{r:?}");
+        assert!(r[8].contains("bot challenge"), "{r:?}");
+    }
+}

@@ -448,9 +448,9 @@ fn classify(kind: Kind, start: &str, url: &reqwest::Url, hops: &[Hop], a: &Answe
             classify(Kind::Url, start, url, &[], a)
         };
     }
-    if a.headers.get("x-amzn-waf-action").is_some()
-        || header(&a.headers, "cf-mitigated".parse().unwrap_or(CONTENT_TYPE)) == "challenge"
-    {
+    let challenge =
+        a.headers.get("cf-mitigated").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"challenge"));
+    if a.headers.contains_key("x-amzn-waf-action") || challenge {
         return (Status::Blocked, format!("HTTP {s}: bot challenge page"));
     }
     match s {
