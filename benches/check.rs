@@ -8,7 +8,9 @@
 //! `cargo bench --bench check` (writes `reports/bench/check.csv`). Knobs (environment):
 //! `BENCH_HOSTS` (50), `BENCH_URLS` (5000), `BENCH_LATENCY_MS` (50), `BENCH_FAIL_PERMILLE`
 //! (0: share of URLs answering 404), `BENCH_BIG` (50000; 0 skips the memory run), `BENCH_LYCHEE`
-//! (1; 0 skips lychee even when installed).
+//! (1; 0 skips lychee even when installed), `BENCH_ONLY=store` (only the history-store pair).
+//! The last row, `store`, compares the same run with and without the history database:
+//! there `bound_s` holds the `--no-db` wall time and `ratio_to_bound` the with/without ratio.
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -160,7 +162,8 @@ fn main() {
     // A 404 under `--method auto` costs HEAD and the GET that confirms it.
     let requests_per_url = 1.0 + fail as f64 / 1000.0;
     let mut runs: Vec<(usize, bool, Limits)> = Vec::new();
-    for interval_ms in [100u64, 0] {
+    let only_store = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "store");
+    for interval_ms in if only_store { vec![] } else { vec![100u64, 0] } {
         for grouped in [false, true] {
             runs.push((
                 urls,
@@ -173,7 +176,7 @@ fn main() {
             ));
         }
     }
-    if big > 0 {
+    if big > 0 && !only_store {
         runs.push((
             big,
             false,
@@ -188,6 +191,8 @@ fn main() {
         let interval_ms = limits.interval.as_millis();
         let mut cmd = Command::new(bin);
         cmd.arg("check").arg(&doc).arg("--out").arg(dir.path().join("out")).arg("--quiet");
+        cmd.arg("--db")
+            .arg(dir.path().join(format!("history-{n}-{order}-{}.sqlite", limits.interval.as_millis())));
         cmd.args(["--max-concurrency", &limits.max_concurrency.to_string()]);
         cmd.args(["--host-concurrency", &limits.host_concurrency.to_string()]);
         cmd.args(["--host-interval", &format!("{interval_ms}ms"), "--retries", "2", "--timeout", "20s"]);
@@ -239,6 +244,49 @@ fn main() {
     if !lychee {
         println!("lychee not on PATH (cargo install lychee --locked): comparison skipped");
     }
+    // The history store's cost: the same run with and without the SQLite database, alternated
+    // three times each; the medians are compared.
+    let doc = dir.path().join("doc-store.md");
+    std::fs::write(&doc, document(urls, hosts, false)).expect("write doc");
+    let mut with_db = Vec::new();
+    let mut without = Vec::new();
+    for round in 0..3 {
+        for db in [true, false] {
+            let mut cmd = Command::new(bin);
+            cmd.arg("check").arg(&doc).arg("--out").arg(dir.path().join("out-store")).arg("--quiet");
+            cmd.args(["--host-interval", "0", "--max-concurrency", "64", "--host-concurrency", "4"]);
+            if db {
+                cmd.arg("--db").arg(dir.path().join(format!("store-{round}.sqlite")));
+            } else {
+                cmd.arg("--no-db");
+            }
+            for (h, addr) in web.iter().enumerate() {
+                cmd.args(["--resolve", &format!("h{h}.bench.test:80:{addr}")]);
+            }
+            let (wall, rss, _) = timed(&mut cmd);
+            if db {
+                with_db.push((wall, rss))
+            } else {
+                without.push((wall, rss))
+            }
+        }
+    }
+    let median = |v: &mut Vec<(f64, f64)>| {
+        v.sort_by(|a, b| a.0.total_cmp(&b.0));
+        v[v.len() / 2]
+    };
+    let (w, wr) = median(&mut with_db);
+    let (n, nr) = median(&mut without);
+    let line = format!(
+        "store,{urls},{hosts},interleaved,{},4,0,64,{w:.2},{n:.2},{:.3},{wr:.1},0",
+        latency.as_millis(),
+        w / n
+    );
+    println!(
+        "{line}  (with --db vs --no-db: wall {w:.2}s vs {n:.2}s, ratio {:.3}; RSS {wr:.1} vs {nr:.1} MB)",
+        w / n
+    );
+    rows.push(line);
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/bench");
     if std::fs::create_dir_all(&out).is_ok() {
         let mut f = std::fs::File::create(out.join("check.csv")).expect("create csv");

@@ -22,6 +22,21 @@ pub enum Command {
     /// (links.csv, citations.csv, summary.csv, hosts.csv). Exit 0: nothing failing; 1: some
     /// target has a status in --fail-on; 2: input, configuration or I/O error.
     Check(Box<CheckArgs>),
+    /// Show the timeline of one URL or document symbol from the run history.
+    History(HistoryArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// The URL or UN document symbol, as cited.
+    #[arg(value_name = "URL-OR-SYMBOL")]
+    pub target: String,
+    /// The history database.
+    #[arg(long, value_name = "PATH", default_value = ".citecheck/history.sqlite")]
+    pub db: PathBuf,
+    /// Show at most this many runs, newest first.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
 }
 
 #[derive(Debug, clap::Args)]
@@ -229,10 +244,39 @@ pub struct CheckArgs {
     /// [default: broken,unreachable,tls_error,invalid,timeout,server_error].
     #[arg(long, value_name = "STATUSES", value_delimiter = ',')]
     pub fail_on: Option<Vec<String>>,
+    /// History database [default: .citecheck/history.sqlite].
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Keep no history (no database is opened or written).
+    #[arg(long)]
+    #[serde(default)]
+    pub no_db: bool,
+    /// Do not fetch targets whose last result was ok within DURATION (e.g. 1d); they are
+    /// reported with their last result and cached=true. Failures are never cached.
+    #[arg(long, value_name = "DURATION")]
+    pub cache_ttl: Option<DurationArg>,
+    /// A failing target fails the run only after N consecutive failing runs [default: 1].
+    #[arg(long, value_name = "N")]
+    pub fail_after: Option<u32>,
+    /// Summary on standard output: one paragraph, Markdown (CI job summary, PR comment) or JSON
+    /// [default: text].
+    #[arg(long, value_enum)]
+    pub format: Option<SummaryArg>,
+    /// Also write JUnit XML (one test case per citation) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
     /// No progress bar.
     #[arg(short, long)]
     #[serde(default)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SummaryArg {
+    Text,
+    Markdown,
+    Json,
 }
 
 const DEFAULT_FAIL_ON: &str = "broken,unreachable,tls_error,invalid,timeout,server_error";
@@ -329,6 +373,22 @@ impl CheckArgs {
             include: regexes(pick_vec(cli.include, base.include), "include")?,
             exclude: regexes(pick_vec(cli.exclude, base.exclude), "exclude")?,
             fail_on,
+            fail_after: match cli.fail_after.or(base.fail_after).unwrap_or(1) {
+                0 => bail!("--fail-after must be at least 1"),
+                n => n,
+            },
+            db: if cli.no_db || base.no_db {
+                None
+            } else {
+                Some(cli.db.or(base.db).unwrap_or_else(|| PathBuf::from(".citecheck/history.sqlite")))
+            },
+            cache_ttl: cli.cache_ttl.or(base.cache_ttl).map(|d| d.0),
+            summary: match cli.format.or(base.format).unwrap_or(SummaryArg::Text) {
+                SummaryArg::Text => citecheck::SummaryFormat::Text,
+                SummaryArg::Markdown => citecheck::SummaryFormat::Markdown,
+                SummaryArg::Json => citecheck::SummaryFormat::Json,
+            },
+            junit: cli.junit.or(base.junit),
             progress: !(cli.quiet || base.quiet),
         })
     }

@@ -8,7 +8,9 @@
 //!
 //! The pipeline, one module per stage:
 //! - [`extract`]: document text → [`Citation`]s (pure, synchronous);
-//! - [`report`]: citations → table bytes (CSV, JSON);
+//! - [`fetch`]: targets → outcomes (async, host-aware scheduling, retries);
+//! - [`store`]: the run history (SQLite);
+//! - [`report`]: results → tables, summaries and JUnit XML;
 //! - [`output`]: atomic writes of those bytes.
 //!
 //! ```
@@ -22,18 +24,18 @@
 //! ```
 #![deny(missing_docs)]
 
+mod check;
 mod error;
 pub mod extract;
 pub mod fetch;
 pub mod output;
 pub mod report;
 mod run;
+pub mod store;
 mod types;
 
+pub use check::{print_history, run_check, targets_of, CheckConfig, CheckSummary, SummaryFormat};
 pub use error::{Error, Result};
 pub use extract::{extract, extract_text, read_input, Document, InputFormat};
-pub use run::{
-    run_check, run_extract, targets_of, CheckConfig, CheckSummary, ExtractConfig, ExtractSummary,
-    OutputFormat,
-};
+pub use run::{run_extract, ExtractConfig, ExtractSummary, OutputFormat};
 pub use types::{Citation, Hop, Kind, Outcome, Status, Target};

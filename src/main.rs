@@ -24,7 +24,7 @@ fn main() -> ExitCode {
                         return ExitCode::from(EXIT_INPUT_OR_CONFIG_ERROR);
                     }
                 };
-                citecheck::run_check(&config, &mut stderr).map(|s| {
+                citecheck::run_check(&config, &mut std::io::stdout(), &mut stderr).map(|s| {
                     if !s.failed_inputs.is_empty() {
                         EXIT_INPUT_OR_CONFIG_ERROR
                     } else if s.failing > 0 {
@@ -33,6 +33,9 @@ fn main() -> ExitCode {
                         0
                     }
                 })
+            }
+            cli::Command::History(args) => {
+                citecheck::print_history(&args.db, &args.target, args.limit, &mut std::io::stdout())
             }
         };
     match result {

@@ -171,4 +171,6 @@ pub struct Outcome {
     pub content_type: String,
     /// When the final answer arrived (RFC 3339, UTC).
     pub checked_at: String,
+    /// Served from the history (`--cache-ttl`) instead of fetched in this run.
+    pub cached: bool,
 }

@@ -182,6 +182,8 @@ fn check_doc(doc: &str, extra: &[String]) -> (i32, String, Vec<csv::StringRecord
         .arg(&input)
         .arg("--out")
         .arg(dir.path().join("reports"))
+        .arg("--db")
+        .arg(dir.path().join("history.sqlite"))
         .args(["--host-interval", "0", "--max-retry-wait", "1s", "--timeout", "3s", "--quiet"])
         .args(extra)
         .output()

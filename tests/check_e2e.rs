@@ -21,6 +21,8 @@ fn run(doc: &Path) -> (i32, String, Vec<csv::StringRecord>, usize) {
         .arg(doc)
         .arg("--out")
         .arg(dir.path())
+        .arg("--db")
+        .arg(dir.path().join("history.sqlite"))
         .args([
             "--timeout",
             "1s",
@@ -39,8 +41,11 @@ fn run(doc: &Path) -> (i32, String, Vec<csv::StringRecord>, usize) {
     let mut r = csv::Reader::from_path(dir.path().join("links.csv")).expect("links.csv written");
     let header = r.headers().expect("header").clone();
     let records: Vec<csv::StringRecord> = r.records().map(|x| x.expect("row")).collect();
-    let keep: Vec<usize> =
-        (0..header.len()).filter(|&i| !matches!(&header[i], "checked_at" | "elapsed_ms")).collect();
+    let keep: Vec<usize> = (0..header.len())
+        .filter(|&i| {
+            !matches!(&header[i], "checked_at" | "elapsed_ms" | "first_seen" | "last_ok" | "failing_since")
+        })
+        .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(keep.iter().map(|&i| &header[i])).expect("write");
     for rec in &records {

@@ -102,8 +102,17 @@ pub fn symbol_url(symbol: &str, lang: &str) -> String {
     format!("https://documents.un.org/api/symbol/access?s={enc}&l={lang}&t=pdf")
 }
 
-/// Checks every target (the ones already decided, like `excluded`, are passed in `preset`)
-/// and returns one outcome per target, in target order.
+/// What [`check_all`] reports while it runs.
+#[derive(Debug)]
+pub enum Progress<'a> {
+    /// Target `index` has its outcome.
+    Done(usize, &'a Outcome),
+    /// Half a second passed (a moment to flush batched work).
+    Tick,
+}
+
+/// Checks every target (the ones already decided, like `excluded` or cached, are passed in
+/// `preset`) and returns one outcome per target, in target order.
 ///
 /// # Errors
 /// Only when the HTTP client cannot be built (an unreadable `--cacert`).
@@ -111,7 +120,7 @@ pub async fn check_all(
     targets: &[Target],
     preset: Vec<Option<Outcome>>,
     cfg: &FetchConfig,
-    mut progress: impl FnMut(&Outcome),
+    mut progress: impl FnMut(Progress<'_>),
 ) -> Result<Vec<Outcome>> {
     let client = build_client(cfg)?;
     let pool = Arc::new(HostPool::new(cfg.max_concurrency, cfg.host_concurrency, cfg.host_interval));
@@ -134,16 +143,26 @@ pub async fn check_all(
     let max_live = (cfg.max_concurrency * 4).max(cfg.host_concurrency * host_ids.len().min(1024)).max(1);
     let mut queues = scheduler::Queues::new(items, cfg.host_concurrency, max_live);
     let mut running = FuturesUnordered::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         while let Some((i, host)) = queues.admit() {
             let (client, pool, cfg) = (client.clone(), pool.clone(), shared_cfg.clone());
             let (kind, url) = (targets[i].kind, targets[i].url.clone());
             running.push(async move { (i, host, check_one(&client, &pool, &cfg, kind, &url).await) });
         }
-        let Some((i, host, outcome)) = running.next().await else { break };
-        queues.done(host);
-        progress(&outcome);
-        results[i] = Some(outcome);
+        if running.is_empty() {
+            break;
+        }
+        tokio::select! {
+            next = running.next() => {
+                let Some((i, host, outcome)) = next else { break };
+                queues.done(host);
+                progress(Progress::Done(i, &outcome));
+                results[i] = Some(outcome);
+            }
+            _ = tick.tick() => progress(Progress::Tick),
+        }
     }
     Ok(results.into_iter().map(|o| o.unwrap_or_else(|| unreachable!("every target was checked"))).collect())
 }
@@ -213,6 +232,7 @@ async fn check_one(
         elapsed_ms: 0,
         content_type: String::new(),
         checked_at: String::new(),
+        cached: false,
     };
     let finish = |mut o: Outcome| {
         o.elapsed_ms = u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);

@@ -1,7 +1,11 @@
 //! Reports: pure functions from results to bytes. Only [`crate::output`] writes files.
 
 use crate::error::{Error, Result};
+use crate::store::Standing;
 use crate::types::{Citation, Kind, Outcome, Status, Target};
+
+mod ci;
+pub use ci::{junit, summary_json, summary_markdown, summary_text};
 
 /// The columns of `citecheck extract`, in order.
 pub const CITATION_COLUMNS: [&str; 8] =
@@ -60,6 +64,17 @@ pub fn safe_cell(s: &str) -> String {
     }
 }
 
+/// A target whose status class changed since the previous run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Index of the target.
+    pub target: usize,
+    /// Its status in the previous run that checked it.
+    pub previous: Status,
+    /// When that was.
+    pub previous_at: String,
+}
+
 /// Everything the check tables are made from.
 #[derive(Debug)]
 pub struct CheckRun<'a> {
@@ -71,10 +86,34 @@ pub struct CheckRun<'a> {
     pub outcomes: &'a [Outcome],
     /// Language of the human links for symbols.
     pub symbol_lang: &'a str,
+    /// The history of each target, when a history is kept.
+    pub standings: Option<&'a [Standing]>,
+    /// Status changes since the previous run.
+    pub changes: &'a [Change],
+    /// Statuses that count as failures.
+    pub fail_on: &'a [Status],
+    /// Consecutive failing runs before a failure fails the run.
+    pub fail_after: u32,
+}
+
+impl CheckRun<'_> {
+    /// Consecutive failing runs of target `i` up to this one (1 or 0 without a history).
+    pub fn consecutive_failures(&self, i: usize) -> u32 {
+        match self.standings {
+            Some(s) => s.get(i).map_or(0, |s| s.consecutive_failures),
+            None => u32::from(self.fail_on.contains(&self.outcomes[i].status)),
+        }
+    }
+
+    /// Whether target `i` fails the run: a failing status for `fail_after` runs in a row.
+    pub fn fails(&self, i: usize) -> bool {
+        self.fail_on.contains(&self.outcomes[i].status)
+            && self.consecutive_failures(i) >= self.fail_after.max(1)
+    }
 }
 
 /// The columns of `links.csv`.
-pub const LINK_COLUMNS: [&str; 17] = [
+pub const LINK_COLUMNS: [&str; 22] = [
     "kind",
     "value",
     "url",
@@ -92,6 +131,11 @@ pub const LINK_COLUMNS: [&str; 17] = [
     "human_url",
     "redirect_chain",
     "sources",
+    "cached",
+    "first_seen",
+    "last_ok",
+    "failing_since",
+    "consecutive_failures",
 ];
 
 /// `links.csv`: one row per distinct target, streamed to `out`.
@@ -101,14 +145,13 @@ pub const LINK_COLUMNS: [&str; 17] = [
 pub fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(LINK_COLUMNS).map_err(ser)?;
-    for (t, o) in run.targets.iter().zip(run.outcomes) {
-        let mut footnotes: Vec<&str> = Vec::new();
+    let no_history = Standing::default();
+    for (i, (t, o)) in run.targets.iter().zip(run.outcomes).enumerate() {
+        let st = run.standings.and_then(|s| s.get(i)).unwrap_or(&no_history);
+        let footnotes = footnotes_of(run, t);
         let mut sources: Vec<&str> = Vec::new();
         for &i in &t.citations {
             let c = &run.citations[i];
-            if !c.footnote.is_empty() && !footnotes.contains(&c.footnote.as_str()) {
-                footnotes.push(&c.footnote);
-            }
             if !sources.contains(&c.source.as_str()) {
                 sources.push(&c.source);
             }
@@ -136,6 +179,11 @@ pub fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()>
             &human,
             &safe_cell(&chain.join(" -> ")),
             &safe_cell(&sources.join(";")),
+            if o.cached { "true" } else { "false" },
+            &st.first_seen,
+            &st.last_ok,
+            &st.failing_since,
+            &run.consecutive_failures(i).to_string(),
         ])
         .map_err(ser)?;
     }
@@ -226,4 +274,60 @@ pub fn hosts_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()>
         .map_err(ser)?;
     }
     w.flush().map_err(|e| Error::Serialise(e.to_string()))
+}
+
+/// `changes.csv`: targets whose status class changed since the previous run.
+///
+/// # Errors
+/// When writing to `out` fails.
+pub fn changes_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "kind",
+        "value",
+        "change",
+        "previous_status",
+        "previous_checked_at",
+        "status",
+        "checked_at",
+        "final_url",
+        "footnotes",
+    ])
+    .map_err(ser)?;
+    for c in run.changes {
+        let (t, o) = (&run.targets[c.target], &run.outcomes[c.target]);
+        let failing = |s: Status| run.fail_on.contains(&s);
+        let change = match (failing(c.previous), failing(o.status)) {
+            (false, true) => "newly_failing",
+            (true, false) if o.status == Status::Redirected => "recovered_redirected",
+            (true, false) => "recovered",
+            _ if o.status == Status::Redirected => "newly_redirected",
+            _ => "changed",
+        };
+        w.write_record([
+            t.kind.as_str(),
+            &safe_cell(&t.value),
+            change,
+            c.previous.as_str(),
+            &c.previous_at,
+            o.status.as_str(),
+            &o.checked_at,
+            &safe_cell(&o.final_url),
+            &footnotes_of(run, t).join(";"),
+        ])
+        .map_err(ser)?;
+    }
+    w.flush().map_err(|e| Error::Serialise(e.to_string()))
+}
+
+/// The footnote labels citing a target, in order, without repeats.
+pub(crate) fn footnotes_of<'a>(run: &'a CheckRun<'_>, t: &Target) -> Vec<&'a str> {
+    let mut labels: Vec<&str> = Vec::new();
+    for &i in &t.citations {
+        let l = run.citations[i].footnote.as_str();
+        if !l.is_empty() && !labels.contains(&l) {
+            labels.push(l);
+        }
+    }
+    labels
 }

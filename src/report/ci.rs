@@ -1,0 +1,272 @@
+//! The end-of-run summary (text, Markdown for CI job summaries, JSON) and JUnit XML.
+
+use super::{footnotes_of, CheckRun};
+use crate::error::{Error, Result};
+use crate::types::Status;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+/// Failing citations listed at most in the Markdown summary (a PR comment must stay readable).
+pub const MARKDOWN_ROWS: usize = 200;
+
+fn counts(run: &CheckRun<'_>) -> Vec<(Status, usize, usize)> {
+    Status::ALL
+        .into_iter()
+        .map(|s| {
+            let (mut t, mut c) = (0, 0);
+            for (target, o) in run.targets.iter().zip(run.outcomes) {
+                if o.status == s {
+                    t += 1;
+                    c += target.citations.len();
+                }
+            }
+            (s, t, c)
+        })
+        .filter(|(_, t, _)| *t > 0)
+        .collect()
+}
+
+fn failing_count(run: &CheckRun<'_>) -> usize {
+    (0..run.targets.len()).filter(|&i| run.fails(i)).count()
+}
+
+/// Citation occurrences whose target fails the run, in document order: (citation, target).
+fn failing_citations(run: &CheckRun<'_>) -> Vec<(usize, usize)> {
+    let mut rows: Vec<(usize, usize)> = Vec::new();
+    for (ti, t) in run.targets.iter().enumerate() {
+        if run.fails(ti) {
+            rows.extend(t.citations.iter().map(|&ci| (ci, ti)));
+        }
+    }
+    rows.sort_unstable();
+    rows
+}
+
+/// One paragraph.
+pub fn summary_text(run: &CheckRun<'_>, elapsed: Duration, out: &Path, insecure: bool) -> String {
+    let counts: Vec<String> = counts(run).iter().map(|(s, t, _)| format!("{t} {s}")).collect();
+    let cached = run.outcomes.iter().filter(|o| o.cached).count();
+    let mut text = format!(
+        "citecheck: checked {} targets ({} citations) in {:.1}s: {}.",
+        run.targets.len(),
+        run.citations.len(),
+        elapsed.as_secs_f64(),
+        if counts.is_empty() { "nothing to check".to_string() } else { counts.join(", ") }
+    );
+    if cached > 0 {
+        let _ = write!(text, " {cached} served from the history (--cache-ttl).");
+    }
+    if run.standings.is_some() {
+        let _ = write!(text, " {} changed since the previous run.", run.changes.len());
+    }
+    let _ = write!(text, " {} failing.", failing_count(run));
+    let waiting = (0..run.targets.len())
+        .filter(|&i| run.fail_on.contains(&run.outcomes[i].status) && !run.fails(i))
+        .count();
+    if waiting > 0 {
+        let _ = write!(text, " {waiting} failing but tolerated until --fail-after {}.", run.fail_after);
+    }
+    let _ = write!(text, " Tables in {}.", out.display());
+    if insecure {
+        text.push_str(" TLS certificates were NOT verified (--insecure).");
+    }
+    text.push('\n');
+    text
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// A Markdown summary: the status table, the failing citations (footnote, paragraph, status,
+/// final URL) and the changes since the previous run.
+pub fn summary_markdown(run: &CheckRun<'_>) -> String {
+    let failing = failing_count(run);
+    let mut md = format!(
+        "### citecheck: {} targets from {} citations — {}\n\n",
+        run.targets.len(),
+        run.citations.len(),
+        if failing == 0 { "all fine".to_string() } else { format!("{failing} failing") }
+    );
+    md.push_str("| status | targets | citations |\n|---|---:|---:|\n");
+    for (s, t, c) in counts(run) {
+        let _ = writeln!(md, "| {s} | {t} | {c} |");
+    }
+    let rows = failing_citations(run);
+    if !rows.is_empty() {
+        md.push_str("\n#### Failing citations\n\n| source | footnote | paragraph | status | citation | final URL or error |\n|---|---|---|---|---|---|\n");
+        for &(ci, ti) in rows.iter().take(MARKDOWN_ROWS) {
+            let (c, o) = (&run.citations[ci], &run.outcomes[ti]);
+            let detail = if o.error.is_empty() { o.final_url.clone() } else { o.error.clone() };
+            let _ = writeln!(
+                md,
+                "| {}:{} | {} | {} | {} | {} | {} |",
+                md_cell(&c.source),
+                c.line,
+                md_cell(&c.footnote),
+                md_cell(&c.paragraph),
+                o.status,
+                md_cell(&c.value),
+                md_cell(&detail)
+            );
+        }
+        if rows.len() > MARKDOWN_ROWS {
+            let _ = writeln!(md, "\n… and {} more in `citations.csv`.", rows.len() - MARKDOWN_ROWS);
+        }
+    }
+    if !run.changes.is_empty() {
+        md.push_str("\n#### Changes since the previous run\n\n| citation | before | now | footnotes |\n|---|---|---|---|\n");
+        for ch in run.changes {
+            let (t, o) = (&run.targets[ch.target], &run.outcomes[ch.target]);
+            let _ = writeln!(
+                md,
+                "| {} | {} ({}) | {} | {} |",
+                md_cell(&t.value),
+                ch.previous,
+                md_cell(&ch.previous_at),
+                o.status,
+                footnotes_of(run, t).join(", ")
+            );
+        }
+    }
+    md
+}
+
+/// A JSON object: counts, failing citations and changes.
+pub fn summary_json(run: &CheckRun<'_>) -> String {
+    let counts: serde_json::Map<String, serde_json::Value> =
+        counts(run).into_iter().map(|(s, t, _)| (s.as_str().to_string(), t.into())).collect();
+    let failing: Vec<serde_json::Value> = failing_citations(run)
+        .into_iter()
+        .map(|(ci, ti)| {
+            let (c, o) = (&run.citations[ci], &run.outcomes[ti]);
+            serde_json::json!({
+                "source": c.source, "line": c.line, "footnote": c.footnote, "paragraph": c.paragraph,
+                "kind": c.kind, "value": c.value, "status": o.status, "http_status": o.http_status,
+                "final_url": o.final_url, "error": o.error,
+                "consecutive_failures": run.consecutive_failures(ti),
+            })
+        })
+        .collect();
+    let changes: Vec<serde_json::Value> = run
+        .changes
+        .iter()
+        .map(|ch| {
+            let (t, o) = (&run.targets[ch.target], &run.outcomes[ch.target]);
+            serde_json::json!({"kind": t.kind, "value": t.value, "previous_status": ch.previous,
+                "previous_checked_at": ch.previous_at, "status": o.status, "checked_at": o.checked_at})
+        })
+        .collect();
+    let v = serde_json::json!({
+        "targets": run.targets.len(),
+        "citations": run.citations.len(),
+        "failing": failing_count(run),
+        "counts": counts,
+        "failing_citations": failing,
+        "changes": changes,
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Text safe inside XML attributes and elements (control characters XML forbids are dropped).
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: one test suite per input, one test case per citation, a failure for each citation
+/// whose target fails the run.
+///
+/// # Errors
+/// When writing to `out` fails.
+pub fn junit(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
+    let mut of_citation = vec![0usize; run.citations.len()];
+    for (ti, t) in run.targets.iter().enumerate() {
+        for &ci in &t.citations {
+            of_citation[ci] = ti;
+        }
+    }
+    let mut sources: Vec<&str> = Vec::new();
+    for c in run.citations {
+        if !sources.contains(&c.source.as_str()) {
+            sources.push(&c.source);
+        }
+    }
+    let total_fail = (0..run.citations.len()).filter(|&ci| run.fails(of_citation[ci])).count();
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        x,
+        "<testsuites name=\"citecheck\" tests=\"{}\" failures=\"{total_fail}\">",
+        run.citations.len()
+    );
+    for src in sources {
+        let cases: Vec<usize> =
+            (0..run.citations.len()).filter(|&ci| run.citations[ci].source == src).collect();
+        let fails = cases.iter().filter(|&&ci| run.fails(of_citation[ci])).count();
+        let _ =
+            writeln!(x, "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{fails}\">", xml(src), cases.len());
+        for ci in cases {
+            let (c, ti) = (&run.citations[ci], of_citation[ci]);
+            let o = &run.outcomes[ti];
+            let place = match (c.footnote.is_empty(), c.paragraph.is_empty()) {
+                (false, false) => format!("footnote {} (paragraph {})", c.footnote, c.paragraph),
+                (false, true) => format!("footnote {}", c.footnote),
+                (true, false) => format!("paragraph {}", c.paragraph),
+                (true, true) => format!("line {}", c.line),
+            };
+            let _ = write!(
+                x,
+                "    <testcase classname=\"{}\" name=\"{}: {}\" time=\"{:.3}\"",
+                xml(src),
+                xml(&place),
+                xml(&c.value),
+                o.elapsed_ms as f64 / 1000.0
+            );
+            if run.fails(ti) {
+                let detail = format!(
+                    "{} {} at line {}, column {}\nstatus: {}\nHTTP status: {}\nfinal URL: {}\nerror: {}",
+                    c.kind,
+                    c.value,
+                    c.line,
+                    c.column,
+                    o.status,
+                    o.http_status.map(|s| s.to_string()).unwrap_or_default(),
+                    o.final_url,
+                    o.error
+                );
+                let message = if o.error.is_empty() {
+                    o.status.to_string()
+                } else {
+                    format!("{}: {}", o.status, o.error)
+                };
+                let _ = writeln!(
+                    x,
+                    ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>",
+                    o.status,
+                    xml(&message),
+                    xml(&detail)
+                );
+            } else {
+                x.push_str("/>\n");
+            }
+        }
+        x.push_str("  </testsuite>\n");
+    }
+    x.push_str("</testsuites>\n");
+    out.write_all(x.as_bytes()).map_err(|e| Error::Serialise(e.to_string()))
+}
