@@ -25,6 +25,26 @@ pub enum Behaviour {
 }
 
 impl Behaviour {
+    /// The behaviour in run `phase` (0, 1, 2, …) of a scenario whose web changes between runs:
+    /// from the second run a few fine pages break, during the second run only a few others are
+    /// down, and from the third run half of the originally missing pages are back.
+    pub fn at(host: &str, path: &str, phase: usize) -> Behaviour {
+        let base = Behaviour::of(host, path);
+        if base == Behaviour::Fine && path.starts_with("/moved/")
+            || path == "/"
+            || path.starts_with("/loop-back")
+        {
+            return base;
+        }
+        let h = fnv(&format!("{host}{path}"));
+        match (h % 44, phase) {
+            (11, p) if p >= 1 => Behaviour::NotFound,
+            (12, 1) => Behaviour::Down,
+            (0, p) if p >= 2 && (h / 44) % 2 == 0 => Behaviour::Fine,
+            _ => base,
+        }
+    }
+
     /// The rule: a stable hash of host and path picks the behaviour (about 1 in 4 fails).
     pub fn of(host: &str, path: &str) -> Behaviour {
         if path.starts_with("/moved/") || path == "/" || path.starts_with("/loop-back") {
@@ -71,13 +91,13 @@ fn fnv(s: &str) -> u64 {
     s.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
 }
 
-fn reply(req: &Request, n: usize) -> Reply {
+fn reply(req: &Request, n: usize, phase: usize) -> Reply {
     let host = req.host.split(':').next().unwrap_or("").to_string();
     if host == "documents.un.org" {
         return ods(req);
     }
     let path = req.path.as_str();
-    match Behaviour::of(&host, path) {
+    match Behaviour::at(&host, path, phase) {
         Behaviour::Fine => Reply::html(200, "<html><title>A cited page</title><body>content</body></html>"),
         Behaviour::NotFound => Reply::html(404, "<title>Not Found</title>"),
         Behaviour::Gone => Reply::status(410),
@@ -125,17 +145,25 @@ pub struct SimWeb {
 }
 
 impl SimWeb {
-    /// Serves every host in `hosts` (plus documents.un.org).
+    /// Serves every host in `hosts` (plus documents.un.org), as in run 0.
     pub fn start(hosts: &BTreeSet<String>) -> SimWeb {
+        SimWeb::start_phased(hosts, std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0)))
+    }
+
+    /// Serves every host in `hosts`, behaving as in run `phase` (see [`Behaviour::at`]).
+    pub fn start_phased(
+        hosts: &BTreeSet<String>,
+        phase: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    ) -> SimWeb {
         let ca = TestCa::new();
         let mut names: Vec<&str> = hosts.iter().map(String::as_str).collect();
         names.push("documents.un.org");
-        let server = Server::start_tls(ca.server_config(&names), |req, n| {
+        let server = Server::start_tls(ca.server_config(&names), move |req, n| {
             // `Loop` answers its own redirect target by looping back to the start.
             if let Some(to) = req.path.strip_prefix("/loop-back?to=") {
                 return Reply::redirect(302, to);
             }
-            reply(req, n)
+            reply(req, n, phase.load(std::sync::atomic::Ordering::SeqCst))
         });
         let mut args = vec!["--cacert".to_string(), ca.ca_file.display().to_string()];
         for h in names {
