@@ -141,10 +141,27 @@ impl Store {
     }
 
     fn pragma(&mut self, sql: &str) -> Result<(), StoreError> {
+        // Switching a new file to WAL while another run does the same can answer "busy" at once,
+        // without waiting in the busy handler: retry for as long as a writer would wait.
+        let deadline = std::time::Instant::now() + BUSY_WAIT;
+        loop {
+            match self.try_pragma(sql) {
+                Err(rusqlite::Error::SqliteFailure(f, _))
+                    if f.code == rusqlite::ErrorCode::DatabaseBusy
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                other => return other.map_err(|e| self.err(e)),
+            }
+        }
+    }
+
+    fn try_pragma(&self, sql: &str) -> rusqlite::Result<()> {
         // journal_mode answers with a row; the others with none.
-        let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
-        while rows.next().map_err(|e| self.err(e))?.is_some() {}
+        let mut stmt = self.conn.prepare(sql)?;
+        let mut rows = stmt.query([])?;
+        while rows.next()?.is_some() {}
         Ok(())
     }
 
@@ -209,7 +226,9 @@ impl Store {
     pub fn record(&mut self, run: RunId, batch: &[(Kind, &str, &Outcome)]) -> Result<(), StoreError> {
         let path = self.path.clone();
         let map = |e: rusqlite::Error| StoreError::Db { path: path.clone(), message: e.to_string() };
-        let tx = self.conn.transaction().map_err(&map)?;
+        // Immediate: the write lock is taken (waiting for another run) before anything is read.
+        let tx =
+            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(&map)?;
         {
             let mut target = tx
                 .prepare_cached(
