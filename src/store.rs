@@ -106,6 +106,20 @@ pub struct Standing {
     pub consecutive_failures: u32,
 }
 
+/// A [`PastResult`] from the columns run_id, status, http_status, final_url, error,
+/// checked_at, cached, starting at column `at`.
+fn past_result(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<PastResult> {
+    Ok(PastResult {
+        run: r.get(at)?,
+        status: Status::parse(&r.get::<_, String>(at + 1)?).unwrap_or(Status::Invalid),
+        http_status: r.get(at + 2)?,
+        final_url: r.get(at + 3)?,
+        error: r.get(at + 4)?,
+        checked_at: r.get(at + 5)?,
+        cached: r.get(at + 6)?,
+    })
+}
+
 impl Store {
     /// Opens (creating if needed) and migrates the database at `path`.
     ///
@@ -292,17 +306,7 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![kind.as_str(), value, limit as i64], |r| {
-                Ok(PastResult {
-                    run: r.get(0)?,
-                    status: Status::parse(&r.get::<_, String>(1)?).unwrap_or(Status::Invalid),
-                    http_status: r.get(2)?,
-                    final_url: r.get(3)?,
-                    error: r.get(4)?,
-                    checked_at: r.get(5)?,
-                    cached: r.get(6)?,
-                })
-            })
+            .query_map(params![kind.as_str(), value, limit as i64], |r| past_result(r, 0))
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
@@ -326,19 +330,9 @@ impl Store {
                  WHERE t.kind = ?1 AND t.value = ?2 AND r.run_id < ?3 ORDER BY r.run_id DESC LIMIT 1",
             )
             .map_err(|e| self.err(e))?;
-        stmt.query_row(params![kind.as_str(), value, before], |r| {
-            Ok(PastResult {
-                run: r.get(0)?,
-                status: Status::parse(&r.get::<_, String>(1)?).unwrap_or(Status::Invalid),
-                http_status: r.get(2)?,
-                final_url: r.get(3)?,
-                error: r.get(4)?,
-                checked_at: r.get(5)?,
-                cached: r.get(6)?,
-            })
-        })
-        .optional()
-        .map_err(|e| self.err(e))
+        stmt.query_row(params![kind.as_str(), value, before], |r| past_result(r, 0))
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     /// First seen, last ok, and the current failing streak of a target (`failing` decides
@@ -375,20 +369,7 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let mut first_seen = String::new();
         let rows = stmt
-            .query_map(params![kind.as_str(), value], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    PastResult {
-                        run: r.get(1)?,
-                        status: Status::parse(&r.get::<_, String>(2)?).unwrap_or(Status::Invalid),
-                        http_status: r.get(3)?,
-                        final_url: r.get(4)?,
-                        error: r.get(5)?,
-                        checked_at: r.get(6)?,
-                        cached: r.get(7)?,
-                    },
-                ))
-            })
+            .query_map(params![kind.as_str(), value], |r| Ok((r.get::<_, String>(0)?, past_result(r, 1)?)))
             .map_err(|e| self.err(e))?;
         let mut past = Vec::new();
         for row in rows {

@@ -24,30 +24,7 @@ fn col(rows: &[csv::StringRecord], header: &[&str], key: &str, name: &str) -> St
         .unwrap_or_else(|| panic!("no row {key}"))
 }
 
-const LINKS: &[&str] = &[
-    "kind",
-    "value",
-    "url",
-    "status",
-    "http_status",
-    "final_url",
-    "redirects",
-    "attempts",
-    "error",
-    "checked_at",
-    "footnotes",
-    "citations",
-    "elapsed_ms",
-    "content_type",
-    "human_url",
-    "redirect_chain",
-    "sources",
-    "cached",
-    "first_seen",
-    "last_ok",
-    "failing_since",
-    "consecutive_failures",
-];
+const LINKS: &[&str] = &citecheck::report::LINK_COLUMNS;
 
 #[test]
 fn three_runs_report_changes_history_and_fail_after() {
