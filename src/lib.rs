@@ -9,6 +9,7 @@
 //! The pipeline, one module per stage:
 //! - [`extract`]: document text → [`Citation`]s (pure, synchronous);
 //! - [`fetch`]: targets → outcomes (async, host-aware scheduling, retries);
+//! - [`archive`]: WARC 1.1 records (writer, digests, rotation, recovery);
 //! - [`store`]: the run history (SQLite);
 //! - [`report`]: results → tables, summaries and JUnit XML;
 //! - [`output`]: atomic writes of those bytes.
@@ -24,6 +25,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod archive;
 mod check;
 mod error;
 pub mod extract;

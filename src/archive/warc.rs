@@ -1,0 +1,553 @@
+//! WARC 1.1 records: a spool that hashes a block while it is written to disk (block SHA-1,
+//! payload SHA-1 and SHA-256), and a writer that appends each record as its own gzip member to
+//! `citecheck-YYYYMMDDhhmmss-NNNNN.warc.gz.open`, starting every file with a `warcinfo` record,
+//! rotating at a size limit and renaming a file to `.warc.gz` when it is closed. A run that is
+//! killed leaves an `.open` file; [`recover`] cuts it back to its last complete record.
+//! Reference: `shared/reference/warc.md`.
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use sha1::{Digest, Sha1};
+use sha2::Sha256;
+use std::fs::File;
+use std::io::{BufReader, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// The WARC 1.1 specification, for `conformsTo`.
+pub const WARC_1_1: &str = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/";
+
+/// `sha1:` + 32 characters of RFC 4648 base32 (upper case, no padding), as CDX indexes use.
+pub fn base32_sha1(digest: &[u8; 20]) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = String::with_capacity(37);
+    out.push_str("sha1:");
+    // 20 bytes = 160 bits = 32 groups of 5 bits.
+    let mut buffer: u64 = 0;
+    let mut bits = 0;
+    for &b in digest {
+        buffer = (buffer << 8) | u64::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(char::from(ALPHABET[((buffer >> bits) & 31) as usize]));
+        }
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A record block being written to a temporary file while it is hashed: first the part that
+/// is not payload (HTTP headers), then, after [`Spool::start_payload`], the payload.
+#[derive(Debug)]
+pub struct Spool {
+    file: tempfile::NamedTempFile,
+    len: u64,
+    payload_len: u64,
+    in_payload: bool,
+    block: Sha1,
+    payload_sha1: Sha1,
+    payload_sha256: Sha256,
+    limit: Option<u64>,
+    truncated: bool,
+}
+
+/// A finished spool: the block on disk and its digests.
+#[derive(Debug)]
+pub struct SpooledBlock {
+    file: tempfile::NamedTempFile,
+    /// Block length in bytes.
+    pub len: u64,
+    /// Payload length in bytes.
+    pub payload_len: u64,
+    /// `sha1:` base32 digest of the whole block.
+    pub block_digest: String,
+    /// `sha1:` base32 digest of the payload.
+    pub payload_digest: String,
+    /// Lower-case hex SHA-256 of the payload.
+    pub payload_sha256: String,
+    /// The payload was cut at the size limit.
+    pub truncated: bool,
+}
+
+impl Spool {
+    /// A new spool in `dir`; payload bytes beyond `limit` are dropped (and the block marked
+    /// truncated).
+    ///
+    /// # Errors
+    /// The temporary file cannot be created.
+    pub fn new(dir: &Path, limit: Option<u64>) -> std::io::Result<Spool> {
+        Ok(Spool {
+            file: tempfile::Builder::new().prefix(".citecheck-spool-").tempfile_in(dir)?,
+            len: 0,
+            payload_len: 0,
+            in_payload: false,
+            block: Sha1::new(),
+            payload_sha1: Sha1::new(),
+            payload_sha256: Sha256::new(),
+            limit,
+            truncated: false,
+        })
+    }
+
+    /// What follows is payload (the HTTP entity body).
+    pub fn start_payload(&mut self) {
+        self.in_payload = true;
+    }
+
+    /// Appends bytes to the block.
+    ///
+    /// # Errors
+    /// The temporary file cannot be written.
+    pub fn write_all(&mut self, mut bytes: &[u8]) -> std::io::Result<()> {
+        if self.in_payload {
+            if let Some(limit) = self.limit {
+                let room = limit.saturating_sub(self.payload_len);
+                if (bytes.len() as u64) > room {
+                    bytes = &bytes[..room as usize];
+                    self.truncated = true;
+                }
+            }
+            self.payload_sha1.update(bytes);
+            self.payload_sha256.update(bytes);
+            self.payload_len += bytes.len() as u64;
+        }
+        self.block.update(bytes);
+        self.len += bytes.len() as u64;
+        self.file.write_all(bytes)
+    }
+
+    /// Finishes hashing.
+    ///
+    /// # Errors
+    /// The temporary file cannot be flushed.
+    pub fn finish(mut self) -> std::io::Result<SpooledBlock> {
+        self.file.flush()?;
+        let block: [u8; 20] = self.block.finalize().into();
+        let payload: [u8; 20] = self.payload_sha1.finalize().into();
+        Ok(SpooledBlock {
+            file: self.file,
+            len: self.len,
+            payload_len: self.payload_len,
+            block_digest: base32_sha1(&block),
+            payload_digest: base32_sha1(&payload),
+            payload_sha256: hex(&self.payload_sha256.finalize()),
+            truncated: self.truncated,
+        })
+    }
+}
+
+/// Settings of a [`WarcWriter`].
+#[derive(Debug, Clone)]
+pub struct WriterOptions {
+    /// Rotate to a new file once a file reaches this many bytes.
+    pub max_file_size: u64,
+    /// `software` in warcinfo.
+    pub software: String,
+    /// More warc-fields for warcinfo (user agent, the run's options, …).
+    pub info: Vec<(String, String)>,
+    /// The run's start, `YYYYMMDDhhmmss`, used in file names.
+    pub stamp: String,
+}
+
+/// Where a record went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// File name (the final `.warc.gz` name, also while the file is still open).
+    pub filename: String,
+    /// Offset of the record's gzip member in the file.
+    pub offset: u64,
+    /// Length of the gzip member.
+    pub length: u64,
+    /// `<urn:uuid:…>` of the record.
+    pub record_id: String,
+}
+
+#[derive(Debug)]
+struct OpenFile {
+    name: String,
+    open_path: PathBuf,
+    file: File,
+    offset: u64,
+    warcinfo_id: String,
+}
+
+/// Appends records to rotating `.warc.gz` files in one folder; one writer per folder at a time.
+#[derive(Debug)]
+pub struct WarcWriter {
+    dir: PathBuf,
+    opts: WriterOptions,
+    serial: u32,
+    current: Option<OpenFile>,
+}
+
+/// A fresh `<urn:uuid:…>` record id.
+pub fn record_id() -> String {
+    format!("<urn:uuid:{}>", uuid::Uuid::new_v4())
+}
+
+impl WarcWriter {
+    /// A writer for `dir` (created if needed). Files left `.open` by a killed run are recovered
+    /// first (see [`recover`]); numbering continues after the files already there.
+    ///
+    /// # Errors
+    /// The folder cannot be created or read.
+    pub fn new(dir: &Path, opts: WriterOptions) -> std::io::Result<WarcWriter> {
+        std::fs::create_dir_all(dir)?;
+        recover(dir)?;
+        let serial = std::fs::read_dir(dir)?
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let rest = name
+                    .strip_prefix(&format!("citecheck-{}-", opts.stamp))?
+                    .strip_suffix(".warc.gz")?
+                    .to_string();
+                rest.parse::<u32>().ok()
+            })
+            .max()
+            .unwrap_or(0);
+        Ok(WarcWriter { dir: dir.to_path_buf(), opts, serial, current: None })
+    }
+
+    fn open_next(&mut self, date: &str) -> std::io::Result<()> {
+        self.serial += 1;
+        let name = format!("citecheck-{}-{:05}.warc.gz", self.opts.stamp, self.serial);
+        let open_path = self.dir.join(format!("{name}.open"));
+        let file = std::fs::OpenOptions::new().create_new(true).write(true).open(&open_path)?;
+        let warcinfo_id = record_id();
+        self.current = Some(OpenFile {
+            name: name.clone(),
+            open_path,
+            file,
+            offset: 0,
+            warcinfo_id: warcinfo_id.clone(),
+        });
+        let mut fields = format!(
+            "software: {}\r\nformat: WARC File Format 1.1\r\nconformsTo: {WARC_1_1}\r\n",
+            self.opts.software
+        );
+        for (k, v) in &self.opts.info {
+            fields.push_str(&format!("{k}: {}\r\n", v.replace(['\r', '\n'], " ")));
+        }
+        let mut spool = Spool::new(&self.dir, None)?;
+        spool.write_all(fields.as_bytes())?;
+        let block = spool.finish()?;
+        let header = vec![
+            ("WARC-Type".to_string(), "warcinfo".to_string()),
+            ("WARC-Record-ID".to_string(), warcinfo_id),
+            ("WARC-Date".to_string(), date.to_string()),
+            ("WARC-Filename".to_string(), name),
+            ("Content-Type".to_string(), "application/warc-fields".to_string()),
+        ];
+        self.append(header, block, false)?;
+        Ok(())
+    }
+
+    /// Appends one record: `fields` (without `WARC-Warcinfo-ID`, `Content-Length` and the
+    /// digests, which the writer adds) and its spooled block. Returns where it went.
+    ///
+    /// # Errors
+    /// The file cannot be written.
+    pub fn write(
+        &mut self,
+        fields: Vec<(String, String)>,
+        block: SpooledBlock,
+        with_payload_digest: bool,
+    ) -> std::io::Result<Written> {
+        let date = fields.iter().find(|(k, _)| k == "WARC-Date").map(|(_, v)| v.clone()).unwrap_or_default();
+        if self.current.is_none() {
+            self.open_next(&date)?;
+        }
+        let written = self.append(fields, block, with_payload_digest)?;
+        if self.current.as_ref().is_some_and(|c| c.offset >= self.opts.max_file_size) {
+            self.close_current()?;
+        }
+        Ok(written)
+    }
+
+    fn append(
+        &mut self,
+        mut fields: Vec<(String, String)>,
+        block: SpooledBlock,
+        with_payload_digest: bool,
+    ) -> std::io::Result<Written> {
+        let Some(cur) = self.current.as_mut() else {
+            return Err(std::io::Error::other("no open WARC file"));
+        };
+        let is_info = fields.iter().any(|(k, v)| k == "WARC-Type" && v == "warcinfo");
+        if !is_info {
+            fields.push(("WARC-Warcinfo-ID".to_string(), cur.warcinfo_id.clone()));
+        }
+        if with_payload_digest {
+            fields.push(("WARC-Payload-Digest".to_string(), block.payload_digest.clone()));
+        }
+        if block.truncated {
+            fields.push(("WARC-Truncated".to_string(), "length".to_string()));
+        }
+        fields.push(("WARC-Block-Digest".to_string(), block.block_digest.clone()));
+        fields.push(("Content-Length".to_string(), block.len.to_string()));
+        let mut head = String::from("WARC/1.1\r\n");
+        for (k, v) in &fields {
+            head.push_str(k);
+            head.push_str(": ");
+            head.push_str(&v.replace(['\r', '\n'], " "));
+            head.push_str("\r\n");
+        }
+        head.push_str("\r\n");
+        // One gzip member per record, built in full before it is appended.
+        let mut member = GzEncoder::new(Vec::new(), Compression::default());
+        member.write_all(head.as_bytes())?;
+        let mut reader = BufReader::new(block.file.reopen()?);
+        std::io::copy(&mut reader, &mut member)?;
+        member.write_all(b"\r\n\r\n")?;
+        let bytes = member.finish()?;
+        cur.file.write_all(&bytes)?;
+        let written = Written {
+            filename: cur.name.clone(),
+            offset: cur.offset,
+            length: bytes.len() as u64,
+            record_id: fields
+                .iter()
+                .find(|(k, _)| k == "WARC-Record-ID")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+        };
+        cur.offset += bytes.len() as u64;
+        Ok(written)
+    }
+
+    fn close_current(&mut self) -> std::io::Result<()> {
+        if let Some(cur) = self.current.take() {
+            cur.file.sync_all()?;
+            std::fs::rename(&cur.open_path, self.dir.join(&cur.name))?;
+        }
+        Ok(())
+    }
+
+    /// Closes the open file (synced, renamed to `.warc.gz`).
+    ///
+    /// # Errors
+    /// The file cannot be synced or renamed.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.close_current()
+    }
+}
+
+/// Makes every `*.warc.gz.open` file in `dir` a valid `.warc.gz`: cuts it back to the end of its
+/// last complete gzip member (a record being written when a run was killed is dropped) and
+/// renames it. Returns the files recovered.
+///
+/// # Errors
+/// The folder or a file cannot be read or written.
+pub fn recover(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut done = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+        let Some(final_name) = name.strip_suffix(".open") else { continue };
+        if !final_name.ends_with(".warc.gz") {
+            continue;
+        }
+        let good = complete_members_len(&path)?;
+        let file = std::fs::OpenOptions::new().write(true).open(&path)?;
+        file.set_len(good)?;
+        file.sync_all()?;
+        let target = dir.join(final_name);
+        std::fs::rename(&path, &target)?;
+        done.push(target);
+    }
+    Ok(done)
+}
+
+/// Length of the run of complete gzip members at the start of a file.
+fn complete_members_len(path: &Path) -> std::io::Result<u64> {
+    let mut reader = BufReader::new(File::open(path)?);
+    let total = reader.seek(SeekFrom::End(0))?;
+    let mut good = 0u64;
+    while good < total {
+        reader.seek(SeekFrom::Start(good))?;
+        // The bufread decoder consumes exactly one member from the reader.
+        let mut decoder = flate2::bufread::GzDecoder::new(&mut reader);
+        if std::io::copy(&mut decoder, &mut std::io::sink()).is_err() {
+            break;
+        }
+        let end = reader.stream_position()?;
+        if end <= good {
+            break;
+        }
+        good = end;
+    }
+    Ok(good)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read as _;
+
+    /// The response block of the hand-checked example in `shared/reference/warc.md`.
+    fn example_block(dir: &Path) -> SpooledBlock {
+        let mut spool = Spool::new(dir, None).expect("spool");
+        spool
+            .write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 40\r\n\r\n",
+            )
+            .expect("write");
+        spool.start_payload();
+        spool.write_all(b"<html><body>Report A/78/1</body></html>\n").expect("write");
+        spool.finish().expect("finish")
+    }
+
+    #[test]
+    fn digests_match_the_hand_checked_example() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let b = example_block(dir.path());
+        assert_eq!(b.len, 119);
+        assert_eq!(b.payload_len, 40);
+        assert_eq!(b.block_digest, "sha1:LXPHOYJWHW6BAPV3X3MVTKLHJPK22WBD");
+        assert_eq!(b.payload_digest, "sha1:4D4B5J4EDPEY7YLXBEIIRS5MH2LGTAFJ");
+        assert_eq!(b.payload_sha256.len(), 64);
+    }
+
+    fn members(bytes: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let mut d = flate2::bufread::GzDecoder::new(rest);
+            let mut s = String::new();
+            d.read_to_string(&mut s).expect("a complete member");
+            rest = d.into_inner();
+            out.push(s);
+        }
+        out
+    }
+
+    fn writer(dir: &Path, max: u64) -> WarcWriter {
+        let opts = WriterOptions {
+            max_file_size: max,
+            software: "citecheck/test".into(),
+            info: vec![("http-header-user-agent".into(), "citecheck/test (+x)".into())],
+            stamp: "20240501120000".into(),
+        };
+        WarcWriter::new(dir, opts).expect("writer")
+    }
+
+    fn response_fields() -> Vec<(String, String)> {
+        vec![
+            ("WARC-Type".into(), "response".into()),
+            ("WARC-Record-ID".into(), "<urn:uuid:6f1c2b9e-3d4a-4c5b-8e7f-0a1b2c3d4e5f>".into()),
+            ("WARC-Date".into(), "2024-05-01T12:00:00Z".into()),
+            ("WARC-Target-URI".into(), "https://example.org/doc".into()),
+            ("WARC-IP-Address".into(), "192.0.2.10".into()),
+            ("WARC-Concurrent-To".into(), "<urn:uuid:0b7d9a34-5e6f-4a1b-9c2d-3e4f5a6b7c8d>".into()),
+            ("Content-Type".into(), "application/http;msgtype=response".into()),
+        ]
+    }
+
+    #[test]
+    fn record_layout_byte_for_byte_one_member_each() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut w = writer(dir.path(), 1 << 30);
+        let block = example_block(dir.path());
+        let written = w.write(response_fields(), block, true).expect("write");
+        w.finish().expect("finish");
+        let path = dir.path().join("citecheck-20240501120000-00001.warc.gz");
+        let bytes = std::fs::read(&path).expect("closed file renamed");
+        let records = members(&bytes);
+        assert_eq!(records.len(), 2, "warcinfo + response, one gzip member each");
+        assert!(records[0].starts_with("WARC/1.1\r\nWARC-Type: warcinfo\r\n"));
+        assert!(records[0].contains("WARC-Filename: citecheck-20240501120000-00001.warc.gz\r\n"));
+        assert!(records[0]
+            .contains("\r\n\r\nsoftware: citecheck/test\r\nformat: WARC File Format 1.1\r\nconformsTo: "));
+        let info_id =
+            records[0].lines().find_map(|l| l.strip_prefix("WARC-Record-ID: ")).unwrap_or("").to_string();
+        let expected = format!(
+            "WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:6f1c2b9e-3d4a-4c5b-8e7f-0a1b2c3d4e5f>\r\n\
+             WARC-Date: 2024-05-01T12:00:00Z\r\nWARC-Target-URI: https://example.org/doc\r\nWARC-IP-Address: 192.0.2.10\r\n\
+             WARC-Concurrent-To: <urn:uuid:0b7d9a34-5e6f-4a1b-9c2d-3e4f5a6b7c8d>\r\n\
+             Content-Type: application/http;msgtype=response\r\nWARC-Warcinfo-ID: {info_id}\r\n\
+             WARC-Payload-Digest: sha1:4D4B5J4EDPEY7YLXBEIIRS5MH2LGTAFJ\r\nWARC-Block-Digest: sha1:LXPHOYJWHW6BAPV3X3MVTKLHJPK22WBD\r\n\
+             Content-Length: 119\r\n\r\n\
+             HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 40\r\n\r\n\
+             <html><body>Report A/78/1</body></html>\n\r\n\r\n"
+        );
+        assert_eq!(records[1], expected);
+        // The index entry points at exactly that member.
+        let member = &bytes[written.offset as usize..(written.offset + written.length) as usize];
+        assert_eq!(members(member), vec![expected]);
+    }
+
+    #[test]
+    fn truncation_beyond_the_limit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut spool = Spool::new(dir.path(), Some(10)).expect("spool");
+        spool.write_all(b"HTTP/1.1 200 OK\r\n\r\n").expect("write");
+        spool.start_payload();
+        spool.write_all(b"0123456789abcdef").expect("write");
+        let b = spool.finish().expect("finish");
+        assert!(b.truncated);
+        assert_eq!(b.payload_len, 10);
+        let mut w = writer(dir.path(), 1 << 30);
+        w.write(response_fields(), b, true).expect("write");
+        w.finish().expect("finish");
+        let bytes = std::fs::read(dir.path().join("citecheck-20240501120000-00001.warc.gz")).expect("file");
+        let recs = members(&bytes);
+        assert!(recs[1].contains("WARC-Truncated: length\r\n"));
+        assert!(recs[1].contains("Content-Length: 29\r\n"));
+        assert!(recs[1].ends_with("0123456789\r\n\r\n"));
+    }
+
+    #[test]
+    fn rotation_starts_each_file_with_warcinfo() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut w = writer(dir.path(), 1); // every record fills a file
+        for _ in 0..3 {
+            let b = example_block(dir.path());
+            w.write(response_fields(), b, true).expect("write");
+        }
+        w.finish().expect("finish");
+        for n in 1..=3 {
+            let bytes = std::fs::read(dir.path().join(format!("citecheck-20240501120000-{n:05}.warc.gz")))
+                .expect("file");
+            let recs = members(&bytes);
+            assert_eq!(recs.len(), 2);
+            assert!(recs[0].contains("WARC-Type: warcinfo"));
+        }
+    }
+
+    #[test]
+    fn a_killed_writer_leaves_only_complete_records() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut w = writer(dir.path(), 1 << 30);
+        w.write(response_fields(), example_block(dir.path()), true).expect("write");
+        // Kill mid-record: the writer is dropped without finish, and half a member follows.
+        drop(w);
+        let open = dir.path().join("citecheck-20240501120000-00001.warc.gz.open");
+        let whole = std::fs::read(&open).expect("open file");
+        let mut member = GzEncoder::new(Vec::new(), Compression::default());
+        member.write_all(b"WARC/1.1\r\nWARC-Type: response\r\n...a long record...").expect("gz");
+        let partial = member.finish().expect("gz");
+        let mut f = std::fs::OpenOptions::new().append(true).open(&open).expect("append");
+        f.write_all(&partial[..partial.len() / 2]).expect("write");
+        drop(f);
+        // The next writer recovers it and continues in a new file.
+        let mut w = writer(dir.path(), 1 << 30);
+        w.write(response_fields(), example_block(dir.path()), true).expect("write");
+        w.finish().expect("finish");
+        let recovered =
+            std::fs::read(dir.path().join("citecheck-20240501120000-00001.warc.gz")).expect("recovered");
+        assert_eq!(recovered, whole, "cut back to the last complete record");
+        assert_eq!(members(&recovered).len(), 2);
+        assert!(dir.path().join("citecheck-20240501120000-00002.warc.gz").is_file(), "numbering continues");
+        assert!(!open.exists());
+    }
+
+    #[test]
+    fn base32_of_known_digests() {
+        let empty: [u8; 20] = Sha1::digest(b"").into();
+        assert_eq!(base32_sha1(&empty), "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ");
+    }
+}
