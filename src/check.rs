@@ -115,6 +115,15 @@ pub fn run_check(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -
     let started_at = now();
     let mut summary = CheckSummary::default();
     let citations = run::read_all(&cfg.inputs, cfg.input_format, diag, &mut summary.failed_inputs);
+    if summary.failed_inputs.len() == cfg.inputs.len() {
+        // Nothing was read: keep the previous tables and history as they are.
+        let _ = writeln!(
+            diag,
+            "citecheck: no input could be read; the tables in {} were left unchanged",
+            cfg.out.display()
+        );
+        return Ok(summary);
+    }
     let targets = targets_of(&citations, &cfg.symbol_lang);
     if cfg.fetch.insecure {
         let _ =

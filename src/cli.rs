@@ -19,7 +19,7 @@ pub enum Command {
     /// references) of the inputs, one row per occurrence, in document order.
     Extract(ExtractArgs),
     /// Extract, then check every distinct URL and document symbol and write the status tables
-    /// (links.csv, citations.csv, summary.csv, hosts.csv). Exit 0: nothing failing; 1: some
+    /// (links.csv, citations.csv, summary.csv, hosts.csv, changes.csv) and record the run in the history. Exit 0: nothing failing; 1: some
     /// target has a status in --fail-on; 2: input, configuration or I/O error.
     Check(Box<CheckArgs>),
     /// Show the timeline of one URL or document symbol from the run history.
@@ -180,7 +180,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     #[serde(skip)]
     pub config: Option<PathBuf>,
-    /// Folder for links.csv, citations.csv, summary.csv and hosts.csv [default: reports].
+    /// Folder for the tables (links, citations, summary, hosts, changes) [default: reports].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Read every input as this format instead of detecting it.

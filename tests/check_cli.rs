@@ -394,3 +394,21 @@ fn bot_challenges_are_blocked_not_ok() {
         assert!(r[8].contains("bot challenge"), "{r:?}");
     }
 }
+
+#[test]
+fn when_no_input_can_be_read_the_previous_tables_are_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("reports");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    std::fs::write(out.join("links.csv"), "previous table").expect("write");
+    citecheck()
+        .arg("check")
+        .arg(dir.path().join("missing.md"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--no-db")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing.md").and(predicate::str::contains("left unchanged")));
+    assert_eq!(std::fs::read_to_string(out.join("links.csv")).expect("read"), "previous table");
+}
