@@ -11,10 +11,8 @@ fn block(
     body: &[u8],
 ) -> std::io::Result<citecheck::archive::SpooledBlock> {
     let mut s = Spool::new(dir, None)?;
-    s.write_all(head.as_bytes())?;
-    s.start_payload();
     s.write_all(body)?;
-    s.finish()
+    s.finish(head.as_bytes())
 }
 
 fn main() -> std::io::Result<()> {
@@ -59,11 +57,10 @@ fn main() -> std::io::Result<()> {
             resp,
             true,
         )?;
-        let mut s = Spool::new(&dir, None)?;
-        s.write_all(req.as_bytes())?;
+        let request = Spool::new(&dir, None)?.finish(req.as_bytes())?;
         w.write(
             common("request", &request_id, &response_id, "application/http;msgtype=request"),
-            s.finish()?,
+            request,
             false,
         )?;
     }

@@ -39,26 +39,25 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A record block being written to a temporary file while it is hashed: first the part that
-/// is not payload (HTTP headers), then, after [`Spool::start_payload`], the payload.
+/// A record's payload being written to a temporary file while it is hashed (SHA-1 and
+/// SHA-256), so bodies are never held whole in memory; [`Spool::finish`] adds the part before
+/// the payload (HTTP headers, or a whole `warc-fields` block) and the block digest.
 #[derive(Debug)]
 pub struct Spool {
     file: tempfile::NamedTempFile,
-    len: u64,
     payload_len: u64,
-    in_payload: bool,
-    block: Sha1,
     payload_sha1: Sha1,
     payload_sha256: Sha256,
     limit: Option<u64>,
     truncated: bool,
 }
 
-/// A finished spool: the block on disk and its digests.
+/// A finished spool: the block (head in memory, payload on disk) and its digests.
 #[derive(Debug)]
 pub struct SpooledBlock {
+    head: Vec<u8>,
     file: tempfile::NamedTempFile,
-    /// Block length in bytes.
+    /// Block length in bytes (head and payload).
     pub len: u64,
     /// Payload length in bytes.
     pub payload_len: u64,
@@ -81,10 +80,7 @@ impl Spool {
     pub fn new(dir: &Path, limit: Option<u64>) -> std::io::Result<Spool> {
         Ok(Spool {
             file: tempfile::Builder::new().prefix(".citecheck-spool-").tempfile_in(dir)?,
-            len: 0,
             payload_len: 0,
-            in_payload: false,
-            block: Sha1::new(),
             payload_sha1: Sha1::new(),
             payload_sha256: Sha256::new(),
             limit,
@@ -92,44 +88,53 @@ impl Spool {
         })
     }
 
-    /// What follows is payload (the HTTP entity body).
-    pub fn start_payload(&mut self) {
-        self.in_payload = true;
-    }
-
-    /// Appends bytes to the block.
+    /// Appends payload bytes.
     ///
     /// # Errors
     /// The temporary file cannot be written.
     pub fn write_all(&mut self, mut bytes: &[u8]) -> std::io::Result<()> {
-        if self.in_payload {
-            if let Some(limit) = self.limit {
-                let room = limit.saturating_sub(self.payload_len);
-                if (bytes.len() as u64) > room {
-                    bytes = &bytes[..room as usize];
-                    self.truncated = true;
-                }
+        if let Some(limit) = self.limit {
+            let room = limit.saturating_sub(self.payload_len);
+            if (bytes.len() as u64) > room {
+                bytes = &bytes[..usize::try_from(room).unwrap_or(usize::MAX)];
+                self.truncated = true;
             }
-            self.payload_sha1.update(bytes);
-            self.payload_sha256.update(bytes);
-            self.payload_len += bytes.len() as u64;
         }
-        self.block.update(bytes);
-        self.len += bytes.len() as u64;
+        self.payload_sha1.update(bytes);
+        self.payload_sha256.update(bytes);
+        self.payload_len += bytes.len() as u64;
         self.file.write_all(bytes)
     }
 
-    /// Finishes hashing.
+    /// Bytes of payload so far.
+    pub fn payload_len(&self) -> u64 {
+        self.payload_len
+    }
+
+    /// Finishes the block with `head` (what precedes the payload, e.g. the HTTP status line and
+    /// headers) and computes the block digest (head, then the payload read back from disk).
     ///
     /// # Errors
-    /// The temporary file cannot be flushed.
-    pub fn finish(mut self) -> std::io::Result<SpooledBlock> {
+    /// The temporary file cannot be flushed or read back.
+    pub fn finish(mut self, head: &[u8]) -> std::io::Result<SpooledBlock> {
         self.file.flush()?;
-        let block: [u8; 20] = self.block.finalize().into();
+        let mut block = Sha1::new();
+        block.update(head);
+        let mut reader = BufReader::new(self.file.reopen()?);
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = std::io::Read::read(&mut reader, &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            block.update(&buf[..n]);
+        }
+        let block: [u8; 20] = block.finalize().into();
         let payload: [u8; 20] = self.payload_sha1.finalize().into();
         Ok(SpooledBlock {
+            len: head.len() as u64 + self.payload_len,
+            head: head.to_vec(),
             file: self.file,
-            len: self.len,
             payload_len: self.payload_len,
             block_digest: base32_sha1(&block),
             payload_digest: base32_sha1(&payload),
@@ -232,9 +237,7 @@ impl WarcWriter {
         for (k, v) in &self.opts.info {
             fields.push_str(&format!("{k}: {}\r\n", v.replace(['\r', '\n'], " ")));
         }
-        let mut spool = Spool::new(&self.dir, None)?;
-        spool.write_all(fields.as_bytes())?;
-        let block = spool.finish()?;
+        let block = Spool::new(&self.dir, None)?.finish(fields.as_bytes())?;
         let header = vec![
             ("WARC-Type".to_string(), "warcinfo".to_string()),
             ("WARC-Record-ID".to_string(), warcinfo_id),
@@ -300,6 +303,7 @@ impl WarcWriter {
         // One gzip member per record, built in full before it is appended.
         let mut member = GzEncoder::new(Vec::new(), Compression::default());
         member.write_all(head.as_bytes())?;
+        member.write_all(&block.head)?;
         let mut reader = BufReader::new(block.file.reopen()?);
         std::io::copy(&mut reader, &mut member)?;
         member.write_all(b"\r\n\r\n")?;
@@ -391,14 +395,12 @@ mod tests {
     /// The response block of the hand-checked example in `shared/reference/warc.md`.
     fn example_block(dir: &Path) -> SpooledBlock {
         let mut spool = Spool::new(dir, None).expect("spool");
+        spool.write_all(b"<html><body>Report A/78/1</body></html>\n").expect("write");
         spool
-            .write_all(
+            .finish(
                 b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 40\r\n\r\n",
             )
-            .expect("write");
-        spool.start_payload();
-        spool.write_all(b"<html><body>Report A/78/1</body></html>\n").expect("write");
-        spool.finish().expect("finish")
+            .expect("finish")
     }
 
     #[test]
@@ -484,10 +486,8 @@ mod tests {
     fn truncation_beyond_the_limit() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut spool = Spool::new(dir.path(), Some(10)).expect("spool");
-        spool.write_all(b"HTTP/1.1 200 OK\r\n\r\n").expect("write");
-        spool.start_payload();
         spool.write_all(b"0123456789abcdef").expect("write");
-        let b = spool.finish().expect("finish");
+        let b = spool.finish(b"HTTP/1.1 200 OK\r\n\r\n").expect("finish");
         assert!(b.truncated);
         assert_eq!(b.payload_len, 10);
         let mut w = writer(dir.path(), 1 << 30);
