@@ -56,6 +56,30 @@ pub struct CheckConfig {
     pub junit: Option<PathBuf>,
     /// Show a progress bar on a terminal.
     pub progress: bool,
+    /// Archive every exchange as WARC (`--archive`).
+    pub archive: Option<ArchiveConfig>,
+}
+
+/// Where and how to archive.
+#[derive(Debug, Clone)]
+pub struct ArchiveConfig {
+    /// The archive folder (WARC files, `index.cdxj`).
+    pub dir: PathBuf,
+    /// Bytes of one body kept at most (`WARC-Truncated: length` beyond).
+    pub max_resource_size: u64,
+    /// Rotate WARC files at this size.
+    pub warc_size: u64,
+}
+
+/// Bytes written to the archive by the last run (reported in the summary).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ArchiveStats {
+    /// Compressed bytes appended to WARC files.
+    pub bytes: u64,
+    /// Responses archived in full.
+    pub responses: usize,
+    /// Revisit records (identical payload already archived).
+    pub revisits: usize,
 }
 
 /// What a check run found.
@@ -71,6 +95,8 @@ pub struct CheckSummary {
     pub counts: Vec<(Status, usize)>,
     /// Targets that fail the run (status in `fail_on`, failing for `fail_after` runs).
     pub failing: usize,
+    /// What archiving wrote, when enabled.
+    pub archive: Option<ArchiveStats>,
 }
 
 /// Groups citations into distinct targets (one per URL or symbol, however often cited).
@@ -145,6 +171,12 @@ pub fn run_check(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -
         };
         preset.push(excluded_by_rule(cfg, t).or(cached));
     }
+    let recorder = match &cfg.archive {
+        Some(a) => Some(open_archive(a, cfg, &started_at)?),
+        None => None,
+    };
+    let mut fetch_cfg = cfg.fetch.clone();
+    fetch_cfg.archive = recorder.clone();
     let bar = progress_bar(cfg.progress, targets.len());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -166,7 +198,7 @@ pub fn run_check(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -
         pending.clear();
     };
     let outcomes =
-        runtime.block_on(fetch::check_all(&targets, preset.clone(), &cfg.fetch, |event| match event {
+        runtime.block_on(fetch::check_all(&targets, preset.clone(), &fetch_cfg, |event| match event {
             Progress::Done(i, o) => {
                 *counts.entry(o.status).or_default() += 1;
                 if let Some(bar) = &bar {
@@ -192,6 +224,10 @@ pub fn run_check(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -
     }
     if let Some(bar) = bar {
         bar.finish_and_clear();
+    }
+    drop(fetch_cfg);
+    if let Some(rec) = recorder {
+        summary.archive = Some(close_archive(rec, &targets, &outcomes, &citations)?);
     }
     let failing_status = |s: Status| cfg.fail_on.contains(&s);
     let (standings, changes) = match (&mut store, run_id) {
@@ -237,7 +273,19 @@ pub fn run_check(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -
         .collect();
     summary.failing = (0..targets.len()).filter(|&i| run.fails(i)).count();
     let text = match cfg.summary {
-        SummaryFormat::Text => report::summary_text(&run, started.elapsed(), &cfg.out, cfg.fetch.insecure),
+        SummaryFormat::Text => {
+            let mut t = report::summary_text(&run, started.elapsed(), &cfg.out, cfg.fetch.insecure);
+            if let (Some(a), Some(dir)) = (summary.archive, cfg.archive.as_ref()) {
+                t.push_str(&format!(
+                    "citecheck: archived {} responses and {} revisits ({} bytes) in {}.\n",
+                    a.responses,
+                    a.revisits,
+                    a.bytes,
+                    dir.dir.display()
+                ));
+            }
+            t
+        }
         SummaryFormat::Markdown => report::summary_markdown(&run),
         SummaryFormat::Json => report::summary_json(&run),
     };
@@ -268,6 +316,7 @@ fn fresh_ok(store: &Store, t: &Target, ttl: Duration) -> Result<Option<Outcome>>
         content_type: String::new(),
         checked_at: last.checked_at,
         cached: true,
+        capture: None,
     }))
 }
 
@@ -338,6 +387,7 @@ fn excluded_by_rule(cfg: &CheckConfig, t: &Target) -> Option<Outcome> {
         content_type: String::new(),
         checked_at: now(),
         cached: false,
+        capture: None,
     })
 }
 
@@ -403,4 +453,69 @@ pub fn print_history(db: &std::path::Path, target: &str, limit: usize, out: &mut
     out.write_all(text.as_bytes())
         .map_err(|source| Error::WriteOutput { path: PathBuf::from("<stdout>"), source })?;
     Ok(if past.is_empty() { 1 } else { 0 })
+}
+
+fn open_archive(a: &ArchiveConfig, cfg: &CheckConfig, started_at: &str) -> Result<fetch::ArchiveHandle> {
+    let stamp: String = started_at.chars().filter(char::is_ascii_digit).take(14).collect();
+    let opts = crate::archive::WriterOptions {
+        max_file_size: a.warc_size,
+        software: format!("citecheck/{} ({})", env!("CARGO_PKG_VERSION"), env!("CARGO_PKG_REPOSITORY")),
+        info: vec![
+            ("http-header-user-agent".to_string(), cfg.fetch.user_agent.clone()),
+            ("description".to_string(), format!("citations of {}", cfg.inputs.join(", "))),
+            ("citecheck-options".to_string(), options_json(cfg)),
+        ],
+        stamp,
+    };
+    let rec = crate::archive::Recorder::open(&a.dir, opts, a.max_resource_size)
+        .map_err(|source| Error::WriteOutput { path: a.dir.clone(), source })?;
+    Ok(std::sync::Arc::new(std::sync::Mutex::new(rec)))
+}
+
+/// Writes a metadata record per archived target (its audit facts), then closes the archive.
+fn close_archive(
+    rec: fetch::ArchiveHandle,
+    targets: &[Target],
+    outcomes: &[Outcome],
+    citations: &[Citation],
+) -> Result<ArchiveStats> {
+    let io = |e: std::io::Error| Error::WriteOutput { path: PathBuf::from("archive"), source: e };
+    let rec = std::sync::Arc::try_unwrap(rec)
+        .map_err(|_| io(std::io::Error::other("the archive is still in use")))?
+        .into_inner()
+        .map_err(|_| io(std::io::Error::other("the archive writer failed earlier")))?;
+    let mut rec = rec;
+    let mut stats = ArchiveStats::default();
+    for (t, o) in targets.iter().zip(outcomes) {
+        let Some(c) = &o.capture else { continue };
+        if c.revisit {
+            stats.revisits += 1;
+        } else {
+            stats.responses += 1;
+        }
+        let mut labels: Vec<&str> = Vec::new();
+        for &i in &t.citations {
+            let l = citations[i].footnote.as_str();
+            if !l.is_empty() && !labels.contains(&l) {
+                labels.push(l);
+            }
+        }
+        let mut facts = vec![
+            ("citecheck-kind".to_string(), t.kind.as_str().to_string()),
+            ("citecheck-value".to_string(), t.value.clone()),
+            ("citecheck-status".to_string(), o.status.as_str().to_string()),
+            ("citecheck-http-status".to_string(), o.http_status.map(|s| s.to_string()).unwrap_or_default()),
+            ("citecheck-final-url".to_string(), o.final_url.clone()),
+            ("citecheck-checked-at".to_string(), o.checked_at.clone()),
+            ("citecheck-footnotes".to_string(), labels.join(";")),
+            ("citecheck-payload-sha256".to_string(), c.payload_sha256.clone()),
+        ];
+        if !o.error.is_empty() {
+            facts.push(("citecheck-error".to_string(), o.error.clone()));
+        }
+        rec.metadata(c, &facts, &c.date).map_err(io)?;
+    }
+    stats.bytes = rec.bytes_written;
+    rec.finish().map_err(io)?;
+    Ok(stats)
 }

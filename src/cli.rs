@@ -265,10 +265,62 @@ pub struct CheckArgs {
     /// Also write JUnit XML (one test case per citation) to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Archive what every target served as WARC 1.1 in DIR (GET only; request, response per
+    /// redirect hop, revisits for unchanged payloads, metadata; DIR/index.cdxj).
+    #[arg(long, value_name = "DIR")]
+    pub archive: Option<PathBuf>,
+    /// Bytes of one body archived at most, e.g. 100MB [default: 100MB].
+    #[arg(long, value_name = "SIZE")]
+    pub max_archive_size: Option<SizeArg>,
+    /// Start a new WARC file at this size, e.g. 1GB [default: 1GB].
+    #[arg(long, value_name = "SIZE")]
+    pub warc_size: Option<SizeArg>,
     /// No progress bar.
     #[arg(short, long)]
     #[serde(default)]
     pub quiet: bool,
+}
+
+/// A size in bytes: `5000`, `100MB`, `1GB`, `64KiB`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SizeArg(pub u64);
+
+impl std::str::FromStr for SizeArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let (num, unit) = t.split_at(split);
+        let n: u64 = num
+            .parse()
+            .map_err(|_| format!("'{s}' is not a size: write bytes (5000) or a unit (100MB, 1GB)"))?;
+        let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+            "" | "b" => 1,
+            "kb" | "k" => 1_000,
+            "mb" | "m" => 1_000_000,
+            "gb" | "g" => 1_000_000_000,
+            "kib" => 1 << 10,
+            "mib" => 1 << 20,
+            "gib" => 1 << 30,
+            _ => return Err(format!("'{s}': unknown unit; use B, KB, MB, GB, KiB, MiB or GiB")),
+        };
+        n.checked_mul(mult).map(SizeArg).ok_or_else(|| format!("'{s}' is too large"))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SizeArg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bytes(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Bytes(n) => Ok(SizeArg(n)),
+            Raw::Text(t) => t.parse().map_err(serde::de::Error::custom),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, serde::Deserialize)]
@@ -368,6 +420,7 @@ impl CheckArgs {
                 cacerts: if cli.cacert.is_empty() { base.cacert } else { cli.cacert },
                 insecure: cli.insecure || base.insecure,
                 deny_private: cli.deny_private || base.deny_private,
+                archive: None,
             },
             symbol_lang,
             include: regexes(pick_vec(cli.include, base.include), "include")?,
@@ -389,6 +442,14 @@ impl CheckArgs {
                 SummaryArg::Json => citecheck::SummaryFormat::Json,
             },
             junit: cli.junit.or(base.junit),
+            archive: cli.archive.or(base.archive).map(|dir| citecheck::ArchiveConfig {
+                dir,
+                max_resource_size: cli
+                    .max_archive_size
+                    .or(base.max_archive_size)
+                    .map_or(100_000_000, |s| s.0),
+                warc_size: cli.warc_size.or(base.warc_size).map_or(1_000_000_000, |s| s.0),
+            }),
             progress: !(cli.quiet || base.quiet),
         })
     }

@@ -36,8 +36,11 @@ mod run;
 pub mod store;
 mod types;
 
-pub use check::{print_history, run_check, targets_of, CheckConfig, CheckSummary, SummaryFormat};
+pub use check::{
+    print_history, run_check, targets_of, ArchiveConfig, ArchiveStats, CheckConfig, CheckSummary,
+    SummaryFormat,
+};
 pub use error::{Error, Result};
 pub use extract::{extract, extract_text, read_input, Document, InputFormat};
 pub use run::{run_extract, ExtractConfig, ExtractSummary, OutputFormat};
-pub use types::{Citation, Hop, Kind, Outcome, Status, Target};
+pub use types::{Capture, Citation, Hop, Kind, Outcome, Status, Target};

@@ -173,4 +173,29 @@ pub struct Outcome {
     pub checked_at: String,
     /// Served from the history (`--cache-ttl`) instead of fetched in this run.
     pub cached: bool,
+    /// Where the final response was archived (`--archive`).
+    pub capture: Option<Capture>,
+}
+
+/// Where an archived response (or revisit) record went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capture {
+    /// WARC file name.
+    pub filename: String,
+    /// Offset of the record's gzip member.
+    pub offset: u64,
+    /// Length of the member.
+    pub length: u64,
+    /// Record id of the response or revisit record.
+    pub record_id: String,
+    /// `sha1:` base32 payload digest.
+    pub payload_digest: String,
+    /// Hex SHA-256 of the payload.
+    pub payload_sha256: String,
+    /// Written as a revisit of an identical earlier payload.
+    pub revisit: bool,
+    /// The URL the record is about.
+    pub target_uri: String,
+    /// Capture time (`WARC-Date`).
+    pub date: String,
 }

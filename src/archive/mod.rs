@@ -3,6 +3,8 @@
 //! fetcher (`check --archive`), revisit records across runs, the CDXJ index and WACZ export
 //! are the rest of the archive issue.
 
+pub mod recorder;
 pub mod warc;
 
+pub use recorder::{Captured, Exchange, Recorder};
 pub use warc::{base32_sha1, recover, Spool, SpooledBlock, WarcWriter, WriterOptions, Written};

@@ -71,6 +71,13 @@ pub struct SpooledBlock {
     pub truncated: bool,
 }
 
+impl SpooledBlock {
+    /// The head of the block (what precedes the payload).
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+}
+
 impl Spool {
     /// A new spool in `dir`; payload bytes beyond `limit` are dropped (and the block marked
     /// truncated).
@@ -109,6 +116,11 @@ impl Spool {
     /// Bytes of payload so far.
     pub fn payload_len(&self) -> u64 {
         self.payload_len
+    }
+
+    /// Whether bytes were dropped at the size limit.
+    pub fn truncated(&self) -> bool {
+        self.truncated
     }
 
     /// Finishes the block with `head` (what precedes the payload, e.g. the HTTP status line and

@@ -70,7 +70,12 @@ pub struct FetchConfig {
     pub insecure: bool,
     /// Refuse non-public addresses (also after redirects and DNS resolution).
     pub deny_private: bool,
+    /// Archive every exchange here (`--archive`): GET only, bodies kept as received.
+    pub archive: Option<ArchiveHandle>,
 }
+
+/// The archive a run writes to, shared by the fetch tasks.
+pub type ArchiveHandle = Arc<std::sync::Mutex<crate::archive::Recorder>>;
 
 impl Default for FetchConfig {
     fn default() -> Self {
@@ -87,6 +92,7 @@ impl Default for FetchConfig {
             cacerts: Vec::new(),
             insecure: false,
             deny_private: false,
+            archive: None,
         }
     }
 }
@@ -122,7 +128,7 @@ pub async fn check_all(
     cfg: &FetchConfig,
     mut progress: impl FnMut(Progress<'_>),
 ) -> Result<Vec<Outcome>> {
-    let client = build_client(cfg)?;
+    let client = Arc::new(build_client(cfg)?);
     let pool = Arc::new(HostPool::new(cfg.max_concurrency, cfg.host_concurrency, cfg.host_interval));
     let shared_cfg = Arc::new(cfg.clone());
     let mut results: Vec<Option<Outcome>> = preset;
@@ -164,20 +170,39 @@ pub async fn check_all(
             _ = tick.tick() => progress(Progress::Tick),
         }
     }
+    if let Some(message) = client.archive_error.lock().ok().and_then(|mut e| e.take()) {
+        return Err(Error::WriteOutput { path: "archive".into(), source: std::io::Error::other(message) });
+    }
     Ok(results.into_iter().map(|o| o.unwrap_or_else(|| unreachable!("every target was checked"))).collect())
 }
 
-fn build_client(cfg: &FetchConfig) -> Result<reqwest::Client> {
+/// The HTTP client of a run, its cookie jar, and the archive (if any).
+struct Http {
+    client: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
+    archive: Option<ArchiveHandle>,
+    user_agent: String,
+    /// The first archive write error; it ends the run as an I/O failure.
+    archive_error: std::sync::Mutex<Option<String>>,
+}
+
+fn build_client(cfg: &FetchConfig) -> Result<Http> {
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    // When archiving, bodies are kept exactly as sent: no automatic decompression, HTTP/1.1.
+    let decompress = cfg.archive.is_none();
     let mut b = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(cfg.user_agent.clone())
         .timeout(cfg.timeout)
         .connect_timeout(cfg.timeout.min(Duration::from_secs(10)))
-        .cookie_store(true)
-        .gzip(true)
-        .brotli(true)
-        .deflate(true)
+        .cookie_provider(jar.clone())
+        .gzip(decompress)
+        .brotli(decompress)
+        .deflate(decompress)
         .danger_accept_invalid_certs(cfg.insecure);
+    if !decompress {
+        b = b.http1_only();
+    }
     if cfg.deny_private {
         b = b.dns_resolver(Arc::new(guard::PublicOnly));
     }
@@ -194,7 +219,14 @@ fn build_client(cfg: &FetchConfig) -> Result<reqwest::Client> {
             b = b.add_root_certificate(c);
         }
     }
-    b.build().map_err(|e| Error::Config(format!("cannot set up the HTTP client: {e}")))
+    let client = b.build().map_err(|e| Error::Config(format!("cannot set up the HTTP client: {e}")))?;
+    Ok(Http {
+        client,
+        jar,
+        archive: cfg.archive.clone(),
+        user_agent: cfg.user_agent.clone(),
+        archive_error: std::sync::Mutex::new(None),
+    })
 }
 
 /// What one request brought back.
@@ -202,6 +234,7 @@ struct Answer {
     status: u16,
     headers: HeaderMap,
     body: Vec<u8>,
+    capture: Option<crate::types::Capture>,
 }
 
 /// Why a request brought nothing back.
@@ -214,13 +247,7 @@ fn host_key(url: &reqwest::Url) -> String {
     format!("{}:{}", url.host_str().unwrap_or(""), url.port_or_known_default().unwrap_or(0))
 }
 
-async fn check_one(
-    client: &reqwest::Client,
-    pool: &HostPool,
-    cfg: &FetchConfig,
-    kind: Kind,
-    start: &str,
-) -> Outcome {
+async fn check_one(client: &Http, pool: &HostPool, cfg: &FetchConfig, kind: Kind, start: &str) -> Outcome {
     let began = Instant::now();
     let mut outcome = Outcome {
         status: Status::Invalid,
@@ -233,6 +260,7 @@ async fn check_one(
         content_type: String::new(),
         checked_at: String::new(),
         cached: false,
+        capture: None,
     };
     let finish = |mut o: Outcome| {
         o.elapsed_ms = u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -252,7 +280,7 @@ async fn check_one(
         }
     };
     // Symbols are checked by the document served, which needs the body.
-    let method = if kind == Kind::Symbol { Method::Get } else { cfg.method };
+    let method = if kind == Kind::Symbol || cfg.archive.is_some() { Method::Get } else { cfg.method };
     loop {
         if let Some(why) = cfg.deny_private.then(|| guard::refuse_literal(&url)).flatten() {
             outcome.status = Status::Excluded;
@@ -310,6 +338,7 @@ async fn check_one(
         let (status, error) = classify(kind, start, &url, &outcome.hops, &answer);
         outcome.status = status;
         outcome.error = error;
+        outcome.capture = answer.capture;
         return finish(outcome);
     }
 }
@@ -320,7 +349,7 @@ fn header(h: &HeaderMap, name: reqwest::header::HeaderName) -> String {
 
 /// One request with the method policy and the retry rules applied.
 async fn request(
-    client: &reqwest::Client,
+    client: &Http,
     pool: &HostPool,
     cfg: &FetchConfig,
     url: &reqwest::Url,
@@ -370,33 +399,165 @@ fn head_needs_get(r: &Result<Answer, Failure>) -> bool {
 }
 
 async fn send(
-    client: &reqwest::Client,
+    client: &Http,
     pool: &HostPool,
     host: &str,
     url: &reqwest::Url,
     head: bool,
     attempts: &mut u32,
 ) -> Result<Answer, Failure> {
+    const ACCEPT_VALUE: &str = "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8";
+    const ACCEPT_ENCODING_VALUE: &str = "gzip, deflate";
     let _slot = pool.slot(host).await;
     *attempts += 1;
-    let req = if head { client.head(url.clone()) } else { client.get(url.clone()) };
-    let req = req.header(ACCEPT, "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8");
+    let archive = client.archive.as_ref().filter(|_| !head);
+    let req = if head { client.client.head(url.clone()) } else { client.client.get(url.clone()) };
+    let mut req = req.header(ACCEPT, ACCEPT_VALUE);
+    // The request as it goes out, for the archive (cookies as the jar holds them now).
+    let mut request_head = None;
+    if archive.is_some() {
+        req = req.header(reqwest::header::ACCEPT_ENCODING, ACCEPT_ENCODING_VALUE);
+        request_head = Some(request_bytes(client, url, ACCEPT_VALUE, ACCEPT_ENCODING_VALUE));
+    }
+    let date = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     let mut resp = req.send().await.map_err(failure)?;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let mut body = Vec::new();
-    if !head {
-        // A bounded prefix: enough to classify, never the whole of a huge body.
-        while body.len() < BODY_PREFIX {
-            match resp.chunk().await {
-                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-                Ok(None) => break,
-                Err(e) => return Err(failure(e)),
+    let (Some(archive), Some(request)) = (archive, request_head) else {
+        if !head {
+            // A bounded prefix: enough to classify, never the whole of a huge body.
+            while body.len() < BODY_PREFIX {
+                match resp.chunk().await {
+                    Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                    Ok(None) => break,
+                    Err(e) => return Err(failure(e)),
+                }
             }
+            body.truncate(BODY_PREFIX);
         }
-        body.truncate(BODY_PREFIX);
+        return Ok(Answer { status, headers, body, capture: None });
+    };
+    // Archiving: the whole body (up to the size limit) goes to a spool while it is hashed.
+    let ip = resp.remote_addr().map(|a| a.ip().to_string());
+    let version = if resp.version() == reqwest::Version::HTTP_10 { "HTTP/1.0" } else { "HTTP/1.1" };
+    let spool = tokio::task::block_in_place(|| {
+        archive.lock().map_err(|_| ()).and_then(|r| r.spool().map_err(|_| ()))
+    });
+    let Ok(mut spool) = spool else {
+        note_archive_error(client, "cannot create a spool file in the archive folder");
+        return Ok(Answer { status, headers, body, capture: None });
+    };
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() < BODY_PREFIX {
+                    body.extend_from_slice(&chunk[..chunk.len().min(BODY_PREFIX - body.len())]);
+                }
+                if let Err(e) = spool.write_all(&chunk) {
+                    note_archive_error(client, &format!("cannot write a spool file: {e}"));
+                    break;
+                }
+                if spool.truncated() {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return Err(failure(e)),
+        }
     }
-    Ok(Answer { status, headers, body })
+    let mime = header(&headers, CONTENT_TYPE);
+    let response_head = response_bytes(version, status, &headers, spool.payload_len());
+    let captured = tokio::task::block_in_place(|| -> std::io::Result<crate::types::Capture> {
+        let block = spool.finish(&response_head)?;
+        let exchange = crate::archive::Exchange {
+            target_uri: url.to_string(),
+            ip,
+            date,
+            request,
+            response: block,
+            status,
+            mime,
+        };
+        let mut rec = archive.lock().map_err(|_| std::io::Error::other("archive writer poisoned"))?;
+        rec.exchange(exchange)
+    });
+    let capture = match captured {
+        Ok(c) => Some(c),
+        Err(e) => {
+            note_archive_error(client, &e.to_string());
+            None
+        }
+    };
+    let body = decoded_prefix(&headers, body);
+    Ok(Answer { status, headers, body, capture })
+}
+
+fn note_archive_error(client: &Http, message: &str) {
+    if let Ok(mut slot) = client.archive_error.lock() {
+        slot.get_or_insert_with(|| message.to_string());
+    }
+}
+
+/// The request line and headers as sent (HTTP/1.1; reqwest writes these headers, plus the
+/// cookie header when the jar has cookies for the URL).
+fn request_bytes(client: &Http, url: &reqwest::Url, accept: &str, accept_encoding: &str) -> Vec<u8> {
+    use reqwest::cookie::CookieStore;
+    let path = &url[url::Position::BeforePath..url::Position::AfterQuery];
+    let mut host = url.host_str().unwrap_or("").to_string();
+    if let Some(port) = url.port() {
+        host.push_str(&format!(":{port}"));
+    }
+    let mut head = format!(
+        "GET {path} HTTP/1.1\r\nhost: {host}\r\nuser-agent: {}\r\naccept: {accept}\r\naccept-encoding: {accept_encoding}\r\n",
+        client.user_agent
+    );
+    if let Some(cookie) = client.jar.cookies(url).and_then(|v| v.to_str().ok().map(str::to_string)) {
+        head.push_str(&format!("cookie: {cookie}\r\n"));
+    }
+    head.push_str("\r\n");
+    head.into_bytes()
+}
+
+/// The status line and headers as received, with transfer framing removed: a
+/// `Transfer-Encoding` header is kept as `X-Orig-Transfer-Encoding` and `Content-Length` is
+/// set to the body stored when the server sent none.
+fn response_bytes(version: &str, status: u16, headers: &HeaderMap, body_len: u64) -> Vec<u8> {
+    let reason = reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
+    let mut head = format!("{version} {status} {reason}\r\n").into_bytes();
+    for (name, value) in headers {
+        let name = if name == reqwest::header::TRANSFER_ENCODING {
+            "x-orig-transfer-encoding"
+        } else {
+            name.as_str()
+        };
+        head.extend_from_slice(name.as_bytes());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    if !headers.contains_key(reqwest::header::CONTENT_LENGTH) {
+        head.extend_from_slice(format!("content-length: {body_len}\r\n").as_bytes());
+    }
+    head.extend_from_slice(b"\r\n");
+    head
+}
+
+/// The start of a body as text for classification, decompressed when it was sent gzip- or
+/// deflate-encoded (archiving keeps the encoded bytes).
+fn decoded_prefix(headers: &HeaderMap, body: Vec<u8>) -> Vec<u8> {
+    use std::io::Read;
+    let encoding = header(headers, reqwest::header::CONTENT_ENCODING).to_ascii_lowercase();
+    let mut out = Vec::new();
+    let limit = BODY_PREFIX as u64;
+    let result = match encoding.as_str() {
+        "gzip" | "x-gzip" => flate2::read::GzDecoder::new(body.as_slice()).take(limit).read_to_end(&mut out),
+        "deflate" => flate2::read::ZlibDecoder::new(body.as_slice()).take(limit).read_to_end(&mut out),
+        _ => return body,
+    };
+    // A prefix of a compressed stream ends early: what was decoded so far is enough.
+    let _ = result;
+    out
 }
 
 fn failure(e: reqwest::Error) -> Failure {

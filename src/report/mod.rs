@@ -113,7 +113,7 @@ impl CheckRun<'_> {
 }
 
 /// The columns of `links.csv`.
-pub const LINK_COLUMNS: [&str; 22] = [
+pub const LINK_COLUMNS: [&str; 25] = [
     "kind",
     "value",
     "url",
@@ -136,6 +136,9 @@ pub const LINK_COLUMNS: [&str; 22] = [
     "last_ok",
     "failing_since",
     "consecutive_failures",
+    "warc_file",
+    "warc_offset",
+    "payload_sha256",
 ];
 
 /// `links.csv`: one row per distinct target, streamed to `out`.
@@ -184,6 +187,9 @@ pub fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()>
             &st.last_ok,
             &st.failing_since,
             &run.consecutive_failures(i).to_string(),
+            o.capture.as_ref().map_or("", |c| c.filename.as_str()),
+            &o.capture.as_ref().map(|c| c.offset.to_string()).unwrap_or_default(),
+            o.capture.as_ref().map_or("", |c| c.payload_sha256.as_str()),
         ])
         .map_err(ser)?;
     }

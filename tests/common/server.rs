@@ -37,6 +37,8 @@ pub enum Reply {
     Close,
     /// Send headers promising a large body, then one byte every 200 ms, forever.
     Trickle,
+    /// A 200 with this body in `Transfer-Encoding: chunked` framing (chunks of 7 bytes).
+    Chunked(Vec<u8>),
 }
 
 impl Reply {
@@ -212,6 +214,19 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, handler: Arc<Hand
     match reply {
         Reply::Close => {}
         Reply::Hang => tokio::time::sleep(Duration::from_secs(3600)).await,
+        Reply::Chunked(body) => {
+            let mut out = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
+            if method != "HEAD" {
+                for chunk in body.chunks(7) {
+                    out.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+                    out.extend_from_slice(chunk);
+                    out.extend_from_slice(b"\r\n");
+                }
+                out.extend_from_slice(b"0\r\n\r\n");
+            }
+            let _ = sock.write_all(&out).await;
+            let _ = sock.shutdown().await;
+        }
         Reply::Trickle => {
             let head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000000\r\n\r\n";
             if sock.write_all(head.as_bytes()).await.is_ok() {

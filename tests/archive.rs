@@ -1,0 +1,218 @@
+//! `check --archive`: what the WARC files hold, record by record, across two runs.
+
+mod common;
+
+use common::citecheck;
+use common::server::{Reply, Server};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+/// One WARC record: its header fields and block.
+#[derive(Debug, Clone)]
+struct Record {
+    fields: HashMap<String, String>,
+    block: Vec<u8>,
+    offset: u64,
+}
+
+impl Record {
+    fn get(&self, k: &str) -> &str {
+        self.fields.get(&k.to_ascii_lowercase()).map_or("", String::as_str)
+    }
+}
+
+/// Reads a .warc.gz member by member (and checks each member holds exactly one record).
+fn records(path: &Path) -> Vec<Record> {
+    let bytes = std::fs::read(path).expect("read warc");
+    let mut out = Vec::new();
+    let mut rest: &[u8] = &bytes;
+    while !rest.is_empty() {
+        let offset = (bytes.len() - rest.len()) as u64;
+        let mut d = flate2::bufread::GzDecoder::new(rest);
+        let mut raw = Vec::new();
+        d.read_to_end(&mut raw).expect("complete gzip member");
+        rest = d.into_inner();
+        let end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("header end");
+        let head = String::from_utf8_lossy(&raw[..end]).to_string();
+        let mut lines = head.split("\r\n");
+        assert_eq!(lines.next(), Some("WARC/1.1"));
+        let fields: HashMap<String, String> = lines
+            .filter_map(|l| l.split_once(": ").map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())))
+            .collect();
+        let len: usize = fields.get("content-length").and_then(|v| v.parse().ok()).expect("content-length");
+        let block = raw[end + 4..end + 4 + len].to_vec();
+        assert_eq!(&raw[end + 4 + len..], b"\r\n\r\n", "one record per member, CRLF CRLF after the block");
+        out.push(Record { fields, block, offset });
+    }
+    out
+}
+
+fn warcs(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .expect("archive dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".warc.gz"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn archive_records_hops_encodings_revisits_and_index() {
+    use std::io::Write as _;
+    let html = b"<html><title>A cited page</title><body>cited text</body></html>".to_vec();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&html).expect("gz");
+    let gzipped = gz.finish().expect("gz");
+    let pdf = b"%PDF-1.7\n% a cited report\n".to_vec();
+    let g = gzipped.clone();
+    let p = pdf.clone();
+    let s = Server::start(move |req, _| match req.path.as_str() {
+        "/old" => Reply::redirect(301, "/page"),
+        "/page" => Reply::html(200, "").with_header("Content-Encoding", "gzip").with_body(g.clone()),
+        "/chunked" => Reply::Chunked(b"a body sent in chunks of seven bytes".to_vec()),
+        "/report.pdf" => {
+            Reply::status(200).with_header("Content-Type", "application/pdf").with_body(p.clone())
+        }
+        _ => Reply::status(404),
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let doc = format!(
+        "1. See <sup>1</sup>.\n\n<sup>1</sup> <{}>; <{}>; <{}>.\n",
+        s.url("/old"),
+        s.url("/chunked"),
+        s.url("/report.pdf")
+    );
+    std::fs::write(dir.path().join("doc.md"), doc).expect("doc");
+    let arc = dir.path().join("warc");
+    let run = || {
+        let out = citecheck()
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "doc.md",
+                "--archive",
+                "warc",
+                "--db",
+                "h.sqlite",
+                "--host-interval",
+                "0",
+                "--quiet",
+            ])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+
+    let summary = run();
+    assert!(summary.contains("archived 3 responses and 0 revisits"), "{summary}");
+    let files = warcs(&arc);
+    assert_eq!(files.len(), 1);
+    let name = files[0].file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+    assert!(name.starts_with("citecheck-") && name.ends_with("-00001.warc.gz"), "{name}");
+    let recs = records(&files[0]);
+    assert_eq!(recs[0].get("WARC-Type"), "warcinfo");
+    assert_eq!(recs[0].get("WARC-Filename"), name);
+    let info_id = recs[0].get("WARC-Record-ID").to_string();
+    for r in &recs[1..] {
+        assert_eq!(r.get("WARC-Warcinfo-ID"), info_id);
+        assert!(r.get("WARC-Date").ends_with('Z'));
+        assert!(r.get("WARC-Record-ID").starts_with("<urn:uuid:"));
+        assert!(!r.get("WARC-Target-URI").starts_with('<'));
+    }
+    let of = |t: &str, uri: &str| -> Vec<&Record> {
+        recs.iter().filter(|r| r.get("WARC-Type") == t && r.get("WARC-Target-URI") == uri).collect()
+    };
+    // The redirect hop and its target are separate exchanges, request linked to response.
+    let hop = of("response", &s.url("/old"));
+    assert_eq!(hop.len(), 1);
+    assert!(hop[0].block.starts_with(b"HTTP/1.1 301 Moved Permanently\r\n"));
+    let hop_req = of("request", &s.url("/old"));
+    assert_eq!(hop_req[0].get("WARC-Concurrent-To"), hop[0].get("WARC-Record-ID"));
+    assert_eq!(hop[0].get("WARC-Concurrent-To"), hop_req[0].get("WARC-Record-ID"));
+    assert!(hop_req[0].block.starts_with(b"GET /old HTTP/1.1\r\n"));
+    // Content-Encoding kept as received: the payload is the gzip bytes the server sent.
+    let page = of("response", &s.url("/page"));
+    let text = String::from_utf8_lossy(&page[0].block).to_string();
+    assert!(text.contains("content-encoding: gzip\r\n"), "{text}");
+    assert!(page[0].block.ends_with(&gzipped));
+    // Chunked framing removed, the original header kept under another name.
+    let chunked = of("response", &s.url("/chunked"));
+    let head = String::from_utf8_lossy(&chunked[0].block).to_string();
+    assert!(head.contains("x-orig-transfer-encoding: chunked\r\n"), "{head}");
+    assert!(head.contains("content-length: 36\r\n"), "{head}");
+    assert!(chunked[0].block.ends_with(b"a body sent in chunks of seven bytes"));
+    // Audit facts refer to the response.
+    let pdf_resp = of("response", &s.url("/report.pdf"));
+    let meta = of("metadata", &s.url("/report.pdf"));
+    assert_eq!(meta[0].get("WARC-Refers-To"), pdf_resp[0].get("WARC-Record-ID"));
+    assert!(String::from_utf8_lossy(&meta[0].block).contains("citecheck-status: ok\r\n"));
+    // links.csv points at the record.
+    let mut links = csv::Reader::from_path(dir.path().join("reports/links.csv")).expect("links");
+    let header = links.headers().expect("header").clone();
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap_or(usize::MAX);
+    let row =
+        links.records().map(|r| r.expect("row")).find(|r| r[1] == s.url("/report.pdf")).expect("pdf row");
+    assert_eq!(&row[col("warc_file")], name);
+    assert_eq!(row[col("warc_offset")].parse::<u64>().ok(), Some(pdf_resp[0].offset));
+    assert_eq!(row[col("payload_sha256")].len(), 64);
+    // The index: one sorted CDXJ line per response, pointing at its member.
+    let index = std::fs::read_to_string(arc.join("index.cdxj")).expect("index.cdxj");
+    let lines: Vec<&str> = index.lines().collect();
+    assert_eq!(lines.len(), 4, "{index}");
+    let mut sorted = lines.clone();
+    sorted.sort_unstable();
+    assert_eq!(lines, sorted);
+    let pdf_line = lines.iter().find(|l| l.contains("/report.pdf ")).expect("pdf line");
+    assert!(pdf_line.contains(&format!("\"offset\":\"{}\"", pdf_resp[0].offset)), "{pdf_line}");
+    assert!(pdf_line.contains(&format!("\"digest\":\"{}\"", pdf_resp[0].get("WARC-Payload-Digest"))));
+    assert!(pdf_line.contains("\"mime\":\"application/pdf\""));
+    let first_bytes = std::fs::metadata(&files[0]).expect("size").len();
+
+    // Second run: unchanged payloads become revisits referring to the first captures.
+    let summary = run();
+    assert!(summary.contains("archived 0 responses and 3 revisits"), "{summary}");
+    let files = warcs(&arc);
+    assert_eq!(files.len(), 2, "a new file per run");
+    let second = records(&files[1]);
+    let revisit = second
+        .iter()
+        .find(|r| r.get("WARC-Type") == "revisit" && r.get("WARC-Target-URI") == s.url("/report.pdf"))
+        .expect("revisit of the PDF");
+    assert_eq!(
+        revisit.get("WARC-Profile"),
+        "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+    );
+    assert_eq!(revisit.get("WARC-Refers-To"), pdf_resp[0].get("WARC-Record-ID"));
+    assert_eq!(revisit.get("WARC-Refers-To-Target-URI"), s.url("/report.pdf"));
+    assert_eq!(revisit.get("WARC-Refers-To-Date"), pdf_resp[0].get("WARC-Date"));
+    assert_eq!(revisit.get("WARC-Payload-Digest"), pdf_resp[0].get("WARC-Payload-Digest"));
+    assert_eq!(revisit.get("WARC-Truncated"), "length");
+    assert!(!revisit.block.ends_with(&pdf), "no payload in a revisit");
+    let second_bytes = std::fs::metadata(&files[1]).expect("size").len();
+    eprintln!("first run wrote {first_bytes} bytes, second {second_bytes}");
+    let lines = std::fs::read_to_string(arc.join("index.cdxj")).expect("index");
+    assert!(lines.contains("\"mime\":\"warc/revisit\""));
+
+    // External verification when the WARC tools are installed (.ci/run installs them).
+    if let Some(bin) = std::env::var_os("CITECHECK_WARC_TOOLS") {
+        let bin = Path::new(&bin);
+        for f in &files {
+            let out = std::process::Command::new(bin.join("warcio"))
+                .arg("check")
+                .arg("-v")
+                .arg(f)
+                .output()
+                .expect("warcio runs");
+            assert!(out.status.success(), "warcio check failed: {}", String::from_utf8_lossy(&out.stdout));
+            assert!(out.stderr.is_empty(), "warcio warned: {}", String::from_utf8_lossy(&out.stderr));
+            let listing = String::from_utf8_lossy(&out.stdout).to_string();
+            assert_eq!(listing.matches("WARC-Record-ID").count(), records(f).len(), "{listing}");
+            assert!(!listing.contains("fail"), "{listing}");
+            eprintln!("{listing}");
+        }
+    }
+}
