@@ -218,3 +218,75 @@ fn three_runs_over_a_changing_web_seed_when_present() {
     }
     three_runs(Path::new("../shared/seed/000_df883177e5fcaef3.txt"), true);
 }
+
+/// The seed archived twice against the simulated web: the second run of unchanged pages writes
+/// revisits, and the files pass warcio when it is installed.
+#[test]
+fn seed_archive_twice_when_present() {
+    if shared().is_none() {
+        eprintln!("../shared not present: seed archive check skipped");
+        return;
+    }
+    let doc = Path::new("../shared/seed/000_df883177e5fcaef3.txt");
+    let web = SimWeb::start(&hosts(&cited(doc)));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let arc = dir.path().join("warc");
+    let mut sizes = Vec::new();
+    for _ in 0..2 {
+        let out = citecheck()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .arg("check")
+            .arg(doc)
+            .arg("--out")
+            .arg(dir.path().join("reports"))
+            .arg("--db")
+            .arg(dir.path().join("history.sqlite"))
+            .arg("--archive")
+            .arg(&arc)
+            .args([
+                "--timeout",
+                "1s",
+                "--retries",
+                "1",
+                "--max-retry-wait",
+                "1s",
+                "--host-interval",
+                "10ms",
+                "--quiet",
+            ])
+            .args(&web.args)
+            .output()
+            .expect("check runs");
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let line = stdout.lines().find(|l| l.contains("archived")).unwrap_or("").to_string();
+        eprintln!("{line}");
+        let bytes: u64 = line
+            .split(" bytes")
+            .next()
+            .and_then(|s| s.rsplit('(').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        sizes.push(bytes);
+    }
+    eprintln!("bytes written: first run {}, second run {}", sizes[0], sizes[1]);
+    assert!(sizes[0] > 0 && sizes[1] > 0);
+    assert!(sizes[1] * 4 < sizes[0], "unchanged pages cost little the second time: {sizes:?}");
+    if let Some(bin) = std::env::var_os("CITECHECK_WARC_TOOLS") {
+        for f in std::fs::read_dir(&arc).expect("archive").filter_map(Result::ok).map(|e| e.path()) {
+            if !f.to_string_lossy().ends_with(".warc.gz") {
+                continue;
+            }
+            let out = std::process::Command::new(Path::new(&bin).join("warcio"))
+                .args(["check", "-v"])
+                .arg(&f)
+                .output()
+                .expect("warcio");
+            assert!(
+                out.status.success() && out.stderr.is_empty(),
+                "{}: {}",
+                f.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}

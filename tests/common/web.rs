@@ -98,7 +98,7 @@ fn reply(req: &Request, n: usize, phase: usize) -> Reply {
     }
     let path = req.path.as_str();
     match Behaviour::at(&host, path, phase) {
-        Behaviour::Fine => Reply::html(200, "<html><title>A cited page</title><body>content</body></html>"),
+        Behaviour::Fine => Reply::html(200, &page(&host, path)),
         Behaviour::NotFound => Reply::html(404, "<title>Not Found</title>"),
         Behaviour::Gone => Reply::status(410),
         Behaviour::Moved => Reply::redirect(301, &format!("/moved{path}")),
@@ -112,6 +112,22 @@ fn reply(req: &Request, n: usize, phase: usize) -> Reply {
         Behaviour::Hang => Reply::Hang,
         Behaviour::Close => Reply::Close,
     }
+}
+
+/// A page of about 20 KB whose text depends only on its URL (so unchanged pages are
+/// byte-identical from run to run, as real unchanged pages are) and that compresses about as
+/// poorly as real pages do.
+fn page(host: &str, path: &str) -> String {
+    let mut body = format!("<html><head><title>{host}{path}</title></head><body>\n<p>");
+    let mut h = fnv(&format!("{host}{path}"));
+    while body.len() < 20_000 {
+        h ^= h << 13;
+        h ^= h >> 7;
+        h ^= h << 17;
+        body.push_str(&format!("{h:016x} "));
+    }
+    body.push_str("</p></body></html>\n");
+    body
 }
 
 fn ods(req: &Request) -> Reply {
