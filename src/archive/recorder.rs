@@ -248,25 +248,54 @@ fn cdxj_line(
     format!("{} {ts} {json}", surt(uri))
 }
 
-/// The SURT form of a URL used as the CDXJ key: scheme dropped, host lower-cased with a
-/// leading `www.` removed and its labels reversed, `)`, then the path and sorted query.
+/// The SURT form of a URL used as the CDXJ key, as pywb and cdxj-indexer compute it (the
+/// `surt` library's defaults): scheme and fragment dropped, a leading `www`/`www2`… label
+/// removed, host labels reversed and joined by `,`, `)`, then path and sorted query with
+/// percent-escapes normalised (decoded, then only control, space, non-ASCII, `#` and `%`
+/// re-escaped), all lower-cased.
 pub fn surt(uri: &str) -> String {
     let Ok(u) = url::Url::parse(uri) else { return uri.to_ascii_lowercase() };
     let host = u.host_str().unwrap_or("").to_ascii_lowercase();
-    let host = host.strip_prefix("www.").unwrap_or(&host);
-    let mut key: String = host.split('.').rev().collect::<Vec<_>>().join(",");
+    let mut labels: Vec<&str> = host.split('.').collect();
+    if labels.len() > 2
+        && labels[0].strip_prefix("www").is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+    {
+        labels.remove(0);
+    }
+    let mut key: String = labels.into_iter().rev().collect::<Vec<_>>().join(",");
     if let Some(port) = u.port() {
         key.push_str(&format!(":{port}"));
     }
     key.push(')');
-    key.push_str(&u.path().to_ascii_lowercase());
+    key.push_str(&canonical_escapes(u.path()));
     if let Some(q) = u.query() {
-        let mut parts: Vec<&str> = q.split('&').collect();
+        let mut parts: Vec<String> = q.split('&').map(canonical_escapes).collect();
         parts.sort_unstable();
         key.push('?');
-        key.push_str(&parts.join("&").to_ascii_lowercase());
+        key.push_str(&parts.join("&"));
     }
     key
+}
+
+fn canonical_escapes(s: &str) -> String {
+    let mut bytes = s.as_bytes().to_vec();
+    // Unescape repeatedly (`%2541` → `%41` → `A`).
+    loop {
+        let next: Vec<u8> = percent_encoding::percent_decode(&bytes).collect();
+        if next == bytes {
+            break;
+        }
+        bytes = next;
+    }
+    let mut out = String::with_capacity(bytes.len());
+    for b in bytes {
+        if b <= 0x20 || b >= 0x7f || b == b'#' || b == b'%' {
+            out.push_str(&format!("%{b:02x}"));
+        } else {
+            out.push(char::from(b.to_ascii_lowercase()));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -278,5 +307,14 @@ mod tests {
         assert_eq!(surt("https://www.Example.org/Report.pdf"), "org,example)/report.pdf");
         assert_eq!(surt("http://example.org/a?b=2&a=1"), "org,example)/a?a=1&b=2");
         assert_eq!(surt("http://127.0.0.1:8080/x"), "1,0,0,127:8080)/x");
+        // Expected values computed with the `surt` library (cdxj-indexer 1.5.0's dependency).
+        assert_eq!(surt("https://undocs.org/en/A/RES/75/202"), "org,undocs)/en/a/res/75/202");
+        assert_eq!(surt("https://www.Example.org/Report.PDF?b=2&a=1"), "org,example)/report.pdf?a=1&b=2");
+        assert_eq!(surt("https://www2.example.com/a#frag"), "com,example)/a");
+        assert_eq!(
+            surt("https://unctad.org/publications-search?f[0]=product%3A667"),
+            "org,unctad)/publications-search?f[0]=product:667"
+        );
+        assert_eq!(surt("https://zh.wikipedia.org/wiki/%E9%A2%B1"), "org,wikipedia,zh)/wiki/%e9%a2%b1");
     }
 }
