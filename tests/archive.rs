@@ -172,7 +172,9 @@ fn archive_records_hops_encodings_revisits_and_index() {
     assert!(pdf_line.contains("\"mime\":\"application/pdf\""));
     let first_bytes = std::fs::metadata(&files[0]).expect("size").len();
 
-    // Second run: unchanged payloads become revisits referring to the first captures.
+    // Second run (a later second, so its captures have their own timestamps): unchanged
+    // payloads become revisits referring to the first captures.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let summary = run();
     assert!(summary.contains("archived 0 responses and 3 revisits"), "{summary}");
     let files = warcs(&arc);
@@ -236,5 +238,84 @@ fn archive_records_hops_encodings_revisits_and_index() {
         theirs.sort();
         ours.sort();
         assert_eq!(ours, theirs, "our index.cdxj agrees with cdxj-indexer");
+        if bin.join("wayback").is_file() {
+            let pages: [(String, &[u8]); 2] = [(s.url("/report.pdf"), &pdf), (s.url("/page"), &gzipped)];
+            replay_with_pywb(bin, &files, &arc, &pages);
+        }
+    }
+}
+
+/// The 14-digit timestamps of a URL's lines in index.cdxj, oldest first.
+fn index_ts(arc: &Path, url: &str) -> Vec<String> {
+    let index = std::fs::read_to_string(arc.join("index.cdxj")).expect("index");
+    let mut ts: Vec<String> = index
+        .lines()
+        .filter(|l| l.contains(&format!("\"url\":\"{url}\"")))
+        .filter_map(|l| l.split(' ').nth(1).map(str::to_string))
+        .collect();
+    ts.sort();
+    ts
+}
+
+/// pywb (`wb-manager add`, `wayback`) replays the archived PDF with `id_` byte for byte, from
+/// the first capture and through the second run's revisit.
+fn replay_with_pywb(bin: &Path, files: &[std::path::PathBuf], arc: &Path, pages: &[(String, &[u8])]) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(bin.join("wb-manager"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("wb-manager");
+        assert!(out.status.success(), "wb-manager {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&["init", "cites"]);
+    for f in files {
+        run(&["add", "cites", f.to_str().unwrap_or("")]);
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port");
+    let mut server = std::process::Command::new(bin.join("wayback"))
+        .args(["-b", "127.0.0.1", "-p", &port.to_string()])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("wayback starts");
+    let get = |path: &str| -> Option<(String, Vec<u8>)> {
+        use std::io::Write as _;
+        let mut sock = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        write!(sock, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nAccept-Encoding: gzip\r\n\r\n")
+            .ok()?;
+        let mut raw = Vec::new();
+        sock.read_to_end(&mut raw).ok()?;
+        let end = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+        Some((String::from_utf8_lossy(&raw[..end]).to_string(), raw[end + 4..].to_vec()))
+    };
+    let mut ready = false;
+    for _ in 0..100 {
+        if get("/").is_some() {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let mut results = Vec::new();
+    for (url, expected) in pages {
+        let ts = index_ts(arc, url);
+        for t in &ts {
+            results.push((url.clone(), t.clone(), ts.len(), *expected, get(&format!("/cites/{t}id_/{url}"))));
+        }
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(ready, "pywb did not start");
+    for (url, t, captures, expected, r) in results {
+        assert_eq!(captures, 2, "{url}: a capture and a revisit");
+        let (head, body) = r.unwrap_or_else(|| panic!("no answer for {url} at {t}"));
+        assert!(head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"), "{url} at {t}: {head}");
+        assert_eq!(body, expected, "replay of {url} at {t} gives the archived bytes");
     }
 }
