@@ -23,7 +23,7 @@ fn env_num(name: &str, default: u64) -> u64 {
 }
 
 /// Starts one keep-alive HTTP/1.1 server per virtual host on 127.0.1.N (ports chosen by the OS).
-fn start_web(hosts: usize, latency: Duration, fail_permille: u64) -> Vec<SocketAddr> {
+fn start_web(hosts: usize, latency: Duration, fail_permille: u64, page_bytes: usize) -> Vec<SocketAddr> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -41,7 +41,7 @@ fn start_web(hosts: usize, latency: Duration, fail_permille: u64) -> Vec<SocketA
                 tokio::spawn(async move {
                     loop {
                         let Ok((sock, _)) = listener.accept().await else { continue };
-                        tokio::spawn(serve(sock, latency, fail_permille));
+                        tokio::spawn(serve(sock, latency, fail_permille, page_bytes));
                     }
                 });
             }
@@ -52,7 +52,21 @@ fn start_web(hosts: usize, latency: Duration, fail_permille: u64) -> Vec<SocketA
     rx.recv().expect("web started")
 }
 
-async fn serve(mut sock: tokio::net::TcpStream, latency: Duration, fail_permille: u64) {
+/// A page of `size` bytes whose content depends on its number and compresses like real text.
+fn page(n: u64, size: usize) -> String {
+    let mut body = String::from("<html><title>page</title><body><p>");
+    let mut h = n.wrapping_mul(0x9e3779b97f4a7c15) | 1;
+    while body.len() < size {
+        h ^= h << 13;
+        h ^= h >> 7;
+        h ^= h << 17;
+        body.push_str(&format!("{h:016x} "));
+    }
+    body.push_str("</p></body></html>");
+    body
+}
+
+async fn serve(mut sock: tokio::net::TcpStream, latency: Duration, fail_permille: u64, page_bytes: usize) {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 2048];
     loop {
@@ -73,12 +87,12 @@ async fn serve(mut sock: tokio::net::TcpStream, latency: Duration, fail_permille
         let n: u64 = path.trim_start_matches("/p").parse().unwrap_or(0);
         let fail = fail_permille > 0 && (n.wrapping_mul(2654435761) % 1000) < fail_permille;
         tokio::time::sleep(latency).await;
-        let body = "<html><title>page</title></html>";
+        let body = page(n, page_bytes);
         let status = if fail { "404 Not Found" } else { "200 OK" };
         let mut out =
             format!("HTTP/1.1 {status}\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n", body.len());
         if method != "HEAD" {
-            out.push_str(body);
+            out.push_str(&body);
         }
         if sock.write_all(out.as_bytes()).await.is_err() {
             return;
@@ -152,7 +166,8 @@ fn main() {
     let latency = Duration::from_millis(env_num("BENCH_LATENCY_MS", 50));
     let fail = env_num("BENCH_FAIL_PERMILLE", 0);
     let big = env_num("BENCH_BIG", 50_000) as usize;
-    let web = start_web(hosts, latency, fail);
+    let page_bytes = env_num("BENCH_PAGE_BYTES", 200) as usize;
+    let web = start_web(hosts, latency, fail, page_bytes);
     let dir = tempfile::tempdir().expect("tempdir");
     let bin = env!("CARGO_BIN_EXE_citecheck");
     let lychee = env_num("BENCH_LYCHEE", 1) == 1 && Command::new("lychee").arg("--version").output().is_ok();
@@ -162,7 +177,8 @@ fn main() {
     // A 404 under `--method auto` costs HEAD and the GET that confirms it.
     let requests_per_url = 1.0 + fail as f64 / 1000.0;
     let mut runs: Vec<(usize, bool, Limits)> = Vec::new();
-    let only_store = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "store");
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let only_store = only == "store" || only == "archive";
     for interval_ms in if only_store { vec![] } else { vec![100u64, 0] } {
         for grouped in [false, true] {
             runs.push((
@@ -287,6 +303,65 @@ fn main() {
         w / n
     );
     rows.push(line);
+    if only != "store" {
+        // Archiving's cost: the same GET run with and without --archive, medians of 3.
+        let mut with_archive = Vec::new();
+        let mut plain = Vec::new();
+        let mut written = 0u64;
+        for round in 0..3 {
+            for archive in [true, false] {
+                let mut cmd = Command::new(bin);
+                cmd.arg("check")
+                    .arg(&doc)
+                    .arg("--out")
+                    .arg(dir.path().join("out-archive"))
+                    .arg("--quiet")
+                    .arg("--no-db");
+                cmd.args([
+                    "--host-interval",
+                    "0",
+                    "--max-concurrency",
+                    "64",
+                    "--host-concurrency",
+                    "4",
+                    "--method",
+                    "get",
+                ]);
+                let arc = dir.path().join(format!("warc-{round}"));
+                if archive {
+                    cmd.arg("--archive").arg(&arc);
+                }
+                for (h, addr) in web.iter().enumerate() {
+                    cmd.args(["--resolve", &format!("h{h}.bench.test:80:{addr}")]);
+                }
+                let (wall, rss, _) = timed(&mut cmd);
+                if archive {
+                    written = std::fs::read_dir(&arc)
+                        .map(|d| {
+                            d.filter_map(Result::ok).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum()
+                        })
+                        .unwrap_or(0);
+                    with_archive.push((wall, rss));
+                } else {
+                    plain.push((wall, rss));
+                }
+            }
+        }
+        let (a, ar) = median(&mut with_archive);
+        let (p, _) = median(&mut plain);
+        let mb = written as f64 / 1e6;
+        let line = format!(
+            "archive,{urls},{hosts},interleaved,{},4,0,64,{a:.2},{p:.2},{:.3},{ar:.1},0",
+            latency.as_millis(),
+            a / p
+        );
+        println!(
+            "{line}  (GET with --archive vs without: {a:.2}s vs {p:.2}s, ratio {:.3}; {mb:.1} MB of WARC, {:.1} MB/s; pages of {page_bytes} bytes)",
+            a / p,
+            mb / a
+        );
+        rows.push(line);
+    }
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/bench");
     if std::fs::create_dir_all(&out).is_ok() {
         let mut f = std::fs::File::create(out.join("check.csv")).expect("create csv");

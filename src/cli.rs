@@ -22,6 +22,9 @@ pub enum Command {
     /// (links.csv, citations.csv, summary.csv, hosts.csv, changes.csv) and record the run in the history. Exit 0: nothing failing; 1: some
     /// target has a status in --fail-on; 2: input, configuration or I/O error.
     Check(Box<CheckArgs>),
+    /// Shorthand for `check --archive archive/`: check, and keep what every target served as
+    /// WARC 1.1 (give --archive DIR to choose the folder).
+    Archive(Box<CheckArgs>),
     /// Show the timeline of one URL or document symbol from the run history.
     History(HistoryArgs),
 }

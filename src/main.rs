@@ -16,23 +16,10 @@ fn main() -> ExitCode {
         match cli.command {
             cli::Command::Extract(args) => citecheck::run_extract(&args.into_config(), &mut stderr)
                 .map(|s| if s.failed_inputs.is_empty() { 0 } else { EXIT_INPUT_OR_CONFIG_ERROR }),
-            cli::Command::Check(args) => {
-                let config = match args.into_config() {
-                    Ok(c) => c,
-                    Err(e) => {
-                        eprintln!("citecheck: error: {e:#}");
-                        return ExitCode::from(EXIT_INPUT_OR_CONFIG_ERROR);
-                    }
-                };
-                citecheck::run_check(&config, &mut std::io::stdout(), &mut stderr).map(|s| {
-                    if !s.failed_inputs.is_empty() {
-                        EXIT_INPUT_OR_CONFIG_ERROR
-                    } else if s.failing > 0 {
-                        EXIT_FAILING_CITATIONS
-                    } else {
-                        0
-                    }
-                })
+            cli::Command::Check(args) => check(*args, &mut stderr),
+            cli::Command::Archive(mut args) => {
+                args.archive.get_or_insert_with(|| "archive".into());
+                check(*args, &mut stderr)
             }
             cli::Command::History(args) => {
                 citecheck::print_history(&args.db, &args.target, args.limit, &mut std::io::stdout())
@@ -50,4 +37,24 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_INPUT_OR_CONFIG_ERROR)
         }
     }
+}
+
+/// `check` and `archive`: validate the configuration, run, map the summary to an exit code.
+fn check(args: cli::CheckArgs, stderr: &mut std::io::Stderr) -> citecheck::Result<u8> {
+    let config = match args.into_config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("citecheck: error: {e:#}");
+            return Ok(EXIT_INPUT_OR_CONFIG_ERROR);
+        }
+    };
+    citecheck::run_check(&config, &mut std::io::stdout(), stderr).map(|s| {
+        if !s.failed_inputs.is_empty() {
+            EXIT_INPUT_OR_CONFIG_ERROR
+        } else if s.failing > 0 {
+            EXIT_FAILING_CITATIONS
+        } else {
+            0
+        }
+    })
 }

@@ -412,3 +412,24 @@ fn when_no_input_can_be_read_the_previous_tables_are_kept() {
         .stderr(predicate::str::contains("missing.md").and(predicate::str::contains("left unchanged")));
     assert_eq!(std::fs::read_to_string(out.join("links.csv")).expect("read"), "previous table");
 }
+
+#[test]
+fn archive_is_check_with_an_archive_folder() {
+    let s = Server::start(|_, _| Reply::html(200, "<title>kept</title>"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("doc.md"), format!("1. <{}>\n", s.url("/kept"))).expect("doc");
+    citecheck()
+        .current_dir(dir.path())
+        .args(["archive", "doc.md", "--no-db", "--quiet", "--host-interval", "0"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("archived 1 responses"));
+    let warcs: Vec<_> = std::fs::read_dir(dir.path().join("archive"))
+        .expect("archive/ created")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".warc.gz"))
+        .collect();
+    assert_eq!(warcs.len(), 1);
+    assert_eq!(s.hits("GET", "/kept"), 1, "archiving fetches with GET only");
+    assert_eq!(s.hits("HEAD", "/kept"), 0);
+}

@@ -312,26 +312,29 @@ impl WarcWriter {
             head.push_str("\r\n");
         }
         head.push_str("\r\n");
-        // One gzip member per record, built in full before it is appended.
-        let mut member = GzEncoder::new(Vec::new(), Compression::default());
+        // One gzip member per record, streamed into the file (a record cut short by a crash is
+        // removed by `recover` on the next open).
+        let start = cur.offset;
+        let mut member = GzEncoder::new(std::io::BufWriter::new(&mut cur.file), Compression::fast());
         member.write_all(head.as_bytes())?;
         member.write_all(&block.head)?;
         let mut reader = BufReader::new(block.file.reopen()?);
         std::io::copy(&mut reader, &mut member)?;
         member.write_all(b"\r\n\r\n")?;
-        let bytes = member.finish()?;
-        cur.file.write_all(&bytes)?;
+        member.finish()?.flush()?;
+        let end = cur.file.stream_position()?;
+        let bytes_len = end - start;
         let written = Written {
             filename: cur.name.clone(),
-            offset: cur.offset,
-            length: bytes.len() as u64,
+            offset: start,
+            length: bytes_len,
             record_id: fields
                 .iter()
                 .find(|(k, _)| k == "WARC-Record-ID")
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default(),
         };
-        cur.offset += bytes.len() as u64;
+        cur.offset = end;
         Ok(written)
     }
 
@@ -539,7 +542,7 @@ mod tests {
         drop(w);
         let open = dir.path().join("citecheck-20240501120000-00001.warc.gz.open");
         let whole = std::fs::read(&open).expect("open file");
-        let mut member = GzEncoder::new(Vec::new(), Compression::default());
+        let mut member = GzEncoder::new(Vec::new(), Compression::fast());
         member.write_all(b"WARC/1.1\r\nWARC-Type: response\r\n...a long record...").expect("gz");
         let partial = member.finish().expect("gz");
         let mut f = std::fs::OpenOptions::new().append(true).open(&open).expect("append");
