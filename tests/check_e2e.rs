@@ -271,22 +271,32 @@ fn seed_archive_twice_when_present() {
     eprintln!("bytes written: first run {}, second run {}", sizes[0], sizes[1]);
     assert!(sizes[0] > 0 && sizes[1] > 0);
     assert!(sizes[1] * 4 < sizes[0], "unchanged pages cost little the second time: {sizes:?}");
-    if let Some(bin) = std::env::var_os("CITECHECK_WARC_TOOLS") {
-        for f in std::fs::read_dir(&arc).expect("archive").filter_map(Result::ok).map(|e| e.path()) {
-            if !f.to_string_lossy().ends_with(".warc.gz") {
-                continue;
-            }
-            let out = std::process::Command::new(Path::new(&bin).join("warcio"))
-                .args(["check", "-v"])
-                .arg(&f)
-                .output()
-                .expect("warcio");
-            assert!(
-                out.status.success() && out.stderr.is_empty(),
-                "{}: {}",
-                f.display(),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+    if let Some(bin) = common::warc_tools::tools() {
+        let mut files: Vec<_> = std::fs::read_dir(&arc)
+            .expect("archive")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().ends_with(".warc.gz"))
+            .collect();
+        files.sort();
+        common::warc_tools::check_files(&bin, &files, &arc);
+        // pywb replays a cited page and a symbol's PDF from both runs (the second a revisit).
+        let seed_rows = cited(doc);
+        let page_url = seed_rows
+            .iter()
+            .map(|(_, v)| v.clone())
+            .find(|v| {
+                let u = url::Url::parse(v).ok();
+                u.as_ref().is_some_and(|u| {
+                    u.query().is_none()
+                        && Behaviour::of(u.host_str().unwrap_or(""), u.path()) == Behaviour::Fine
+                })
+            })
+            .expect("a fine page");
+        let u = url::Url::parse(&page_url).expect("url");
+        let page = common::web::page(u.host_str().unwrap_or(""), u.path());
+        let pdf_url = "https://documents.un.org/doc/undoc/gen/A_RES_75_202.pdf".to_string();
+        let pages: [(String, &[u8]); 2] = [(page_url, page.as_bytes()), (pdf_url, common::web::PDF)];
+        common::warc_tools::replay_with_pywb(&bin, &files, &arc, &pages, 2);
     }
 }

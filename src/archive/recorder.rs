@@ -250,7 +250,8 @@ fn cdxj_line(
 
 /// The SURT form of a URL used as the CDXJ key, as pywb and cdxj-indexer compute it (the
 /// `surt` library's defaults): scheme and fragment dropped, a leading `www`/`www2`… label
-/// removed, host labels reversed and joined by `,`, `)`, then path and sorted query with
+/// removed, host labels reversed and joined by `,`, `)`, then the path without trailing
+/// slashes (but `/` for the root) and the sorted query, with
 /// percent-escapes normalised (decoded, then only control, space, non-ASCII, `#` and `%`
 /// re-escaped), all lower-cased.
 pub fn surt(uri: &str) -> String {
@@ -267,7 +268,9 @@ pub fn surt(uri: &str) -> String {
         key.push_str(&format!(":{port}"));
     }
     key.push(')');
-    key.push_str(&canonical_escapes(u.path()));
+    // Trailing slashes go, except for the root path.
+    let path = u.path().trim_end_matches('/');
+    key.push_str(&canonical_escapes(if path.is_empty() { "/" } else { path }));
     if let Some(q) = u.query() {
         let mut parts: Vec<String> = q.split('&').map(canonical_escapes).collect();
         parts.sort_unstable();
@@ -316,5 +319,9 @@ mod tests {
             "org,unctad)/publications-search?f[0]=product:667"
         );
         assert_eq!(surt("https://zh.wikipedia.org/wiki/%E9%A2%B1"), "org,wikipedia,zh)/wiki/%e9%a2%b1");
+        assert_eq!(surt("https://www.gsma.com/mobileeconomy/"), "com,gsma)/mobileeconomy");
+        assert_eq!(surt("https://a.org/x/?q=1"), "org,a)/x?q=1");
+        assert_eq!(surt("https://a.org"), "org,a)/");
+        assert_eq!(surt("https://a.org/x//"), "org,a)/x");
     }
 }

@@ -50,4 +50,5 @@ pub fn assert_pinned(pin: &Path, actual: &str) {
 
 pub mod server;
 pub mod tls;
+pub mod warc_tools;
 pub mod web;

@@ -117,7 +117,7 @@ fn reply(req: &Request, n: usize, phase: usize) -> Reply {
 /// A page of about 20 KB whose text depends only on its URL (so unchanged pages are
 /// byte-identical from run to run, as real unchanged pages are) and that compresses about as
 /// poorly as real pages do.
-fn page(host: &str, path: &str) -> String {
+pub fn page(host: &str, path: &str) -> String {
     let mut body = format!("<html><head><title>{host}{path}</title></head><body>\n<p>");
     let mut h = fnv(&format!("{host}{path}"));
     while body.len() < 20_000 {
@@ -129,6 +129,9 @@ fn page(host: &str, path: &str) -> String {
     body.push_str("</p></body></html>\n");
     body
 }
+
+/// The document the simulated ODS API serves for every existing symbol.
+pub const PDF: &[u8] = b"%PDF-1.7\n%simulated\n";
 
 fn ods(req: &Request) -> Reply {
     let path = req.path.as_str();
