@@ -493,13 +493,7 @@ fn close_archive(
         } else {
             stats.responses += 1;
         }
-        let mut labels: Vec<&str> = Vec::new();
-        for &i in &t.citations {
-            let l = citations[i].footnote.as_str();
-            if !l.is_empty() && !labels.contains(&l) {
-                labels.push(l);
-            }
-        }
+        let labels = report::footnote_labels(citations, t);
         let mut facts = vec![
             ("citecheck-kind".to_string(), t.kind.as_str().to_string()),
             ("citecheck-value".to_string(), t.value.clone()),

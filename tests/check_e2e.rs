@@ -8,21 +8,17 @@ use common::web::{cited, hosts, symbol_exists, Behaviour, SimWeb};
 use common::{assert_pinned, citecheck, fixture, shared};
 use std::path::Path;
 
-/// Checks `doc` against the simulated web; returns the exit code and links.csv without the
-/// time columns (`checked_at`, `elapsed_ms`).
-fn run(doc: &Path) -> (i32, String, Vec<csv::StringRecord>, usize) {
-    let rows = cited(doc);
-    let distinct = rows.iter().collect::<std::collections::BTreeSet<_>>().len();
-    let web = SimWeb::start(&hosts(&rows));
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = citecheck()
+/// `check` of `doc` against the simulated web, with the timing options every scenario uses;
+/// tables go to `out`, the history to `db`.
+fn check_against(doc: &Path, web: &SimWeb, out: &Path, db: &Path, extra: &[&str]) -> std::process::Output {
+    citecheck()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("check")
         .arg(doc)
         .arg("--out")
-        .arg(dir.path())
+        .arg(out)
         .arg("--db")
-        .arg(dir.path().join("history.sqlite"))
+        .arg(db)
         .args([
             "--timeout",
             "1s",
@@ -34,9 +30,20 @@ fn run(doc: &Path) -> (i32, String, Vec<csv::StringRecord>, usize) {
             "10ms",
             "--quiet",
         ])
+        .args(extra)
         .args(&web.args)
         .output()
-        .expect("check runs");
+        .expect("check runs")
+}
+
+/// Checks `doc` against the simulated web; returns the exit code and links.csv without the
+/// time columns (`checked_at`, `elapsed_ms`).
+fn run(doc: &Path) -> (i32, String, Vec<csv::StringRecord>, usize) {
+    let rows = cited(doc);
+    let distinct = rows.iter().collect::<std::collections::BTreeSet<_>>().len();
+    let web = SimWeb::start(&hosts(&rows));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = check_against(doc, &web, dir.path(), &dir.path().join("history.sqlite"), &[]);
     let code = out.status.code().unwrap_or(-1);
     let mut r = csv::Reader::from_path(dir.path().join("links.csv")).expect("links.csv written");
     let header = r.headers().expect("header").clone();
@@ -142,19 +149,13 @@ fn three_runs(doc: &Path, must_change: bool) {
     let mut streak: std::collections::HashMap<(String, String), u32> = std::collections::HashMap::new();
     for run in 0..3usize {
         phase.store(run, std::sync::atomic::Ordering::SeqCst);
-        let out = citecheck()
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .arg("check")
-            .arg(doc)
-            .arg("--out")
-            .arg(dir.path().join("reports"))
-            .arg("--db")
-            .arg(dir.path().join("history.sqlite"))
-            .args(["--timeout", "1s", "--retries", "1", "--max-retry-wait", "1s", "--host-interval", "10ms"])
-            .args(["--fail-after", "2", "--quiet"])
-            .args(&web.args)
-            .output()
-            .expect("check runs");
+        let out = check_against(
+            doc,
+            &web,
+            &dir.path().join("reports"),
+            &dir.path().join("history.sqlite"),
+            &["--fail-after", "2"],
+        );
         // What the simulation says this run must report.
         let mut want_changes = std::collections::BTreeSet::new();
         let mut any_fails = false;
@@ -233,30 +234,14 @@ fn seed_archive_twice_when_present() {
     let arc = dir.path().join("warc");
     let mut sizes = Vec::new();
     for _ in 0..2 {
-        let out = citecheck()
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .arg("check")
-            .arg(doc)
-            .arg("--out")
-            .arg(dir.path().join("reports"))
-            .arg("--db")
-            .arg(dir.path().join("history.sqlite"))
-            .arg("--archive")
-            .arg(&arc)
-            .args([
-                "--timeout",
-                "1s",
-                "--retries",
-                "1",
-                "--max-retry-wait",
-                "1s",
-                "--host-interval",
-                "10ms",
-                "--quiet",
-            ])
-            .args(&web.args)
-            .output()
-            .expect("check runs");
+        let archive = arc.to_str().unwrap_or("warc");
+        let out = check_against(
+            doc,
+            &web,
+            &dir.path().join("reports"),
+            &dir.path().join("history.sqlite"),
+            &["--archive", archive],
+        );
         let stdout = String::from_utf8_lossy(&out.stdout).to_string();
         let line = stdout.lines().find(|l| l.contains("archived")).unwrap_or("").to_string();
         eprintln!("{line}");

@@ -328,9 +328,14 @@ pub fn changes_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<(
 
 /// The footnote labels citing a target, in order, without repeats.
 pub(crate) fn footnotes_of<'a>(run: &'a CheckRun<'_>, t: &Target) -> Vec<&'a str> {
+    footnote_labels(run.citations, t)
+}
+
+/// The footnote labels of `t`'s citations, in order, without repeats.
+pub(crate) fn footnote_labels<'a>(citations: &'a [Citation], t: &Target) -> Vec<&'a str> {
     let mut labels: Vec<&str> = Vec::new();
     for &i in &t.citations {
-        let l = run.citations[i].footnote.as_str();
+        let l = citations[i].footnote.as_str();
         if !l.is_empty() && !labels.contains(&l) {
             labels.push(l);
         }
