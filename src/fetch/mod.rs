@@ -75,7 +75,7 @@ pub struct FetchConfig {
 }
 
 /// The archive a run writes to, shared by the fetch tasks.
-pub type ArchiveHandle = Arc<std::sync::Mutex<crate::archive::Recorder>>;
+pub type ArchiveHandle = Arc<crate::archive::Recorder>;
 
 impl Default for FetchConfig {
     fn default() -> Self {
@@ -155,14 +155,23 @@ pub async fn check_all(
         while let Some((i, host)) = queues.admit() {
             let (client, pool, cfg) = (client.clone(), pool.clone(), shared_cfg.clone());
             let (kind, url) = (targets[i].kind, targets[i].url.clone());
-            running.push(async move { (i, host, check_one(&client, &pool, &cfg, kind, &url).await) });
+            // A task of its own, so reading, hashing and archiving bodies spread over the
+            // runtime's worker threads instead of all running where this loop is polled.
+            let task = tokio::spawn(async move { check_one(&client, &pool, &cfg, kind, &url).await });
+            running.push(async move { (i, host, task.await) });
         }
         if running.is_empty() {
             break;
         }
         tokio::select! {
             next = running.next() => {
-                let Some((i, host, outcome)) = next else { break };
+                let Some((i, host, joined)) = next else { break };
+                let outcome = match joined {
+                    Ok(outcome) => outcome,
+                    // A panic in a check is a bug: surface it as one, not as a link status.
+                    Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                    Err(e) => return Err(Error::Config(format!("a check task was cancelled: {e}"))),
+                };
                 queues.done(host);
                 progress(Progress::Done(i, &outcome));
                 results[i] = Some(outcome);
@@ -441,13 +450,11 @@ async fn send(
     // Archiving: the whole body (up to the size limit) goes to a spool while it is hashed.
     let ip = resp.remote_addr().map(|a| a.ip().to_string());
     let version = if resp.version() == reqwest::Version::HTTP_10 { "HTTP/1.0" } else { "HTTP/1.1" };
-    let spool = tokio::task::block_in_place(|| {
-        archive.lock().map_err(|_| ()).and_then(|r| r.spool().map_err(|_| ()))
-    });
-    let Ok(mut spool) = spool else {
-        note_archive_error(client, "cannot create a spool file in the archive folder");
-        return Ok(Answer { status, headers, body, capture: None });
-    };
+    let mut spool = archive.spool();
+    if headers.contains_key(reqwest::header::CONTENT_LENGTH) {
+        // The head does not depend on the body: the block digest is computed as it streams.
+        spool = spool.with_head(response_bytes(version, status, &headers, 0));
+    }
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
@@ -479,8 +486,7 @@ async fn send(
             status,
             mime,
         };
-        let mut rec = archive.lock().map_err(|_| std::io::Error::other("archive writer poisoned"))?;
-        rec.exchange(exchange)
+        archive.exchange(exchange)
     });
     let capture = match captured {
         Ok(c) => Some(c),
