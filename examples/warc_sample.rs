@@ -2,15 +2,11 @@
 //! folder given as the first argument, for checking the writer with external tools:
 //! `cargo run --example warc_sample -- /tmp/w && warcio check -v /tmp/w/*.warc.gz`.
 
-use citecheck::archive::{Spool, WarcWriter, WriterOptions};
+use citecheck::archive::{Spool, SpooledBlock, WarcWriter, WriterOptions};
 use std::path::PathBuf;
 
-fn block(
-    dir: &std::path::Path,
-    head: &str,
-    body: &[u8],
-) -> std::io::Result<citecheck::archive::SpooledBlock> {
-    let mut s = Spool::new(dir, None)?;
+fn block(dir: &std::path::Path, head: &str, body: &[u8]) -> std::io::Result<SpooledBlock> {
+    let mut s = Spool::new(dir, None);
     s.write_all(body)?;
     s.finish(head.as_bytes())
 }
@@ -57,7 +53,7 @@ fn main() -> std::io::Result<()> {
             resp,
             true,
         )?;
-        let request = Spool::new(&dir, None)?.finish(req.as_bytes())?;
+        let request = SpooledBlock::from_bytes(req.into_bytes());
         w.write(
             common("request", &request_id, &response_id, "application/http;msgtype=request"),
             request,

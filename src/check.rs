@@ -469,7 +469,7 @@ fn open_archive(a: &ArchiveConfig, cfg: &CheckConfig, started_at: &str) -> Resul
     };
     let rec = crate::archive::Recorder::open(&a.dir, opts, a.max_resource_size)
         .map_err(|source| Error::WriteOutput { path: a.dir.clone(), source })?;
-    Ok(std::sync::Arc::new(std::sync::Mutex::new(rec)))
+    Ok(std::sync::Arc::new(rec))
 }
 
 /// Writes a metadata record per archived target (its audit facts), then closes the archive.
@@ -481,10 +481,7 @@ fn close_archive(
 ) -> Result<ArchiveStats> {
     let io = |e: std::io::Error| Error::WriteOutput { path: PathBuf::from("archive"), source: e };
     let rec = std::sync::Arc::try_unwrap(rec)
-        .map_err(|_| io(std::io::Error::other("the archive is still in use")))?
-        .into_inner()
-        .map_err(|_| io(std::io::Error::other("the archive writer failed earlier")))?;
-    let mut rec = rec;
+        .map_err(|_| io(std::io::Error::other("the archive is still in use")))?;
     let mut stats = ArchiveStats::default();
     for (t, o) in targets.iter().zip(outcomes) {
         let Some(c) = &o.capture else { continue };
@@ -509,7 +506,7 @@ fn close_archive(
         }
         rec.metadata(c, &facts, &c.date).map_err(io)?;
     }
-    stats.bytes = rec.bytes_written;
+    stats.bytes = rec.bytes_written();
     rec.finish().map_err(io)?;
     Ok(stats)
 }

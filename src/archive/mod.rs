@@ -7,4 +7,4 @@ pub mod recorder;
 pub mod warc;
 
 pub use recorder::{Captured, Exchange, Recorder};
-pub use warc::{base32_sha1, recover, Spool, SpooledBlock, WarcWriter, WriterOptions, Written};
+pub use warc::{base32_sha1, recover, Record, Spool, SpooledBlock, WarcWriter, WriterOptions, Written};

@@ -1,12 +1,17 @@
 //! The archive of a check run: HTTP exchanges as `request` + `response` records (or `revisit`
 //! when the payload is already archived), `metadata` records with the audit facts, and the
 //! CDXJ index, in one folder that grows run after run.
+//!
+//! A [`Recorder`] is shared by the fetch tasks: each task compresses its own records (when they
+//! are small enough to be in memory) before it takes the writer's lock, which is held only to
+//! append the bytes and note them in the index.
 
-use super::warc::{record_id, Spool, SpooledBlock, WarcWriter, WriterOptions};
+use super::warc::{record_id, Record, Spool, SpooledBlock, WarcWriter, WriterOptions};
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 /// The 1.1 identical-payload-digest revisit profile.
 pub const REVISIT_PROFILE: &str = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest";
@@ -43,17 +48,21 @@ struct Original {
     date: String,
 }
 
-/// Writes a run's captures into an archive folder.
+/// Writes a run's captures into an archive folder; shared by reference between fetch tasks.
 #[derive(Debug)]
 pub struct Recorder {
     dir: PathBuf,
+    max_payload: u64,
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
     writer: WarcWriter,
     seen: HashMap<String, Original>,
     new_digests: Vec<(String, Original)>,
     index: Vec<String>,
-    max_payload: u64,
-    /// Bytes written to WARC files by this run (compressed).
-    pub bytes_written: u64,
+    bytes_written: u64,
 }
 
 impl Recorder {
@@ -75,23 +84,25 @@ impl Recorder {
                 }
             }
         }
-        Ok(Recorder {
-            dir: dir.to_path_buf(),
-            writer,
-            seen,
-            new_digests: Vec::new(),
-            index: Vec::new(),
-            max_payload,
-            bytes_written: 0,
-        })
+        let state = State { writer, seen, new_digests: Vec::new(), index: Vec::new(), bytes_written: 0 };
+        Ok(Recorder { dir: dir.to_path_buf(), max_payload, state: Mutex::new(state) })
     }
 
-    /// A spool for a response body in the archive folder, capped at the size limit.
-    ///
-    /// # Errors
-    /// The temporary file cannot be created.
-    pub fn spool(&self) -> std::io::Result<Spool> {
+    fn state(&self) -> std::io::Result<MutexGuard<'_, State>> {
+        self.state
+            .lock()
+            .map_err(|_| std::io::Error::other("the archive writer failed earlier (poisoned lock)"))
+    }
+
+    /// A spool for a response body, capped at the size limit (in memory while small, then in a
+    /// temporary file in the archive folder).
+    pub fn spool(&self) -> Spool {
         Spool::new(&self.dir, Some(self.max_payload))
+    }
+
+    /// Bytes written to WARC files so far by this run (compressed).
+    pub fn bytes_written(&self) -> u64 {
+        self.state().map(|s| s.bytes_written).unwrap_or(0)
     }
 
     /// Archives one exchange: the response (or a revisit of an identical earlier payload) and
@@ -99,9 +110,28 @@ impl Recorder {
     ///
     /// # Errors
     /// The archive cannot be written.
-    pub fn exchange(&mut self, ex: Exchange) -> std::io::Result<Captured> {
+    pub fn exchange(&self, ex: Exchange) -> std::io::Result<Captured> {
         let response_id = record_id();
         let request_id = record_id();
+        let digest = ex.response.payload_digest.clone();
+        let sha256 = ex.response.payload_sha256.clone();
+        // A payload can be referred to only when it was archived whole.
+        let reusable = ex.response.payload_len > 0 && !ex.response.truncated;
+        // Decide revisit or response (claiming the digest), and learn the file's warcinfo id.
+        let (original, warcinfo_id) = {
+            let mut st = self.state()?;
+            let original = if reusable { st.seen.get(&digest).cloned() } else { None };
+            if reusable && original.is_none() {
+                let orig = Original {
+                    record_id: response_id.clone(),
+                    uri: ex.target_uri.clone(),
+                    date: ex.date.clone(),
+                };
+                st.seen.insert(digest.clone(), orig.clone());
+                st.new_digests.push((digest.clone(), orig));
+            }
+            (original, st.writer.warcinfo_id().to_string())
+        };
         let base = |t: &str, id: &str, other: &str| {
             let mut f = vec![
                 ("WARC-Type".to_string(), t.to_string()),
@@ -115,53 +145,42 @@ impl Recorder {
             f.push(("WARC-Concurrent-To".to_string(), other.to_string()));
             f
         };
-        let digest = ex.response.payload_digest.clone();
-        let sha256 = ex.response.payload_sha256.clone();
-        let original = if ex.response.payload_len > 0 && !ex.response.truncated {
-            self.seen.get(&digest).cloned()
-        } else {
-            None
-        };
-        let (written, revisit) = match original {
+        let revisit = original.is_some();
+        let response = match original {
             Some(orig) => {
                 // Identical payload: keep only the HTTP head, refer to the original.
-                let head_only = Spool::new(&self.dir, None)?.finish(ex.response.head())?;
                 let mut f = base("revisit", &response_id, &request_id);
                 f.extend([
                     ("WARC-Profile".to_string(), REVISIT_PROFILE.to_string()),
-                    ("WARC-Refers-To".to_string(), orig.record_id.clone()),
-                    ("WARC-Refers-To-Target-URI".to_string(), orig.uri.clone()),
-                    ("WARC-Refers-To-Date".to_string(), orig.date.clone()),
+                    ("WARC-Refers-To".to_string(), orig.record_id),
+                    ("WARC-Refers-To-Target-URI".to_string(), orig.uri),
+                    ("WARC-Refers-To-Date".to_string(), orig.date),
                     ("WARC-Payload-Digest".to_string(), digest.clone()),
                     ("WARC-Truncated".to_string(), "length".to_string()),
                     ("Content-Type".to_string(), "application/http;msgtype=response".to_string()),
                 ]);
-                (self.writer.write(f, head_only, false)?, true)
+                Record::new(f, SpooledBlock::from_bytes(ex.response.head().to_vec()), false)
             }
             None => {
                 let mut f = base("response", &response_id, &request_id);
                 f.push(("Content-Type".to_string(), "application/http;msgtype=response".to_string()));
-                let w = self.writer.write(f, ex.response, true)?;
-                let orig = Original {
-                    record_id: response_id.clone(),
-                    uri: ex.target_uri.clone(),
-                    date: ex.date.clone(),
-                };
-                self.seen.insert(digest.clone(), orig.clone());
-                self.new_digests.push((digest.clone(), orig));
-                (w, false)
+                Record::new(f, ex.response, true)
             }
         };
-        self.bytes_written += written.length;
-        self.index.push(cdxj_line(&ex.target_uri, &ex.date, &ex.mime, ex.status, &digest, &written, revisit));
         let mut f = base("request", &request_id, &response_id);
         f.push(("Content-Type".to_string(), "application/http;msgtype=request".to_string()));
-        let request = Spool::new(&self.dir, None)?.finish(&ex.request)?;
-        self.bytes_written += self.writer.write(f, request, false)?.length;
+        let request = Record::new(f, SpooledBlock::from_bytes(ex.request), false);
+        let records = vec![response.prepare(&warcinfo_id)?, request.prepare(&warcinfo_id)?];
+        let mut st = self.state()?;
+        let written = st.writer.write_all(records)?;
+        let Some(w) = written.first() else { return Err(std::io::Error::other("no record written")) };
+        st.bytes_written += written.iter().map(|w| w.length).sum::<u64>();
+        let line = cdxj_line(&ex.target_uri, &ex.date, &ex.mime, ex.status, &digest, w, revisit);
+        st.index.push(line);
         Ok(Captured {
-            filename: written.filename,
-            offset: written.offset,
-            length: written.length,
+            filename: w.filename.clone(),
+            offset: w.offset,
+            length: w.length,
             record_id: response_id,
             payload_digest: digest,
             payload_sha256: sha256,
@@ -175,17 +194,11 @@ impl Recorder {
     ///
     /// # Errors
     /// The archive cannot be written.
-    pub fn metadata(
-        &mut self,
-        about: &Captured,
-        facts: &[(String, String)],
-        date: &str,
-    ) -> std::io::Result<()> {
+    pub fn metadata(&self, about: &Captured, facts: &[(String, String)], date: &str) -> std::io::Result<()> {
         let mut text = String::new();
         for (k, v) in facts {
             text.push_str(&format!("{k}: {}\r\n", v.replace(['\r', '\n'], " ")));
         }
-        let block = Spool::new(&self.dir, None)?.finish(text.as_bytes())?;
         let f = vec![
             ("WARC-Type".to_string(), "metadata".to_string()),
             ("WARC-Record-ID".to_string(), record_id()),
@@ -194,7 +207,12 @@ impl Recorder {
             ("WARC-Refers-To".to_string(), about.record_id.clone()),
             ("Content-Type".to_string(), "application/warc-fields".to_string()),
         ];
-        self.bytes_written += self.writer.write(f, block, false)?.length;
+        let warcinfo_id = self.state()?.writer.warcinfo_id().to_string();
+        let record =
+            Record::new(f, SpooledBlock::from_bytes(text.into_bytes()), false).prepare(&warcinfo_id)?;
+        let mut st = self.state()?;
+        let written = st.writer.write_all(vec![record])?;
+        st.bytes_written += written.iter().map(|w| w.length).sum::<u64>();
         Ok(())
     }
 
@@ -204,10 +222,14 @@ impl Recorder {
     /// # Errors
     /// The files cannot be written.
     pub fn finish(self) -> std::io::Result<()> {
-        self.writer.finish()?;
-        if !self.new_digests.is_empty() {
+        let st = self
+            .state
+            .into_inner()
+            .map_err(|_| std::io::Error::other("the archive writer failed earlier (poisoned lock)"))?;
+        st.writer.finish()?;
+        if !st.new_digests.is_empty() {
             let mut f = std::fs::OpenOptions::new().create(true).append(true).open(self.dir.join(DIGESTS))?;
-            for (d, o) in &self.new_digests {
+            for (d, o) in &st.new_digests {
                 writeln!(f, "{d}\t{}\t{}\t{}", o.record_id, o.uri, o.date)?;
             }
             f.sync_all()?;
@@ -215,7 +237,7 @@ impl Recorder {
         let path = self.dir.join("index.cdxj");
         let mut lines: Vec<String> =
             std::fs::read_to_string(&path).unwrap_or_default().lines().map(str::to_string).collect();
-        lines.extend(self.index);
+        lines.extend(st.index);
         lines.sort();
         lines.dedup();
         let mut text = lines.join("\n");
@@ -304,6 +326,104 @@ fn canonical_escapes(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn exchange(dir: &Path, uri: &str, body: &[u8]) -> Exchange {
+        let head =
+            format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n", body.len());
+        let mut spool = Spool::new(dir, None).with_head(head.clone().into_bytes());
+        spool.write_all(body).expect("spool");
+        Exchange {
+            target_uri: uri.to_string(),
+            ip: Some("127.0.0.1".into()),
+            date: "2024-05-01T12:00:00Z".into(),
+            request: format!("GET {uri} HTTP/1.1\r\n\r\n").into_bytes(),
+            response: spool.finish(head.as_bytes()).expect("finish"),
+            status: 200,
+            mime: "text/html".into(),
+        }
+    }
+
+    /// The records of every WARC file in `dir`, decompressed member by member, with the file.
+    fn all_records(dir: &Path) -> Vec<(String, u64, String)> {
+        let mut out = Vec::new();
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("dir")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".warc.gz"))
+            .collect();
+        names.sort();
+        for name in names {
+            let bytes = std::fs::read(dir.join(&name)).expect("file");
+            let mut rest = &bytes[..];
+            while !rest.is_empty() {
+                let offset = (bytes.len() - rest.len()) as u64;
+                let mut d = flate2::bufread::GzDecoder::new(rest);
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut d, &mut text).expect("one member per record");
+                rest = d.into_inner();
+                out.push((name.clone(), offset, text));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn concurrent_exchanges_land_whole_in_files_with_their_own_warcinfo() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let opts = WriterOptions {
+            max_file_size: 20_000, // several rotations while threads write
+            software: "citecheck/test".into(),
+            info: vec![],
+            stamp: "20240501120000".into(),
+        };
+        let rec = std::sync::Arc::new(Recorder::open(dir.path(), opts, 1 << 20).expect("open"));
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let (rec, dir) = (rec.clone(), dir.path().to_path_buf());
+                std::thread::spawn(move || {
+                    (0..50)
+                        .map(|i| {
+                            // Pages 0..10 are served by every thread: identical payloads.
+                            let n = if i < 10 { i } else { 1000 * t + i };
+                            let body = format!("<html>page {n} {}</html>", "x".repeat(500 + n % 7));
+                            let uri = format!("https://h{t}.example/{i}");
+                            rec.exchange(exchange(&dir, &uri, body.as_bytes())).expect("exchange")
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let captures: Vec<Captured> = threads.into_iter().flat_map(|t| t.join().expect("thread")).collect();
+        let rec = std::sync::Arc::try_unwrap(rec).expect("sole owner");
+        rec.finish().expect("finish");
+        let records = all_records(dir.path());
+        let files: std::collections::BTreeSet<&String> = records.iter().map(|(f, _, _)| f).collect();
+        assert!(files.len() > 3, "rotated: {files:?}");
+        let mut info_of_file = HashMap::new();
+        for (file, _, text) in &records {
+            let field = |name: &str| text.lines().find_map(|l| l.strip_prefix(name)).map(str::to_string);
+            if text.contains("WARC-Type: warcinfo\r\n") {
+                info_of_file.insert(file.clone(), field("WARC-Record-ID: "));
+            } else {
+                assert_eq!(field("WARC-Warcinfo-ID: "), info_of_file[file], "{file}: {text}");
+            }
+        }
+        // Every capture points at its own record; each shared payload is stored once.
+        let at: HashMap<(String, u64), &String> =
+            records.iter().map(|(f, o, t)| ((f.clone(), *o), t)).collect();
+        for c in &captures {
+            let text = at[&(c.filename.clone(), c.offset)];
+            assert!(text.contains(&format!("WARC-Record-ID: {}\r\n", c.record_id)));
+            assert!(text.contains(&format!("WARC-Target-URI: {}\r\n", c.target_uri)));
+        }
+        let responses = records.iter().filter(|(_, _, t)| t.contains("WARC-Type: response\r\n")).count();
+        let revisits = records.iter().filter(|(_, _, t)| t.contains("WARC-Type: revisit\r\n")).count();
+        assert_eq!((responses, revisits), (10 + 4 * 40, 3 * 10));
+        assert_eq!(captures.iter().filter(|c| c.revisit).count(), 30);
+        let index = std::fs::read_to_string(dir.path().join("index.cdxj")).expect("index");
+        assert_eq!(index.lines().count(), 200);
+    }
 
     #[test]
     fn surt_keys() {

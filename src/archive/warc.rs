@@ -1,9 +1,10 @@
-//! WARC 1.1 records: a spool that hashes a block while it is written to disk (block SHA-1,
-//! payload SHA-1 and SHA-256), and a writer that appends each record as its own gzip member to
-//! `citecheck-YYYYMMDDhhmmss-NNNNN.warc.gz.open`, starting every file with a `warcinfo` record,
-//! rotating at a size limit and renaming a file to `.warc.gz` when it is closed. A run that is
-//! killed leaves an `.open` file; [`recover`] cuts it back to its last complete record.
-//! Reference: `shared/reference/warc.md`.
+//! WARC 1.1 records: a spool that hashes a block while it is received (block SHA-1, payload
+//! SHA-1 and SHA-256), kept in memory up to [`MEMORY_SPOOL`] and in a temporary file beyond;
+//! records compressed as their own gzip member (in memory, outside any lock, when the block is
+//! small); and a writer that appends the members to `citecheck-YYYYMMDDhhmmss-NNNNN.warc.gz.open`,
+//! starting every file with a `warcinfo` record, rotating at a size limit and renaming a file
+//! to `.warc.gz` when it is closed. A run that is killed leaves an `.open` file; [`recover`]
+//! cuts it back to its last complete record. Reference: `shared/reference/warc.md`.
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -12,9 +13,14 @@ use sha2::Sha256;
 use std::fs::File;
 use std::io::{BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use tempfile::{SpooledData, SpooledTempFile};
 
 /// The WARC 1.1 specification, for `conformsTo`.
 pub const WARC_1_1: &str = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/";
+
+/// Payload bytes a spool keeps in memory before it moves them to a temporary file (the bound
+/// on memory per exchange being archived; typical HTML pages stay in memory).
+pub const MEMORY_SPOOL: usize = 256 * 1024;
 
 /// `sha1:` + 32 characters of RFC 4648 base32 (upper case, no padding), as CDX indexes use.
 pub fn base32_sha1(digest: &[u8; 20]) -> String {
@@ -36,27 +42,41 @@ pub fn base32_sha1(digest: &[u8; 20]) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
 }
 
-/// A record's payload being written to a temporary file while it is hashed (SHA-1 and
-/// SHA-256), so bodies are never held whole in memory; [`Spool::finish`] adds the part before
-/// the payload (HTTP headers, or a whole `warc-fields` block) and the block digest.
+/// A record's payload being received and hashed (SHA-1 and SHA-256), in memory up to
+/// [`MEMORY_SPOOL`] bytes and in an unnamed temporary file beyond, so large bodies are never
+/// held whole in memory. [`Spool::finish`] adds the part before the payload (HTTP headers) and
+/// the block digest.
 #[derive(Debug)]
 pub struct Spool {
-    file: tempfile::NamedTempFile,
+    data: SpooledTempFile,
     payload_len: u64,
     payload_sha1: Sha1,
     payload_sha256: Sha256,
+    /// The head given in advance and the block digest so far (head, then the payload).
+    block: Option<(Vec<u8>, Sha1)>,
     limit: Option<u64>,
     truncated: bool,
 }
 
-/// A finished spool: the block (head in memory, payload on disk) and its digests.
+#[derive(Debug)]
+enum Payload {
+    Memory(Vec<u8>),
+    File(File),
+}
+
+/// A finished spool: the block (head in memory, payload in memory or on disk) and its digests.
 #[derive(Debug)]
 pub struct SpooledBlock {
     head: Vec<u8>,
-    file: tempfile::NamedTempFile,
+    payload: Payload,
     /// Block length in bytes (head and payload).
     pub len: u64,
     /// Payload length in bytes.
@@ -72,27 +92,67 @@ pub struct SpooledBlock {
 }
 
 impl SpooledBlock {
+    /// A block that is all head, no payload (a request, `warc-fields`, a revisit's headers).
+    pub fn from_bytes(bytes: Vec<u8>) -> SpooledBlock {
+        let block: [u8; 20] = Sha1::digest(&bytes).into();
+        let empty: [u8; 20] = Sha1::digest(b"").into();
+        SpooledBlock {
+            len: bytes.len() as u64,
+            head: bytes,
+            payload: Payload::Memory(Vec::new()),
+            payload_len: 0,
+            block_digest: base32_sha1(&block),
+            payload_digest: base32_sha1(&empty),
+            payload_sha256: hex(&Sha256::digest(b"")),
+            truncated: false,
+        }
+    }
+
     /// The head of the block (what precedes the payload).
     pub fn head(&self) -> &[u8] {
         &self.head
     }
+
+    fn in_memory(&self) -> bool {
+        matches!(self.payload, Payload::Memory(_))
+    }
+
+    /// Writes the whole block (head, then payload) to `out`.
+    fn copy_to(&mut self, out: &mut impl Write) -> std::io::Result<()> {
+        out.write_all(&self.head)?;
+        match &mut self.payload {
+            Payload::Memory(bytes) => out.write_all(bytes),
+            Payload::File(file) => {
+                file.seek(SeekFrom::Start(0))?;
+                std::io::copy(&mut BufReader::new(&mut *file), out).map(drop)
+            }
+        }
+    }
 }
 
 impl Spool {
-    /// A new spool in `dir`; payload bytes beyond `limit` are dropped (and the block marked
-    /// truncated).
-    ///
-    /// # Errors
-    /// The temporary file cannot be created.
-    pub fn new(dir: &Path, limit: Option<u64>) -> std::io::Result<Spool> {
-        Ok(Spool {
-            file: tempfile::Builder::new().prefix(".citecheck-spool-").tempfile_in(dir)?,
+    /// A new spool; when it outgrows memory, its file is created in `dir`. Payload bytes
+    /// beyond `limit` are dropped (and the block marked truncated).
+    pub fn new(dir: &Path, limit: Option<u64>) -> Spool {
+        Spool {
+            data: tempfile::spooled_tempfile_in(MEMORY_SPOOL, dir),
             payload_len: 0,
             payload_sha1: Sha1::new(),
             payload_sha256: Sha256::new(),
+            block: None,
             limit,
             truncated: false,
-        })
+        }
+    }
+
+    /// Declares the head in advance (when it does not depend on the payload), so the block
+    /// digest is computed while the payload streams in instead of by reading it back.
+    #[must_use]
+    pub fn with_head(mut self, head: Vec<u8>) -> Spool {
+        let mut hasher = Sha1::new();
+        hasher.update(&head);
+        self.block = Some((head, hasher));
+        self
     }
 
     /// Appends payload bytes.
@@ -109,8 +169,11 @@ impl Spool {
         }
         self.payload_sha1.update(bytes);
         self.payload_sha256.update(bytes);
+        if let Some((_, block)) = &mut self.block {
+            block.update(bytes);
+        }
         self.payload_len += bytes.len() as u64;
-        self.file.write_all(bytes)
+        self.data.write_all(bytes)
     }
 
     /// Bytes of payload so far.
@@ -124,35 +187,122 @@ impl Spool {
     }
 
     /// Finishes the block with `head` (what precedes the payload, e.g. the HTTP status line and
-    /// headers) and computes the block digest (head, then the payload read back from disk).
+    /// headers). The block digest was computed while streaming when `head` is the one given to
+    /// [`Spool::with_head`]; otherwise the payload is hashed again after `head`.
     ///
     /// # Errors
     /// The temporary file cannot be flushed or read back.
-    pub fn finish(mut self, head: &[u8]) -> std::io::Result<SpooledBlock> {
-        self.file.flush()?;
-        let mut block = Sha1::new();
-        block.update(head);
-        let mut reader = BufReader::new(self.file.reopen()?);
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = std::io::Read::read(&mut reader, &mut buf)?;
-            if n == 0 {
-                break;
+    pub fn finish(self, head: &[u8]) -> std::io::Result<SpooledBlock> {
+        let mut payload = match self.data.into_inner() {
+            SpooledData::InMemory(cursor) => Payload::Memory(cursor.into_inner()),
+            SpooledData::OnDisk(file) => Payload::File(file),
+        };
+        let block: [u8; 20] = match self.block {
+            Some((given, hasher)) if given == head => hasher.finalize().into(),
+            _ => {
+                let mut hasher = Sha1::new();
+                hasher.update(head);
+                match &mut payload {
+                    Payload::Memory(bytes) => hasher.update(bytes),
+                    Payload::File(file) => {
+                        file.flush()?;
+                        file.seek(SeekFrom::Start(0))?;
+                        std::io::copy(&mut BufReader::new(&mut *file), &mut hasher)?;
+                    }
+                }
+                hasher.finalize().into()
             }
-            block.update(&buf[..n]);
-        }
-        let block: [u8; 20] = block.finalize().into();
-        let payload: [u8; 20] = self.payload_sha1.finalize().into();
+        };
+        let payload_sha1: [u8; 20] = self.payload_sha1.finalize().into();
         Ok(SpooledBlock {
             len: head.len() as u64 + self.payload_len,
             head: head.to_vec(),
-            file: self.file,
+            payload,
             payload_len: self.payload_len,
             block_digest: base32_sha1(&block),
-            payload_digest: base32_sha1(&payload),
+            payload_digest: base32_sha1(&payload_sha1),
             payload_sha256: hex(&self.payload_sha256.finalize()),
             truncated: self.truncated,
         })
+    }
+}
+
+/// One record to write: its WARC header fields (without `WARC-Warcinfo-ID`, `Content-Length`
+/// and the digests, which are added from the block) and its block.
+#[derive(Debug)]
+pub struct Record {
+    fields: Vec<(String, String)>,
+    block: SpooledBlock,
+    payload_digest: bool,
+    /// The record compressed for the file whose warcinfo record has this id.
+    member: Option<(String, Vec<u8>)>,
+}
+
+impl Record {
+    /// A record of `fields` and `block`; `payload_digest` adds `WARC-Payload-Digest`.
+    pub fn new(fields: Vec<(String, String)>, block: SpooledBlock, payload_digest: bool) -> Record {
+        Record { fields, block, payload_digest, member: None }
+    }
+
+    /// Compresses the record now, for the file whose warcinfo record is `warcinfo_id`, when its
+    /// block is in memory — so the work happens outside the writer's lock. A record whose
+    /// block is on disk, or that lands in another file after a rotation, is compressed when
+    /// it is written.
+    ///
+    /// # Errors
+    /// Compression fails.
+    pub fn prepare(mut self, warcinfo_id: &str) -> std::io::Result<Record> {
+        if self.block.in_memory() {
+            let member =
+                self.encode(Some(warcinfo_id), Vec::with_capacity(self.block.len as usize / 2 + 512))?;
+            self.member = Some((warcinfo_id.to_string(), member));
+        }
+        Ok(self)
+    }
+
+    fn id(&self) -> String {
+        self.field("WARC-Record-ID")
+    }
+
+    fn field(&self, name: &str) -> String {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    /// The WARC header: the fields, then what the writer derives.
+    fn header(&self, warcinfo_id: Option<&str>) -> String {
+        let mut head = String::with_capacity(1024);
+        head.push_str("WARC/1.1\r\n");
+        let mut field = |k: &str, v: &str| {
+            head.push_str(k);
+            head.push_str(": ");
+            head.push_str(&v.replace(['\r', '\n'], " "));
+            head.push_str("\r\n");
+        };
+        for (k, v) in &self.fields {
+            field(k, v);
+        }
+        if let Some(id) = warcinfo_id {
+            field("WARC-Warcinfo-ID", id);
+        }
+        if self.payload_digest {
+            field("WARC-Payload-Digest", &self.block.payload_digest);
+        }
+        if self.block.truncated {
+            field("WARC-Truncated", "length");
+        }
+        field("WARC-Block-Digest", &self.block.block_digest);
+        field("Content-Length", &self.block.len.to_string());
+        head.push_str("\r\n");
+        head
+    }
+
+    /// The record as one gzip member written to `out`.
+    fn encode<W: Write>(&mut self, warcinfo_id: Option<&str>, out: W) -> std::io::Result<W> {
+        let mut member = GzEncoder::new(out, Compression::fast());
+        member.write_all(self.header(warcinfo_id).as_bytes())?;
+        self.block.copy_to(&mut member)?;
+        member.write_all(b"\r\n\r\n")?;
+        member.finish()
     }
 }
 
@@ -198,6 +348,9 @@ pub struct WarcWriter {
     opts: WriterOptions,
     serial: u32,
     current: Option<OpenFile>,
+    /// The id the next file's warcinfo record will have (known before the file is opened, so
+    /// records can be compressed for it in advance).
+    next_warcinfo_id: String,
 }
 
 /// A fresh `<urn:uuid:…>` record id.
@@ -226,7 +379,13 @@ impl WarcWriter {
             })
             .max()
             .unwrap_or(0);
-        Ok(WarcWriter { dir: dir.to_path_buf(), opts, serial, current: None })
+        Ok(WarcWriter { dir: dir.to_path_buf(), opts, serial, current: None, next_warcinfo_id: record_id() })
+    }
+
+    /// The id of the warcinfo record the next record written will refer to (that of the open
+    /// file, or of the next one).
+    pub fn warcinfo_id(&self) -> &str {
+        self.current.as_ref().map_or(&self.next_warcinfo_id, |c| &c.warcinfo_id)
     }
 
     fn open_next(&mut self, date: &str) -> std::io::Result<()> {
@@ -234,14 +393,7 @@ impl WarcWriter {
         let name = format!("citecheck-{}-{:05}.warc.gz", self.opts.stamp, self.serial);
         let open_path = self.dir.join(format!("{name}.open"));
         let file = std::fs::OpenOptions::new().create_new(true).write(true).open(&open_path)?;
-        let warcinfo_id = record_id();
-        self.current = Some(OpenFile {
-            name: name.clone(),
-            open_path,
-            file,
-            offset: 0,
-            warcinfo_id: warcinfo_id.clone(),
-        });
+        let warcinfo_id = std::mem::replace(&mut self.next_warcinfo_id, record_id());
         let mut fields = format!(
             "software: {}\r\nformat: WARC File Format 1.1\r\nconformsTo: {WARC_1_1}\r\n",
             self.opts.software
@@ -249,15 +401,16 @@ impl WarcWriter {
         for (k, v) in &self.opts.info {
             fields.push_str(&format!("{k}: {}\r\n", v.replace(['\r', '\n'], " ")));
         }
-        let block = Spool::new(&self.dir, None)?.finish(fields.as_bytes())?;
         let header = vec![
             ("WARC-Type".to_string(), "warcinfo".to_string()),
-            ("WARC-Record-ID".to_string(), warcinfo_id),
+            ("WARC-Record-ID".to_string(), warcinfo_id.clone()),
             ("WARC-Date".to_string(), date.to_string()),
-            ("WARC-Filename".to_string(), name),
+            ("WARC-Filename".to_string(), name.clone()),
             ("Content-Type".to_string(), "application/warc-fields".to_string()),
         ];
-        self.append(header, block, false)?;
+        let mut cur = OpenFile { name, open_path, file, offset: 0, warcinfo_id };
+        append(&mut cur, Record::new(header, SpooledBlock::from_bytes(fields.into_bytes()), false), false)?;
+        self.current = Some(cur);
         Ok(())
     }
 
@@ -272,70 +425,31 @@ impl WarcWriter {
         block: SpooledBlock,
         with_payload_digest: bool,
     ) -> std::io::Result<Written> {
-        let date = fields.iter().find(|(k, _)| k == "WARC-Date").map(|(_, v)| v.clone()).unwrap_or_default();
-        if self.current.is_none() {
-            self.open_next(&date)?;
-        }
-        let written = self.append(fields, block, with_payload_digest)?;
-        if self.current.as_ref().is_some_and(|c| c.offset >= self.opts.max_file_size) {
-            self.close_current()?;
-        }
-        Ok(written)
+        let mut written = self.write_all(vec![Record::new(fields, block, with_payload_digest)])?;
+        written.pop().ok_or_else(|| std::io::Error::other("no record written"))
     }
 
-    fn append(
-        &mut self,
-        mut fields: Vec<(String, String)>,
-        block: SpooledBlock,
-        with_payload_digest: bool,
-    ) -> std::io::Result<Written> {
+    /// Appends records together (they land in the same file), compressing those not
+    /// [prepared](Record::prepare) for the open file. Returns where each went.
+    ///
+    /// # Errors
+    /// The file cannot be written.
+    pub fn write_all(&mut self, records: Vec<Record>) -> std::io::Result<Vec<Written>> {
+        if self.current.is_none() {
+            let date = records.first().map(|r| r.field("WARC-Date")).unwrap_or_default();
+            self.open_next(&date)?;
+        }
         let Some(cur) = self.current.as_mut() else {
             return Err(std::io::Error::other("no open WARC file"));
         };
-        let is_info = fields.iter().any(|(k, v)| k == "WARC-Type" && v == "warcinfo");
-        if !is_info {
-            fields.push(("WARC-Warcinfo-ID".to_string(), cur.warcinfo_id.clone()));
+        let mut out = Vec::with_capacity(records.len());
+        for record in records {
+            out.push(append(cur, record, true)?);
         }
-        if with_payload_digest {
-            fields.push(("WARC-Payload-Digest".to_string(), block.payload_digest.clone()));
+        if cur.offset >= self.opts.max_file_size {
+            self.close_current()?;
         }
-        if block.truncated {
-            fields.push(("WARC-Truncated".to_string(), "length".to_string()));
-        }
-        fields.push(("WARC-Block-Digest".to_string(), block.block_digest.clone()));
-        fields.push(("Content-Length".to_string(), block.len.to_string()));
-        let mut head = String::from("WARC/1.1\r\n");
-        for (k, v) in &fields {
-            head.push_str(k);
-            head.push_str(": ");
-            head.push_str(&v.replace(['\r', '\n'], " "));
-            head.push_str("\r\n");
-        }
-        head.push_str("\r\n");
-        // One gzip member per record, streamed into the file (a record cut short by a crash is
-        // removed by `recover` on the next open).
-        let start = cur.offset;
-        let mut member = GzEncoder::new(std::io::BufWriter::new(&mut cur.file), Compression::fast());
-        member.write_all(head.as_bytes())?;
-        member.write_all(&block.head)?;
-        let mut reader = BufReader::new(block.file.reopen()?);
-        std::io::copy(&mut reader, &mut member)?;
-        member.write_all(b"\r\n\r\n")?;
-        member.finish()?.flush()?;
-        let end = cur.file.stream_position()?;
-        let bytes_len = end - start;
-        let written = Written {
-            filename: cur.name.clone(),
-            offset: start,
-            length: bytes_len,
-            record_id: fields
-                .iter()
-                .find(|(k, _)| k == "WARC-Record-ID")
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default(),
-        };
-        cur.offset = end;
-        Ok(written)
+        Ok(out)
     }
 
     fn close_current(&mut self) -> std::io::Result<()> {
@@ -353,6 +467,28 @@ impl WarcWriter {
     pub fn finish(mut self) -> std::io::Result<()> {
         self.close_current()
     }
+}
+
+/// Appends `record` to the open file as one gzip member (a record cut short by a crash is
+/// removed by `recover` on the next open).
+fn append(cur: &mut OpenFile, mut record: Record, refer_to_warcinfo: bool) -> std::io::Result<Written> {
+    let start = cur.offset;
+    let length = match record.member.take() {
+        Some((id, bytes)) if refer_to_warcinfo && id == cur.warcinfo_id => {
+            cur.file.write_all(&bytes)?;
+            bytes.len() as u64
+        }
+        _ => {
+            let info = refer_to_warcinfo.then_some(cur.warcinfo_id.as_str());
+            let mut out = std::io::BufWriter::with_capacity(64 * 1024, &mut cur.file);
+            record.encode(info, &mut out)?;
+            out.flush()?;
+            drop(out);
+            cur.file.stream_position()? - start
+        }
+    };
+    cur.offset = start + length;
+    Ok(Written { filename: cur.name.clone(), offset: start, length, record_id: record.id() })
 }
 
 /// Makes every `*.warc.gz.open` file in `dir` a valid `.warc.gz`: cuts it back to the end of its
@@ -409,7 +545,7 @@ mod tests {
 
     /// The response block of the hand-checked example in `shared/reference/warc.md`.
     fn example_block(dir: &Path) -> SpooledBlock {
-        let mut spool = Spool::new(dir, None).expect("spool");
+        let mut spool = Spool::new(dir, None);
         spool.write_all(b"<html><body>Report A/78/1</body></html>\n").expect("write");
         spool
             .finish(
@@ -500,7 +636,7 @@ mod tests {
     #[test]
     fn truncation_beyond_the_limit() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut spool = Spool::new(dir.path(), Some(10)).expect("spool");
+        let mut spool = Spool::new(dir.path(), Some(10));
         spool.write_all(b"0123456789abcdef").expect("write");
         let b = spool.finish(b"HTTP/1.1 200 OK\r\n\r\n").expect("finish");
         assert!(b.truncated);
@@ -558,6 +694,99 @@ mod tests {
         assert_eq!(members(&recovered).len(), 2);
         assert!(dir.path().join("citecheck-20240501120000-00002.warc.gz").is_file(), "numbering continues");
         assert!(!open.exists());
+    }
+
+    fn block_of(dir: &Path, head: &[u8], body: &[u8], known_head: Option<&[u8]>) -> SpooledBlock {
+        let mut spool = Spool::new(dir, None);
+        if let Some(h) = known_head {
+            spool = spool.with_head(h.to_vec());
+        }
+        for chunk in body.chunks(7_000) {
+            spool.write_all(chunk).expect("write");
+        }
+        spool.finish(head).expect("finish")
+    }
+
+    #[test]
+    fn digests_do_not_depend_on_where_the_payload_is_kept_or_when_the_head_is_known() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let head = b"HTTP/1.1 200 OK\r\nContent-Length: 600000\r\n\r\n";
+        let big: Vec<u8> = (0..600_000u32).map(|i| (i % 251) as u8).collect();
+        let mut whole = head.to_vec();
+        whole.extend_from_slice(&big);
+        let expected_block = base32_sha1(&Sha1::digest(&whole).into());
+        let expected_payload = base32_sha1(&Sha1::digest(&big).into());
+        for known in [None, Some(&head[..]), Some(&b"HTTP/1.1 200 OK\r\n\r\n"[..])] {
+            let mut b = block_of(dir.path(), head, &big, known);
+            assert!(!b.in_memory(), "600 KB is beyond the memory spool");
+            assert_eq!(b.block_digest, expected_block, "head given in advance: {known:?}");
+            assert_eq!(b.payload_digest, expected_payload);
+            assert_eq!(b.payload_sha256, hex(&Sha256::digest(&big)));
+            let mut copy = Vec::new();
+            b.copy_to(&mut copy).expect("copy");
+            assert_eq!(copy, whole, "the block read back from disk is the block");
+        }
+        let small = block_of(dir.path(), head, &big[..1000], Some(&head[..]));
+        assert!(small.in_memory());
+        let mut whole = head.to_vec();
+        whole.extend_from_slice(&big[..1000]);
+        assert_eq!(small.block_digest, base32_sha1(&Sha1::digest(&whole).into()));
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("dir").count(),
+            0,
+            "spool files are unnamed: nothing is left in the archive folder"
+        );
+    }
+
+    fn warcinfo_of(member: &str) -> Option<String> {
+        member.lines().find_map(|l| l.strip_prefix("WARC-Warcinfo-ID: ")).map(str::to_string)
+    }
+
+    #[test]
+    fn records_prepared_before_a_rotation_refer_to_the_warcinfo_of_the_file_they_land_in() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut w = writer(dir.path(), 1); // every write fills a file
+                                           // Both records are compressed for the first file, but the second lands in the next one.
+        let first_id = w.warcinfo_id().to_string();
+        let a =
+            Record::new(response_fields(), example_block(dir.path()), true).prepare(&first_id).expect("a");
+        let b =
+            Record::new(response_fields(), example_block(dir.path()), true).prepare(&first_id).expect("b");
+        assert!(a.member.is_some() && b.member.is_some());
+        let wa = w.write_all(vec![a]).expect("write a");
+        assert_ne!(w.warcinfo_id(), first_id, "the writer rotated");
+        let wb = w.write_all(vec![b]).expect("write b");
+        w.finish().expect("finish");
+        for (n, written) in [(1, &wa[0]), (2, &wb[0])] {
+            let bytes = std::fs::read(dir.path().join(format!("citecheck-20240501120000-{n:05}.warc.gz")))
+                .expect("file");
+            let recs = members(&bytes);
+            let info_id =
+                recs[0].lines().find_map(|l| l.strip_prefix("WARC-Record-ID: ")).map(str::to_string);
+            assert_eq!(warcinfo_of(&recs[1]), info_id, "file {n}");
+            let member = &bytes[written.offset as usize..(written.offset + written.length) as usize];
+            assert_eq!(members(member), vec![recs[1].clone()]);
+        }
+    }
+
+    #[test]
+    fn a_record_on_disk_is_compressed_into_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let head = b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\n\r\n";
+        let pdf: Vec<u8> = b"%PDF-1.7\n".iter().copied().cycle().take(9 * 44_000).collect();
+        let block = block_of(dir.path(), head, &pdf, None);
+        let mut w = writer(dir.path(), 1 << 30);
+        let id = w.warcinfo_id().to_string();
+        let record = Record::new(response_fields(), block, true).prepare(&id).expect("prepare");
+        assert!(record.member.is_none(), "large blocks are not held compressed in memory");
+        let written = w.write_all(vec![record]).expect("write");
+        w.finish().expect("finish");
+        let bytes = std::fs::read(dir.path().join("citecheck-20240501120000-00001.warc.gz")).expect("file");
+        let member = &bytes[written[0].offset as usize..(written[0].offset + written[0].length) as usize];
+        let text = members(member).remove(0);
+        assert!(text.contains(&format!("Content-Length: {}\r\n", head.len() + pdf.len())));
+        assert!(text.ends_with("%PDF-1.7\n\r\n\r\n"));
+        assert_eq!(warcinfo_of(&text), Some(id));
     }
 
     #[test]
