@@ -8,9 +8,13 @@
 //! `cargo bench --bench check` (writes `reports/bench/check.csv`). Knobs (environment):
 //! `BENCH_HOSTS` (50), `BENCH_URLS` (5000), `BENCH_LATENCY_MS` (50), `BENCH_FAIL_PERMILLE`
 //! (0: share of URLs answering 404), `BENCH_BIG` (50000; 0 skips the memory run), `BENCH_LYCHEE`
-//! (1; 0 skips lychee even when installed), `BENCH_ONLY=store` (only the history-store pair).
-//! The last row, `store`, compares the same run with and without the history database:
-//! there `bound_s` holds the `--no-db` wall time and `ratio_to_bound` the with/without ratio.
+//! (1; 0 skips lychee even when installed), `BENCH_PAGE_BYTES` (200: page size of the scheduling
+//! runs), `BENCH_ARCHIVE_PAGES` (`20000,200000`), `BENCH_ONLY=store|archive` (only that pair).
+//! The `store` row compares the same run with and without the history database, and each
+//! `archive-<size>B` row the same GET run with and without `--archive` (pages of that size):
+//! there `bound_s` holds the wall time without and `ratio_to_bound` the with/without ratio.
+//! Pages are slices of one pseudo-random hex text made at start (it compresses like dense
+//! text, about 0.56 at gzip level 1), so serving them costs the simulator almost nothing.
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -52,17 +56,31 @@ fn start_web(hosts: usize, latency: Duration, fail_permille: u64, page_bytes: us
     rx.recv().expect("web started")
 }
 
-/// A page of `size` bytes whose content depends on its number and compresses like real text.
-fn page(n: u64, size: usize) -> String {
-    let mut body = String::from("<html><title>page</title><body><p>");
-    let mut h = n.wrapping_mul(0x9e3779b97f4a7c15) | 1;
-    while body.len() < size {
-        h ^= h << 13;
-        h ^= h >> 7;
-        h ^= h << 17;
-        body.push_str(&format!("{h:016x} "));
-    }
-    body.push_str("</p></body></html>");
+/// Text that compresses like real pages (hex of a xorshift sequence), made once: pages are
+/// slices of it, so serving them costs the simulator almost nothing next to the checker.
+fn corpus_text() -> &'static [u8] {
+    static TEXT: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let mut text = Vec::with_capacity(8 << 20);
+        let mut h: u64 = 0x9e3779b97f4a7c15;
+        while text.len() < 8 << 20 {
+            h ^= h << 13;
+            h ^= h >> 7;
+            h ^= h << 17;
+            text.extend_from_slice(format!("{h:016x} ").as_bytes());
+        }
+        text
+    })
+}
+
+/// A page of about `size` bytes (at most 4 MB) whose content depends on its number.
+fn page(n: u64, size: usize) -> Vec<u8> {
+    let text = corpus_text();
+    let size = size.min(4 << 20);
+    let start = (n.wrapping_mul(7919) as usize * 17) % (text.len() - size);
+    let mut body = format!("<html><title>page {n}</title><body><p>").into_bytes();
+    body.extend_from_slice(&text[start..start + size.saturating_sub(body.len() + 18)]);
+    body.extend_from_slice(b"</p></body></html>");
     body
 }
 
@@ -84,17 +102,21 @@ async fn serve(mut sock: tokio::net::TcpStream, latency: Duration, fail_permille
         let mut first = head.split(' ');
         let method = first.next().unwrap_or("").to_string();
         let path = first.next().unwrap_or("").to_string();
+        // `/p<n>`, optionally `?size=<bytes>` (else the default page size).
+        let (path, query) = path.split_once('?').unwrap_or((path.as_str(), ""));
         let n: u64 = path.trim_start_matches("/p").parse().unwrap_or(0);
+        let size = query.strip_prefix("size=").and_then(|v| v.parse().ok()).unwrap_or(page_bytes);
         let fail = fail_permille > 0 && (n.wrapping_mul(2654435761) % 1000) < fail_permille;
         tokio::time::sleep(latency).await;
-        let body = page(n, page_bytes);
+        let body = page(n, size);
         let status = if fail { "404 Not Found" } else { "200 OK" };
         let mut out =
-            format!("HTTP/1.1 {status}\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n", body.len());
+            format!("HTTP/1.1 {status}\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n", body.len())
+                .into_bytes();
         if method != "HEAD" {
-            out.push_str(&body);
+            out.extend_from_slice(&body);
         }
-        if sock.write_all(out.as_bytes()).await.is_err() {
+        if sock.write_all(&out).await.is_err() {
             return;
         }
     }
@@ -102,12 +124,17 @@ async fn serve(mut sock: tokio::net::TcpStream, latency: Duration, fail_permille
 
 /// A Markdown document citing `urls` URLs spread over `hosts` hosts, one footnote each.
 fn document(urls: usize, hosts: usize, grouped: bool) -> String {
+    document_of_pages(urls, hosts, grouped, "")
+}
+
+/// The same, every URL ending in `query` (e.g. `?size=20000`).
+fn document_of_pages(urls: usize, hosts: usize, grouped: bool, query: &str) -> String {
     let mut doc = String::with_capacity(urls * 60);
     doc.push_str("1. A paragraph citing many pages.<sup>1</sup>\n\n");
     let per_host = urls.div_ceil(hosts);
     for i in 0..urls {
         let h = if grouped { i / per_host } else { i % hosts };
-        doc.push_str(&format!("<sup>{}</sup> <http://h{h}.bench.test/p{i}>.\n\n", i + 1));
+        doc.push_str(&format!("<sup>{}</sup> <http://h{h}.bench.test/p{i}{query}>.\n\n", i + 1));
     }
     doc
 }
@@ -258,109 +285,124 @@ fn main() {
         }
     }
     if !lychee {
-        println!("lychee not on PATH (cargo install lychee --locked): comparison skipped");
+        println!("lychee comparison skipped (BENCH_LYCHEE=0, or lychee not on PATH: cargo install lychee --locked)");
     }
-    // The history store's cost: the same run with and without the SQLite database, alternated
-    // three times each; the medians are compared.
-    let doc = dir.path().join("doc-store.md");
-    std::fs::write(&doc, document(urls, hosts, false)).expect("write doc");
-    let mut with_db = Vec::new();
-    let mut without = Vec::new();
-    for round in 0..3 {
-        for db in [true, false] {
-            let mut cmd = Command::new(bin);
-            cmd.arg("check").arg(&doc).arg("--out").arg(dir.path().join("out-store")).arg("--quiet");
-            cmd.args(["--host-interval", "0", "--max-concurrency", "64", "--host-concurrency", "4"]);
-            if db {
-                cmd.arg("--db").arg(dir.path().join(format!("store-{round}.sqlite")));
-            } else {
-                cmd.arg("--no-db");
-            }
-            for (h, addr) in web.iter().enumerate() {
-                cmd.args(["--resolve", &format!("h{h}.bench.test:80:{addr}")]);
-            }
-            let (wall, rss, _) = timed(&mut cmd);
-            if db {
-                with_db.push((wall, rss))
-            } else {
-                without.push((wall, rss))
-            }
+    let resolve = |cmd: &mut Command| {
+        for (h, addr) in web.iter().enumerate() {
+            cmd.args(["--resolve", &format!("h{h}.bench.test:80:{addr}")]);
         }
-    }
+    };
     let median = |v: &mut Vec<(f64, f64)>| {
         v.sort_by(|a, b| a.0.total_cmp(&b.0));
         v[v.len() / 2]
     };
-    let (w, wr) = median(&mut with_db);
-    let (n, nr) = median(&mut without);
-    let line = format!(
-        "store,{urls},{hosts},interleaved,{},4,0,64,{w:.2},{n:.2},{:.3},{wr:.1},0",
-        latency.as_millis(),
-        w / n
-    );
-    println!(
-        "{line}  (with --db vs --no-db: wall {w:.2}s vs {n:.2}s, ratio {:.3}; RSS {wr:.1} vs {nr:.1} MB)",
-        w / n
-    );
-    rows.push(line);
-    if only != "store" {
-        // Archiving's cost: the same GET run with and without --archive, medians of 3.
-        let mut with_archive = Vec::new();
-        let mut plain = Vec::new();
-        let mut written = 0u64;
+    if only != "archive" {
+        // The history store's cost: the same run with and without the SQLite database,
+        // alternated three times each; the medians are compared.
+        let doc = dir.path().join("doc-store.md");
+        std::fs::write(&doc, document(urls, hosts, false)).expect("write doc");
+        let mut with_db = Vec::new();
+        let mut without = Vec::new();
         for round in 0..3 {
-            for archive in [true, false] {
+            for db in [true, false] {
                 let mut cmd = Command::new(bin);
-                cmd.arg("check")
-                    .arg(&doc)
-                    .arg("--out")
-                    .arg(dir.path().join("out-archive"))
-                    .arg("--quiet")
-                    .arg("--no-db");
-                cmd.args([
-                    "--host-interval",
-                    "0",
-                    "--max-concurrency",
-                    "64",
-                    "--host-concurrency",
-                    "4",
-                    "--method",
-                    "get",
-                ]);
-                let arc = dir.path().join(format!("warc-{round}"));
-                if archive {
-                    cmd.arg("--archive").arg(&arc);
-                }
-                for (h, addr) in web.iter().enumerate() {
-                    cmd.args(["--resolve", &format!("h{h}.bench.test:80:{addr}")]);
-                }
-                let (wall, rss, _) = timed(&mut cmd);
-                if archive {
-                    written = std::fs::read_dir(&arc)
-                        .map(|d| {
-                            d.filter_map(Result::ok).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum()
-                        })
-                        .unwrap_or(0);
-                    with_archive.push((wall, rss));
+                cmd.arg("check").arg(&doc).arg("--out").arg(dir.path().join("out-store")).arg("--quiet");
+                cmd.args(["--host-interval", "0", "--max-concurrency", "64", "--host-concurrency", "4"]);
+                if db {
+                    cmd.arg("--db").arg(dir.path().join(format!("store-{round}.sqlite")));
                 } else {
-                    plain.push((wall, rss));
+                    cmd.arg("--no-db");
+                }
+                resolve(&mut cmd);
+                let (wall, rss, _) = timed(&mut cmd);
+                if db {
+                    with_db.push((wall, rss))
+                } else {
+                    without.push((wall, rss))
                 }
             }
         }
-        let (a, ar) = median(&mut with_archive);
-        let (p, _) = median(&mut plain);
-        let mb = written as f64 / 1e6;
+        let (w, wr) = median(&mut with_db);
+        let (n, nr) = median(&mut without);
         let line = format!(
-            "archive,{urls},{hosts},interleaved,{},4,0,64,{a:.2},{p:.2},{:.3},{ar:.1},0",
+            "store,{urls},{hosts},interleaved,{},4,0,64,{w:.2},{n:.2},{:.3},{wr:.1},0",
             latency.as_millis(),
-            a / p
+            w / n
         );
         println!(
-            "{line}  (GET with --archive vs without: {a:.2}s vs {p:.2}s, ratio {:.3}; {mb:.1} MB of WARC, {:.1} MB/s; pages of {page_bytes} bytes)",
-            a / p,
-            mb / a
+            "{line}  (with --db vs --no-db: wall {w:.2}s vs {n:.2}s, ratio {:.3}; RSS {wr:.1} vs {nr:.1} MB)",
+            w / n
         );
         rows.push(line);
+    }
+    if only != "store" {
+        // Archiving's cost: the same GET run with and without --archive (medians of 3), for
+        // each page size in BENCH_ARCHIVE_PAGES.
+        let sizes = std::env::var("BENCH_ARCHIVE_PAGES").unwrap_or_else(|_| "20000,200000".to_string());
+        for size in sizes.split(',').filter_map(|v| v.trim().parse::<usize>().ok()) {
+            let doc = dir.path().join(format!("doc-archive-{size}.md"));
+            std::fs::write(&doc, document_of_pages(urls, hosts, false, &format!("?size={size}")))
+                .expect("write doc");
+            let mut with_archive = Vec::new();
+            let mut plain = Vec::new();
+            let mut written = 0u64;
+            for round in 0..3 {
+                for archive in [true, false] {
+                    let mut cmd = Command::new(bin);
+                    cmd.arg("check")
+                        .arg(&doc)
+                        .arg("--out")
+                        .arg(dir.path().join("out-archive"))
+                        .arg("--quiet")
+                        .arg("--no-db");
+                    cmd.args([
+                        "--host-interval",
+                        "0",
+                        "--max-concurrency",
+                        "64",
+                        "--host-concurrency",
+                        "4",
+                        "--method",
+                        "get",
+                    ]);
+                    let arc = dir.path().join(format!("warc-{size}-{round}"));
+                    if archive {
+                        cmd.arg("--archive").arg(&arc);
+                    }
+                    resolve(&mut cmd);
+                    let (wall, rss, _) = timed(&mut cmd);
+                    if archive {
+                        written = std::fs::read_dir(&arc)
+                            .map(|d| {
+                                d.filter_map(Result::ok)
+                                    .filter_map(|e| e.metadata().ok())
+                                    .map(|m| m.len())
+                                    .sum()
+                            })
+                            .unwrap_or(0);
+                        let _ = std::fs::remove_dir_all(&arc);
+                        with_archive.push((wall, rss));
+                    } else {
+                        plain.push((wall, rss));
+                    }
+                }
+            }
+            let (a, ar) = median(&mut with_archive);
+            let (p, pr) = median(&mut plain);
+            let (mb, payload_mb) = (written as f64 / 1e6, (urls * size) as f64 / 1e6);
+            let line = format!(
+                "archive-{size}B,{urls},{hosts},interleaved,{},4,0,64,{a:.2},{p:.2},{:.3},{ar:.1},0",
+                latency.as_millis(),
+                a / p
+            );
+            println!(
+                "{line}  (GET with --archive vs without: {a:.2}s vs {p:.2}s, ratio {:.3}; RSS {ar:.1} vs {pr:.1} MB; \
+                 {payload_mb:.0} MB of pages archived at {:.1} MB/s into {mb:.1} MB of WARC)",
+                a / p,
+                payload_mb / a
+            );
+            rows.push(line);
+        }
     }
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/bench");
     if std::fs::create_dir_all(&out).is_ok() {
