@@ -27,6 +27,26 @@ pub enum Command {
     Archive(Box<CheckArgs>),
     /// Show the timeline of one URL or document symbol from the run history.
     History(HistoryArgs),
+    /// Package an archive folder (WARC files and index.cdxj) as one WACZ file that
+    /// ReplayWeb.page and pywb open.
+    #[command(name = "export-wacz")]
+    ExportWacz(ExportWaczArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportWaczArgs {
+    /// The archive folder written by `check --archive` (or `archive`).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The WACZ file to write (atomically).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Title of the collection (default: from the folder's name).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]

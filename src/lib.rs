@@ -9,7 +9,8 @@
 //! The pipeline, one module per stage:
 //! - [`extract`]: document text → [`Citation`]s (pure, synchronous);
 //! - [`fetch`]: targets → outcomes (async, host-aware scheduling, retries);
-//! - [`archive`]: WARC 1.1 records (writer, digests, rotation, recovery);
+//! - [`archive`]: WARC 1.1 records (writer, digests, rotation, recovery), the CDXJ index and
+//!   WACZ packages;
 //! - [`store`]: the run history (SQLite);
 //! - [`report`]: results → tables, summaries and JUnit XML;
 //! - [`output`]: atomic writes of those bytes.
@@ -36,6 +37,7 @@ mod run;
 pub mod store;
 mod types;
 
+pub use archive::{export_wacz, WaczOptions, WaczSummary};
 pub use check::{
     print_history, run_check, targets_of, ArchiveConfig, ArchiveStats, CheckConfig, CheckSummary,
     SummaryFormat,

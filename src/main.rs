@@ -24,6 +24,7 @@ fn main() -> ExitCode {
             cli::Command::History(args) => {
                 citecheck::print_history(&args.db, &args.target, args.limit, &mut std::io::stdout())
             }
+            cli::Command::ExportWacz(args) => export_wacz(&args),
         };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -57,4 +58,25 @@ fn check(args: cli::CheckArgs, stderr: &mut std::io::Stderr) -> citecheck::Resul
             0
         }
     })
+}
+
+/// `export-wacz`: package the folder, say what was packed (and what was left out).
+fn export_wacz(args: &cli::ExportWaczArgs) -> citecheck::Result<u8> {
+    let opts = citecheck::WaczOptions { title: args.title.clone() };
+    let s = citecheck::export_wacz(&args.dir, &args.output, &opts)?;
+    for skipped in &s.skipped {
+        eprintln!("citecheck: warning: left out {skipped}");
+    }
+    if !args.quiet {
+        eprintln!(
+            "citecheck: packed {} WARC file{}, {} index lines and {} pages into {} ({} bytes).",
+            s.warcs,
+            if s.warcs == 1 { "" } else { "s" },
+            s.index_lines,
+            s.pages,
+            args.output.display(),
+            s.bytes
+        );
+    }
+    Ok(0)
 }

@@ -199,10 +199,125 @@ fn archive_records_hops_encodings_revisits_and_index() {
     let lines = std::fs::read_to_string(arc.join("index.cdxj")).expect("index");
     assert!(lines.contains("\"mime\":\"warc/revisit\""));
 
+    // Both runs packaged as one WACZ.
+    let wacz = dir.path().join("cites.wacz");
+    let out = citecheck().arg("export-wacz").arg(&arc).arg("-o").arg(&wacz).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("packed 2 WARC files, 8 index lines and 6 pages"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check_wacz(&wacz, &arc, &files, &[s.url("/report.pdf"), s.url("/page"), s.url("/chunked")]);
+
     // External verification when the WARC tools are installed (.ci/run installs them).
     if let Some(bin) = common::warc_tools::tools() {
         common::warc_tools::check_files(&bin, &files, &arc);
         let pages: [(String, &[u8]); 2] = [(s.url("/report.pdf"), &pdf), (s.url("/page"), &gzipped)];
         common::warc_tools::replay_with_pywb(&bin, &files, &arc, &pages, 2);
+        common::warc_tools::validate_wacz(&bin, &wacz);
+        common::warc_tools::replay_with_pywb(&bin, &[wacz], &arc, &pages, 2);
     }
+}
+
+/// The WACZ holds the WARC files byte for byte (ZIP STORE), the index, a page per 2xx
+/// capture, and a manifest whose sizes and SHA-256 match every file.
+fn check_wacz(wacz: &Path, arc: &Path, files: &[std::path::PathBuf], page_urls: &[String]) {
+    use sha2::Digest as _;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(wacz).expect("wacz")).expect("a ZIP file");
+    let mut entries: HashMap<String, (zip::CompressionMethod, Vec<u8>)> = HashMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).expect("entry");
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).expect("entry bytes");
+        entries.insert(f.name().to_string(), (f.compression(), bytes));
+    }
+    let mut names: Vec<&String> = entries.keys().collect();
+    names.sort();
+    let mut expected: Vec<String> = files
+        .iter()
+        .map(|f| format!("archive/{}", f.file_name().and_then(|n| n.to_str()).unwrap_or("")))
+        .collect();
+    expected.extend(
+        ["datapackage-digest.json", "datapackage.json", "indexes/index.cdx", "pages/pages.jsonl"]
+            .map(String::from),
+    );
+    expected.sort();
+    assert_eq!(names, expected.iter().collect::<Vec<_>>());
+    for f in files {
+        let name = format!("archive/{}", f.file_name().and_then(|n| n.to_str()).unwrap_or(""));
+        let (method, bytes) = &entries[&name];
+        assert_eq!(*method, zip::CompressionMethod::Stored, "{name}: WARCs are stored, not deflated");
+        assert_eq!(bytes, &std::fs::read(f).expect("warc"), "{name}");
+    }
+    let index = std::fs::read(arc.join("index.cdxj")).expect("index");
+    assert_eq!(entries["indexes/index.cdx"].1, index);
+    let manifest: serde_json::Value = serde_json::from_slice(&entries["datapackage.json"].1).expect("json");
+    let resources = manifest["resources"].as_array().expect("resources");
+    assert_eq!(resources.len(), files.len() + 2, "every file but the manifests is listed");
+    for r in resources {
+        let path = r["path"].as_str().expect("path");
+        let bytes = &entries[path].1;
+        assert_eq!(r["bytes"].as_u64(), Some(bytes.len() as u64), "{path}");
+        assert_eq!(
+            r["hash"].as_str(),
+            Some(format!("sha256:{:x}", sha2::Sha256::digest(bytes)).as_str()),
+            "{path}"
+        );
+    }
+    let digest: serde_json::Value =
+        serde_json::from_slice(&entries["datapackage-digest.json"].1).expect("json");
+    assert_eq!(
+        digest["hash"].as_str(),
+        Some(format!("sha256:{:x}", sha2::Sha256::digest(&entries["datapackage.json"].1)).as_str())
+    );
+    let pages = String::from_utf8_lossy(&entries["pages/pages.jsonl"].1).to_string();
+    let mut lines = pages.lines();
+    let header: serde_json::Value = serde_json::from_str(lines.next().expect("header")).expect("json");
+    assert_eq!(header["format"], "json-pages-1.0");
+    let pages: Vec<serde_json::Value> = lines.map(|l| serde_json::from_str(l).expect("page json")).collect();
+    for url in page_urls {
+        let ts: Vec<&str> =
+            pages.iter().filter(|p| p["url"] == url.as_str()).filter_map(|p| p["ts"].as_str()).collect();
+        assert_eq!(ts.len(), 2, "{url}: one page per capture: {pages:?}");
+        assert!(ts.iter().all(|t| t.len() == 20 && t.ends_with('Z')), "{ts:?}");
+    }
+    assert!(
+        pages.iter().all(|p| !p["url"].as_str().unwrap_or("").ends_with("/old")),
+        "redirect hops are not pages"
+    );
+}
+
+#[test]
+fn export_wacz_explains_what_it_cannot_pack() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        let out = citecheck().current_dir(dir.path()).args(args).output().expect("runs");
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (code, err) = run(&["export-wacz", "missing", "-o", "x.wacz"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("cannot read input 'missing'"), "{err}");
+    std::fs::create_dir(dir.path().join("empty")).expect("dir");
+    let (code, err) = run(&["export-wacz", "empty", "-o", "x.wacz"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("no WARC files in 'empty'") && err.contains("check --archive empty"), "{err}");
+    // A folder with a WARC but no index.
+    std::fs::create_dir(dir.path().join("noindex")).expect("dir");
+    std::fs::write(dir.path().join("noindex/a.warc.gz"), b"").expect("warc");
+    let (code, err) = run(&["export-wacz", "noindex", "-o", "x.wacz"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("index.cdxj") && err.contains("citecheck archive folder"), "{err}");
+    assert!(!dir.path().join("x.wacz").exists(), "nothing written on failure");
+    // A file still open is left out, with a warning; the closed ones are packed.
+    std::fs::write(dir.path().join("noindex/index.cdxj"), "").expect("index");
+    std::fs::write(dir.path().join("noindex/b.warc.gz.open"), b"").expect("open file");
+    let (code, err) = run(&["export-wacz", "noindex", "-o", "x.wacz"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("warning: left out b.warc.gz.open: still being written"), "{err}");
+    assert!(err.contains("packed 1 WARC file, 0 index lines and 0 pages"), "{err}");
+    let zip =
+        zip::ZipArchive::new(std::fs::File::open(dir.path().join("x.wacz")).expect("wacz")).expect("zip");
+    assert!(zip.file_names().any(|n| n == "archive/a.warc.gz"));
+    assert!(!zip.file_names().any(|n| n.contains(".open")));
 }

@@ -221,7 +221,7 @@ fn three_runs_over_a_changing_web_seed_when_present() {
 }
 
 /// The seed archived twice against the simulated web: the second run of unchanged pages writes
-/// revisits, and the files pass warcio when it is installed.
+/// revisits, and the files (and their WACZ package) pass the real tools when installed.
 #[test]
 fn seed_archive_twice_when_present() {
     if shared().is_none() {
@@ -283,5 +283,12 @@ fn seed_archive_twice_when_present() {
         let pdf_url = "https://documents.un.org/doc/undoc/gen/A_RES_75_202.pdf".to_string();
         let pages: [(String, &[u8]); 2] = [(page_url, page.as_bytes()), (pdf_url, common::web::PDF)];
         common::warc_tools::replay_with_pywb(&bin, &files, &arc, &pages, 2);
+        // Both runs as one WACZ that py-wacz accepts.
+        let wacz = dir.path().join("seed.wacz");
+        let out =
+            common::citecheck().arg("export-wacz").arg(&arc).arg("-o").arg(&wacz).output().expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        eprintln!("{}", String::from_utf8_lossy(&out.stderr).trim());
+        common::warc_tools::validate_wacz(&bin, &wacz);
     }
 }

@@ -62,7 +62,8 @@ pub fn index_ts(arc: &Path, url: &str) -> Vec<String> {
 }
 
 /// pywb (`wb-manager add`, `wayback`) replays the archived PDF with `id_` byte for byte, from
-/// the first capture and through the second run's revisit.
+/// the first capture and through the second run's revisit. `files` are WARC files, or WACZ
+/// packages (added with `--unpack-wacz`).
 pub fn replay_with_pywb(
     bin: &Path,
     files: &[PathBuf],
@@ -81,7 +82,12 @@ pub fn replay_with_pywb(
     };
     run(&["init", "cites"]);
     for f in files {
-        run(&["add", "cites", f.to_str().unwrap_or("")]);
+        let path = f.to_str().unwrap_or("");
+        if path.ends_with(".wacz") {
+            run(&["add", "--unpack-wacz", "cites", path]);
+        } else {
+            run(&["add", "cites", path]);
+        }
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -128,4 +134,19 @@ pub fn replay_with_pywb(
         assert!(head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"), "{url} at {t}: {head}");
         assert_eq!(body, expected, "replay of {url} at {t} gives the archived bytes");
     }
+}
+
+/// `wacz validate` (py-wacz) accepts the package.
+pub fn validate_wacz(bin: &Path, wacz: &Path) {
+    let out = std::process::Command::new(bin.join("wacz"))
+        .args(["validate", "-f"])
+        .arg(wacz)
+        .output()
+        .expect("wacz runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("Validation succeeded"),
+        "wacz validate: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
