@@ -36,6 +36,45 @@ pub struct Exchange {
     pub status: u16,
     /// Content type of the response (for the index).
     pub mime: String,
+    /// `Content-Encoding` of the response, if any.
+    pub content_encoding: String,
+}
+
+/// Whether a payload is compressed already (by its `Content-Encoding`, or by its media type:
+/// images, audio and video in compressed formats, ZIP-based documents such as DOCX, archives,
+/// web fonts), so deflating it again would cost CPU for nothing. PDF is not on the list: its
+/// streams are often compressed, but its structure compresses well.
+pub fn already_compressed(content_encoding: &str, mime: &str) -> bool {
+    let encoding = content_encoding.trim().to_ascii_lowercase();
+    if !encoding.is_empty() && encoding != "identity" {
+        return true;
+    }
+    let mime = mime.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let Some((kind, sub)) = mime.split_once('/') else { return false };
+    match kind {
+        "image" => !matches!(sub, "svg+xml" | "bmp" | "x-ms-bmp" | "tiff" | "x-icon" | "vnd.microsoft.icon"),
+        "video" => true,
+        "audio" => !matches!(sub, "wav" | "x-wav" | "wave" | "vnd.wave" | "aiff" | "x-aiff"),
+        "font" => matches!(sub, "woff" | "woff2"),
+        "application" => {
+            matches!(
+                sub,
+                "zip"
+                    | "gzip"
+                    | "x-gzip"
+                    | "zstd"
+                    | "x-bzip2"
+                    | "x-xz"
+                    | "x-7z-compressed"
+                    | "vnd.rar"
+                    | "x-rar-compressed"
+                    | "epub+zip"
+                    | "font-woff"
+            ) || sub.starts_with("vnd.openxmlformats-officedocument.")
+                || sub.starts_with("vnd.oasis.opendocument.")
+        }
+        _ => false,
+    }
 }
 
 /// Where an exchange's response (or revisit) record went.
@@ -164,7 +203,12 @@ impl Recorder {
             None => {
                 let mut f = base("response", &response_id, &request_id);
                 f.push(("Content-Type".to_string(), "application/http;msgtype=response".to_string()));
-                Record::new(f, ex.response, true)
+                let record = Record::new(f, ex.response, true);
+                if already_compressed(&ex.content_encoding, &ex.mime) {
+                    record.stored()
+                } else {
+                    record
+                }
             }
         };
         let mut f = base("request", &request_id, &response_id);
@@ -340,6 +384,7 @@ mod tests {
             response: spool.finish(head.as_bytes()).expect("finish"),
             status: 200,
             mime: "text/html".into(),
+            content_encoding: String::new(),
         }
     }
 
@@ -423,6 +468,33 @@ mod tests {
         assert_eq!(captures.iter().filter(|c| c.revisit).count(), 30);
         let index = std::fs::read_to_string(dir.path().join("index.cdxj")).expect("index");
         assert_eq!(index.lines().count(), 200);
+    }
+
+    #[test]
+    fn what_is_compressed_already() {
+        let cases = [
+            ("gzip", "text/html", true),
+            ("br", "text/html; charset=utf-8", true),
+            (" Deflate ", "", true),
+            ("identity", "text/html", false),
+            ("", "text/html; charset=utf-8", false),
+            ("", "application/pdf", false),
+            ("", "image/jpeg", true),
+            ("", "image/svg+xml", false),
+            ("", "image/bmp", false),
+            ("", "video/mp4", true),
+            ("", "audio/wav", false),
+            ("", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", true),
+            ("", "application/vnd.oasis.opendocument.text", true),
+            ("", "application/msword", false),
+            ("", "application/zip", true),
+            ("", "font/woff2", true),
+            ("", "application/json", false),
+            ("", "nonsense", false),
+        ];
+        for (encoding, mime, expected) in cases {
+            assert_eq!(already_compressed(encoding, mime), expected, "{encoding:?} {mime:?}");
+        }
     }
 
     #[test]

@@ -234,6 +234,7 @@ pub struct Record {
     fields: Vec<(String, String)>,
     block: SpooledBlock,
     payload_digest: bool,
+    level: Compression,
     /// The record compressed for the file whose warcinfo record has this id.
     member: Option<(String, Vec<u8>)>,
 }
@@ -241,7 +242,15 @@ pub struct Record {
 impl Record {
     /// A record of `fields` and `block`; `payload_digest` adds `WARC-Payload-Digest`.
     pub fn new(fields: Vec<(String, String)>, block: SpooledBlock, payload_digest: bool) -> Record {
-        Record { fields, block, payload_digest, member: None }
+        Record { fields, block, payload_digest, level: Compression::fast(), member: None }
+    }
+
+    /// Keeps the block uncompressed inside its gzip member (deflate's stored blocks): for
+    /// payloads that are compressed already, where deflating again costs CPU and saves nothing.
+    #[must_use]
+    pub fn stored(mut self) -> Record {
+        self.level = Compression::none();
+        self
     }
 
     /// Compresses the record now, for the file whose warcinfo record is `warcinfo_id`, when its
@@ -298,7 +307,7 @@ impl Record {
 
     /// The record as one gzip member written to `out`.
     fn encode<W: Write>(&mut self, warcinfo_id: Option<&str>, out: W) -> std::io::Result<W> {
-        let mut member = GzEncoder::new(out, Compression::fast());
+        let mut member = GzEncoder::new(out, self.level);
         member.write_all(self.header(warcinfo_id).as_bytes())?;
         self.block.copy_to(&mut member)?;
         member.write_all(b"\r\n\r\n")?;
@@ -787,6 +796,38 @@ mod tests {
         assert!(text.contains(&format!("Content-Length: {}\r\n", head.len() + pdf.len())));
         assert!(text.ends_with("%PDF-1.7\n\r\n\r\n"));
         assert_eq!(warcinfo_of(&text), Some(id));
+    }
+
+    #[test]
+    fn a_stored_record_is_a_gzip_member_holding_the_block_as_is() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // Bytes deflate cannot shrink (as a gzip-encoded body would be).
+        let mut noise = Vec::with_capacity(100_000);
+        let mut h: u64 = 7;
+        while noise.len() < 100_000 {
+            h ^= h << 13;
+            h ^= h >> 7;
+            h ^= h << 17;
+            noise.extend_from_slice(&h.to_le_bytes());
+        }
+        let head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n";
+        let mut w = writer(dir.path(), 1 << 30);
+        let fast = w.write(response_fields(), block_of(dir.path(), head, &noise, None), true).expect("fast");
+        let id = w.warcinfo_id().to_string();
+        let record = Record::new(response_fields(), block_of(dir.path(), head, &noise, None), true).stored();
+        let stored = w.write_all(vec![record.prepare(&id).expect("prepare")]).expect("stored").remove(0);
+        w.finish().expect("finish");
+        let bytes = std::fs::read(dir.path().join("citecheck-20240501120000-00001.warc.gz")).expect("file");
+        let member = |w: &Written| {
+            let mut d =
+                flate2::bufread::GzDecoder::new(&bytes[w.offset as usize..(w.offset + w.length) as usize]);
+            let mut out = Vec::new();
+            d.read_to_end(&mut out).expect("one complete member");
+            out
+        };
+        assert_eq!(member(&stored), member(&fast), "same record either way");
+        let block_len = (head.len() + noise.len()) as u64;
+        assert!(stored.length > block_len && stored.length < block_len + 1024, "{}", stored.length);
     }
 
     #[test]

@@ -485,6 +485,7 @@ async fn send(
             response: block,
             status,
             mime,
+            content_encoding: header(&headers, reqwest::header::CONTENT_ENCODING),
         };
         archive.exchange(exchange)
     });
