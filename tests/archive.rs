@@ -321,3 +321,66 @@ fn export_wacz_explains_what_it_cannot_pack() {
     assert!(zip.file_names().any(|n| n == "archive/a.warc.gz"));
     assert!(!zip.file_names().any(|n| n.contains(".open")));
 }
+
+/// Bodies larger than the in-memory spool go through a temporary file: with and without a
+/// `Content-Length` (the block digest streamed, or computed again from the file), whole or cut
+/// at `--max-archive-size`, their records keep exact lengths and digests.
+#[test]
+fn large_bodies_keep_their_bytes_and_digests() {
+    use sha1::Digest as _;
+    let body: Vec<u8> = (0..700_000u32).map(|i| b"0123456789abcdef <p>\n"[(i % 21) as usize]).collect();
+    // Different bytes for the chunked one, or it would be a revisit of the first.
+    let chunked: Vec<u8> = body.iter().rev().copied().collect();
+    let (b1, b2) = (body.clone(), chunked.clone());
+    let s = Server::start(move |req, _| match req.path.as_str() {
+        "/big.html" => Reply::html(200, "").with_body(b1.clone()),
+        "/big-chunked.html" => Reply::Chunked(b2.clone()),
+        _ => Reply::status(404),
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let doc = format!(
+        "1. See <sup>1</sup>.\n\n<sup>1</sup> <{}>; <{}>.\n",
+        s.url("/big.html"),
+        s.url("/big-chunked.html")
+    );
+    std::fs::write(dir.path().join("doc.md"), doc).expect("doc");
+    let digest = |bytes: &[u8]| citecheck::archive::base32_sha1(&sha1::Sha1::digest(bytes).into());
+    for (folder, limit) in [("whole", "100MB"), ("cut", "300KB")] {
+        let out = citecheck()
+            .current_dir(dir.path())
+            .args(["check", "doc.md", "--no-db", "--quiet", "--host-interval", "0"])
+            .args(["--archive", folder, "--max-archive-size", limit])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let files = warcs(&dir.path().join(folder));
+        let recs = records(&files[0]);
+        let kept = if folder == "whole" { body.len() } else { 300_000 };
+        for (path, served) in [("/big.html", &body), ("/big-chunked.html", &chunked)] {
+            let r = recs
+                .iter()
+                .find(|r| r.get("WARC-Type") == "response" && r.get("WARC-Target-URI") == s.url(path))
+                .unwrap_or_else(|| panic!("{folder}: response for {path}"));
+            let split = r.block.windows(4).position(|w| w == b"\r\n\r\n").expect("http head") + 4;
+            let payload = &r.block[split..];
+            assert_eq!(payload, &served[..kept], "{folder} {path}: the payload as served");
+            assert_eq!(r.get("WARC-Block-Digest"), digest(&r.block), "{folder} {path}");
+            assert_eq!(r.get("WARC-Payload-Digest"), digest(payload), "{folder} {path}");
+            assert_eq!(
+                r.get("WARC-Truncated"),
+                if folder == "cut" { "length" } else { "" },
+                "{folder} {path}"
+            );
+        }
+        if let Some(bin) = common::warc_tools::tools() {
+            common::warc_tools::check_files(&bin, &files, &dir.path().join(folder));
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join(folder))
+            .expect("dir")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert!(leftovers.is_empty(), "no spool files left: {leftovers:?}");
+    }
+}
