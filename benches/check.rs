@@ -203,6 +203,12 @@ fn main() {
     ];
     // A 404 under `--method auto` costs HEAD and the GET that confirms it.
     let requests_per_url = 1.0 + fail as f64 / 1000.0;
+    // Every run reaches the virtual hosts by name, through --resolve.
+    let resolve = |cmd: &mut Command| {
+        for (h, addr) in web.iter().enumerate() {
+            cmd.args(["--resolve", &format!("h{h}.bench.test:80:{addr}")]);
+        }
+    };
     let mut runs: Vec<(usize, bool, Limits)> = Vec::new();
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let only_store = only == "store" || only == "archive";
@@ -239,9 +245,7 @@ fn main() {
         cmd.args(["--max-concurrency", &limits.max_concurrency.to_string()]);
         cmd.args(["--host-concurrency", &limits.host_concurrency.to_string()]);
         cmd.args(["--host-interval", &format!("{interval_ms}ms"), "--retries", "2", "--timeout", "20s"]);
-        for (h, addr) in web.iter().enumerate() {
-            cmd.args(["--resolve", &format!("h{h}.bench.test:80:{addr}")]);
-        }
+        resolve(&mut cmd);
         let (wall, rss, code) = timed(&mut cmd);
         let row = format!(
             "citecheck,{n},{hosts},{order},{},{},{interval_ms},{},{wall:.2},{b:.2},{:.2},{rss:.1},{code}",
@@ -287,11 +291,6 @@ fn main() {
     if !lychee {
         println!("lychee comparison skipped (BENCH_LYCHEE=0, or lychee not on PATH: cargo install lychee --locked)");
     }
-    let resolve = |cmd: &mut Command| {
-        for (h, addr) in web.iter().enumerate() {
-            cmd.args(["--resolve", &format!("h{h}.bench.test:80:{addr}")]);
-        }
-    };
     let median = |v: &mut Vec<(f64, f64)>| {
         v.sort_by(|a, b| a.0.total_cmp(&b.0));
         v[v.len() / 2]
