@@ -89,6 +89,8 @@ pub enum InputFormatArg {
     Md,
     Html,
     Text,
+    Docx,
+    Odt,
 }
 
 impl InputFormatArg {
@@ -97,6 +99,8 @@ impl InputFormatArg {
             InputFormatArg::Md => citecheck::InputFormat::Markdown,
             InputFormatArg::Html => citecheck::InputFormat::Html,
             InputFormatArg::Text => citecheck::InputFormat::Text,
+            InputFormatArg::Docx => citecheck::InputFormat::Docx,
+            InputFormatArg::Odt => citecheck::InputFormat::Odt,
         }
     }
 }

@@ -18,9 +18,17 @@ pub enum Error {
     /// An input is a directory.
     #[error("input '{0}' is a directory: pass the document files inside it (e.g. '{0}/*.md')")]
     InputIsDirectory(String),
-    /// An input looks like a binary file.
-    #[error("input '{0}' looks like a binary file (it contains NUL bytes): pass a Markdown, HTML or plain-text document")]
+    /// An input looks like a binary file of a format citecheck does not read.
+    #[error("input '{0}' looks like a binary file citecheck cannot read: pass a DOCX, ODT, Markdown, HTML or plain-text document")]
     BinaryInput(String),
+    /// An input of a known format is damaged, encrypted, too large or incomplete.
+    #[error("input '{input}' {reason}")]
+    Unreadable {
+        /// The input as given.
+        input: String,
+        /// What is wrong and what to do, completing the sentence.
+        reason: String,
+    },
     /// An input is empty.
     #[error("input '{0}' is empty: there is nothing to extract (was the conversion to text successful?)")]
     EmptyInput(String),

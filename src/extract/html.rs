@@ -363,9 +363,10 @@ fn flush(
         return;
     }
     let place = Place { footnote, paragraph: paragraph.clone() };
+    let urls = url::find_bare_urls(block);
     if !in_link {
         // Bare URLs in text that is not a link's visible text (that would repeat its target).
-        for r in url::find_bare_urls(block) {
+        for r in urls.iter().cloned() {
             let raw = &block[r];
             let start = finder.locate(from, &[raw]);
             for piece in url::split_glued(raw) {
@@ -374,8 +375,7 @@ fn flush(
             }
         }
     }
-    let hits = symbols::find_symbols(block).into_iter().chain(symbols::find_resolution_refs(block));
-    for hit in hits {
+    for hit in symbols::find_in_prose(block, &urls) {
         if link_symbols.contains(&hit.value) {
             continue;
         }

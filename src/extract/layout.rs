@@ -162,7 +162,7 @@ fn is_heading(t: &str) -> bool {
 }
 
 /// `40. text` or `40\. text` (pandoc escapes the dot) → `40`.
-fn paragraph_number(t: &str) -> Option<u32> {
+pub(super) fn paragraph_number(t: &str) -> Option<u32> {
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0 || digits > 4 {
         return None;

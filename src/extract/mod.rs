@@ -1,10 +1,16 @@
-//! Extraction: from a document's text to the citations it makes, each mapped to its footnote
-//! and numbered paragraph. Pure and synchronous; one function per input format.
+//! Extraction: from a document to the citations it makes, each mapped to its footnote and
+//! numbered paragraph. Pure and synchronous. Text formats (Markdown, HTML, plain text) are
+//! read by one module each; packages (DOCX, ODT) are read into a common [`structure`] of
+//! blocks and notes on which the footnote, paragraph, URL and symbol rules run once.
 
+mod docx;
 mod html;
 mod layout;
 mod markdown;
+mod odt;
+mod package;
 mod prose;
+mod structure;
 pub mod symbols;
 mod text;
 pub mod url;
@@ -14,16 +20,21 @@ use crate::types::{Citation, Kind};
 use layout::Layout;
 use std::io::Read;
 use std::path::Path;
+use structure::Structure;
 
 /// The formats citecheck reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputFormat {
     /// Markdown, including PDF/Word conversions (whatever the file's extension).
     Markdown,
-    /// HTML pages and fragments.
+    /// HTML pages and fragments, including what word processors and wikis save.
     Html,
     /// Plain text.
     Text,
+    /// Word (Office Open XML) documents.
+    Docx,
+    /// OpenDocument text, zipped (`.odt`) or flat (`.fodt`).
+    Odt,
 }
 
 /// A citation found by a format extractor, before positions and context are resolved.
@@ -52,18 +63,40 @@ impl Found {
 pub struct Document {
     /// The input as given (`-` for standard input).
     pub source: String,
-    /// The decoded text.
-    pub text: String,
     /// The format it is read as.
     pub format: InputFormat,
     /// Problems that did not stop extraction (lossy decoding, …), one line each.
     pub warnings: Vec<String>,
+    content: Content,
+}
+
+#[derive(Debug, Clone)]
+enum Content {
+    /// Decoded text of a text format.
+    Text(String),
+    /// Blocks and notes of a package format.
+    Structure(Structure),
+}
+
+impl Document {
+    /// A text document (Markdown, HTML or plain text) from its decoded text.
+    pub fn from_text(source: &str, text: String, format: InputFormat) -> Document {
+        Document { source: source.to_string(), format, warnings: Vec::new(), content: Content::Text(text) }
+    }
+
+    /// The decoded text, for text formats.
+    pub fn text(&self) -> Option<&str> {
+        match &self.content {
+            Content::Text(t) => Some(t),
+            Content::Structure(_) => None,
+        }
+    }
 }
 
 /// Reads an input (a path, or `-` for standard input), decodes it and picks its format.
 ///
 /// # Errors
-/// A missing, unreadable, binary or empty input, or a directory.
+/// A missing, unreadable, binary, damaged, encrypted or empty input, or a directory.
 pub fn read_input(input: &str, forced: Option<InputFormat>) -> Result<Document> {
     let bytes = if input == "-" {
         let mut buf = Vec::new();
@@ -79,9 +112,112 @@ pub fn read_input(input: &str, forced: Option<InputFormat>) -> Result<Document> 
         }
         std::fs::read(path).map_err(|source| Error::ReadInput { input: input.to_string(), source })?
     };
+    parse_input(input, bytes, forced)
+}
+
+/// Turns the bytes of an input into a document: packages by their content (or `forced`),
+/// text decoded and its format detected.
+///
+/// # Errors
+/// Empty, binary, damaged, encrypted or too large input.
+pub fn parse_input(input: &str, bytes: Vec<u8>, forced: Option<InputFormat>) -> Result<Document> {
+    if bytes.is_empty() {
+        return Err(Error::EmptyInput(input.to_string()));
+    }
+    let unreadable = |reason: String| Error::Unreadable { input: input.to_string(), reason };
+    let package = match forced {
+        Some(f @ (InputFormat::Docx | InputFormat::Odt)) => Some(f),
+        Some(_) => None,
+        None => sniff_package(input, &bytes).map_err(unreadable)?,
+    };
+    let structure = match package {
+        Some(InputFormat::Docx) => Some(docx::read(&bytes)),
+        Some(_) if !bytes.starts_with(b"PK") && looks_like_flat_odt(&bytes) => Some(odt::read_flat(&bytes)),
+        Some(_) => Some(odt::read(&bytes)),
+        None => None,
+    };
+    if let (Some(structure), Some(format)) = (structure, package) {
+        let structure = structure.map_err(|e| unreadable(e.to_string()))?;
+        if structure.blocks.iter().all(|b| b.text.trim().is_empty() && b.links.is_empty()) {
+            return Err(Error::EmptyInput(input.to_string()));
+        }
+        return Ok(Document {
+            source: input.to_string(),
+            format,
+            warnings: Vec::new(),
+            content: Content::Structure(structure),
+        });
+    }
     let (text, warnings) = decode(input, bytes)?;
     let format = forced.unwrap_or_else(|| detect_format(input, &text));
-    Ok(Document { source: input.to_string(), text, format, warnings })
+    Ok(Document { source: input.to_string(), format, warnings, content: Content::Text(text) })
+}
+
+/// Recognises package formats by their first bytes and entries; the name's extension only
+/// decides the message when the content is not what it claims.
+fn sniff_package(input: &str, bytes: &[u8]) -> std::result::Result<Option<InputFormat>, String> {
+    let ext = Path::new(input).extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let claimed = match ext.as_deref() {
+        Some("docx" | "docm" | "dotx" | "dotm") => Some("DOCX"),
+        Some("odt" | "ott") => Some("ODT"),
+        _ => None,
+    };
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        let Ok(zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+            let what = claimed.unwrap_or("DOCX or ODT");
+            return Err(format!(
+                "is not a readable {what} file (damaged ZIP): open and save it again in a word processor"
+            ));
+        };
+        if zip.index_for_name("word/document.xml").is_some() || claimed == Some("DOCX") {
+            return Ok(Some(InputFormat::Docx));
+        }
+        if zip.index_for_name("content.xml").is_some() || claimed == Some("ODT") {
+            return Ok(Some(InputFormat::Odt));
+        }
+        return Err("is a ZIP file but not a DOCX or ODT document (it has neither word/document.xml nor \
+                    content.xml): pass the report itself"
+            .to_string());
+    }
+    // OLE compound files: legacy Word documents, and encrypted OOXML packages.
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        let utf16: Vec<u8> = "EncryptedPackage".bytes().flat_map(|b| [b, 0]).collect();
+        if memchr::memmem::find(bytes, &utf16).is_some() {
+            return Err(
+                "is password-protected (an encrypted Office file): save an unprotected copy and check that"
+                    .to_string(),
+            );
+        }
+        return Err(
+            "is a legacy Office file (Word 97–2003 .doc or similar), which citecheck does not read: \
+                    save it as DOCX"
+                .to_string(),
+        );
+    }
+    if bytes.starts_with(b"%PDF-") {
+        return Err("is a PDF, which citecheck does not read yet: pass the DOCX or HTML version".to_string());
+    }
+    if ext.as_deref() == Some("fodt") || (claimed == Some("ODT") && looks_like_flat_odt(bytes)) {
+        return Ok(Some(InputFormat::Odt));
+    }
+    if let Some(what) = claimed {
+        if !looks_like_flat_odt(bytes) {
+            return Err(format!(
+                "is not a {what} file (it is not a ZIP package): check the file, or pass \
+                                --input-format to read it as text"
+            ));
+        }
+        return Ok(Some(InputFormat::Odt));
+    }
+    Ok(looks_like_flat_odt(bytes).then_some(InputFormat::Odt))
+}
+
+/// A flat OpenDocument text: XML whose root is `office:document` of a text document.
+fn looks_like_flat_odt(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    head.starts_with(b"<?xml")
+        && memchr::memmem::find(head, b"office:document").is_some()
+        && memchr::memmem::find(head, odt::MIMETYPE.as_bytes()).is_some()
 }
 
 /// Decodes bytes: UTF-8 (BOM stripped), UTF-16 with a BOM, anything else lossily with a warning.
@@ -169,7 +305,10 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 
 /// Extracts every citation of a document, in document order.
 pub fn extract(doc: &Document) -> Vec<Citation> {
-    extract_text(&doc.source, &doc.text, doc.format)
+    match &doc.content {
+        Content::Text(text) => extract_text(&doc.source, text, doc.format),
+        Content::Structure(s) => structure::citations(&doc.source, s),
+    }
 }
 
 /// Extracts every citation of `text` read as `format`; `source` names it in the rows.
@@ -177,7 +316,8 @@ pub fn extract_text(source: &str, text: &str, format: InputFormat) -> Vec<Citati
     let mut found = Vec::new();
     match format {
         InputFormat::Markdown => markdown::extract(text, &mut found),
-        InputFormat::Text => text::extract(text, &mut found),
+        // Package formats have no text form; given as text, they are read as plain text.
+        InputFormat::Text | InputFormat::Docx | InputFormat::Odt => text::extract(text, &mut found),
         InputFormat::Html => html::extract(text, &mut found),
     }
     // Document order; a URL before the symbol it names.

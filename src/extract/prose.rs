@@ -105,8 +105,9 @@ pub struct Scan {
 /// Runs the scanners over `prose` and appends what they find.
 pub fn scan(prose: &Prose, source: &str, what: Scan, out: &mut Vec<Found>) {
     let text = prose.buf.as_str();
+    let urls = url::find_bare_urls(text);
     if what.urls {
-        for r in url::find_bare_urls(text) {
+        for r in urls.iter().cloned() {
             let written = &text[r.clone()];
             for piece in url::split_glued(written) {
                 let abs = r.start + piece.start..r.start + piece.end;
@@ -117,7 +118,7 @@ pub fn scan(prose: &Prose, source: &str, what: Scan, out: &mut Vec<Found>) {
         }
     }
     if what.symbols {
-        for hit in symbols::find_symbols(text).into_iter().chain(symbols::find_resolution_refs(text)) {
+        for hit in symbols::find_in_prose(text, &urls) {
             let src = prose.source_range(hit.start..hit.end, source);
             let raw = source.get(src.clone()).unwrap_or(&text[hit.start..hit.end]);
             out.push(Found::new(src.start, Kind::Symbol, hit.value, raw));

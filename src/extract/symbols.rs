@@ -184,14 +184,29 @@ pub fn exact_symbol(s: &str) -> Option<String> {
     }
 }
 
-/// The document symbol a UN resolver URL names: `undocs.org/en/A/RES/69/156`,
-/// `docs.un.org/zh/A/RES/2758(XXVI)`, `documents.un.org/api/symbol/access?s=A/HRC/RES/29/8`,
-/// `undocs.org/pdf?symbol=en/A/75/147`, `daccess-ods.un.org/…&DS=A/75/147&…`.
+/// Every symbol written in running text (symbols and resolution references), except those
+/// inside the URLs at `urls`: a URL names its symbol through [`from_url`], once.
+pub fn find_in_prose(text: &str, urls: &[std::ops::Range<usize>]) -> Vec<SymbolHit> {
+    let inside = |h: &SymbolHit| urls.iter().any(|u| h.start < u.end && u.start < h.end);
+    find_symbols(text).into_iter().chain(find_resolution_refs(text)).filter(|h| !inside(h)).collect()
+}
+
+/// The document symbol a URL names: a UN resolver's path (`undocs.org/en/A/RES/69/156`,
+/// `docs.un.org/zh/A/RES/2758(XXVI)`), or a query value on any site
+/// (`documents.un.org/api/symbol/access?s=A/HRC/RES/29/8`, `undocs.org/pdf?symbol=en/A/75/147`,
+/// `daccess-ods.un.org/…&DS=A/75/147&…`, `ohchr.org/…/dpage_e.aspx?si=A/HRC/RES/29/8`).
 pub fn from_url(value: &str) -> Option<String> {
-    if !(value.contains("un.org") || value.contains("UN.ORG") || value.contains("undocs")) {
+    let query = value.find('?').is_some_and(|q| value[q..].contains('/'));
+    let un = value.contains("un.org") || value.contains("UN.ORG") || value.contains("undocs");
+    if !(query || un) {
         return None;
     }
     let url = url::Url::parse(value).ok()?;
+    for (_, val) in url.query_pairs() {
+        if let Some(sym) = exact_symbol(strip_lang(val.trim())) {
+            return Some(sym);
+        }
+    }
     let host = url.host_str()?.to_ascii_lowercase();
     if !(host == "undocs.org"
         || host.ends_with(".undocs.org")
@@ -199,13 +214,6 @@ pub fn from_url(value: &str) -> Option<String> {
         || host.ends_with(".un.org"))
     {
         return None;
-    }
-    for (key, val) in url.query_pairs() {
-        if matches!(key.to_ascii_lowercase().as_str(), "s" | "symbol" | "ds") {
-            if let Some(sym) = exact_symbol(strip_lang(&val)) {
-                return Some(sym);
-            }
-        }
     }
     let path = percent_decode(url.path());
     let mut rest = path.trim_start_matches('/');
