@@ -1,8 +1,11 @@
-//! Extraction throughput: MB/s of Markdown (the seed document repeated to ~100 MB) and of
-//! HTML (the corpus reference list repeated), on one core. Run with `cargo bench --bench extract`;
-//! set `CITECHECK_BENCH_MB` to change the Markdown size. Prints one CSV row per case.
+//! Extraction throughput: MB/s of Markdown (the seed document repeated to ~100 MB), of HTML
+//! (the corpus reference list repeated), and of DOCX and ODT (the converted fixture report's
+//! XML repeated; MB/s of uncompressed XML, unzipping included), on one core. Run with
+//! `cargo bench --bench extract`; set `CITECHECK_BENCH_MB` to change the Markdown size. Prints
+//! one CSV row per case.
 
-use citecheck::{extract_text, InputFormat};
+use citecheck::{extract, extract_text, parse_input, InputFormat};
+use std::io::{Read, Write};
 use std::time::Instant;
 
 fn repeat_to(path: &str, mb: usize) -> Option<String> {
@@ -20,6 +23,96 @@ fn run(case: &str, text: &str, format: InputFormat) {
         best = best.min(t.elapsed().as_secs_f64());
     }
     let mb = text.len() as f64 / 1e6;
+    println!("{case},{mb:.1},{rows},{best:.3},{:.1}", mb / best);
+}
+
+/// The parts of a package, by name.
+fn unzip(path: &str) -> Option<Vec<(String, Vec<u8>)>> {
+    let bytes = std::fs::read(path).ok()?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let mut parts = Vec::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).ok()?;
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).ok()?;
+        parts.push((f.name().to_string(), data));
+    }
+    Some(parts)
+}
+
+fn rezip(parts: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for (name, data) in parts {
+        let ok = w.start_file(name.as_str(), opts).is_ok() && w.write_all(data).is_ok();
+        assert!(ok, "zip write");
+    }
+    w.finish().map(std::io::Cursor::into_inner).unwrap_or_default()
+}
+
+/// Repeats the content of `element` in a part `n` times, numbering note ids apart per copy.
+fn repeat_inner(xml: &str, open: &str, close: &str, n: usize, ids: &regex::Regex) -> String {
+    let (Some(a), Some(b)) = (xml.find(open), xml.rfind(close)) else { return xml.to_string() };
+    let start = a + xml[a..].find('>').map_or(0, |p| p + 1);
+    let inner = &xml[start..b];
+    let mut out = String::with_capacity(xml.len() * n);
+    out.push_str(&xml[..start]);
+    for k in 0..n {
+        out.push_str(&ids.replace_all(inner, |c: &regex::Captures<'_>| {
+            let id: usize = c[2].parse().unwrap_or(0);
+            let id = if id > 0 { id + k * 100_000 } else { id };
+            format!("{}{id}", &c[1])
+        }));
+    }
+    out.push_str(&xml[b..]);
+    out
+}
+
+/// A DOCX or ODT fixture grown to about `mb` megabytes of XML: (package bytes, XML bytes).
+fn grown_package(path: &str, mb: usize) -> Option<(Vec<u8>, usize)> {
+    let parts = unzip(path)?;
+    let ids = regex::Regex::new(r#"(<w:(?:footnoteReference|footnote) w:id=")(\d+)"#).ok()?;
+    let xml_len = |ps: &[(String, Vec<u8>)]| -> usize {
+        ps.iter()
+            .filter(|(n, _)| n == "word/document.xml" || n == "word/footnotes.xml" || n == "content.xml")
+            .map(|(_, d)| d.len())
+            .sum()
+    };
+    let n = (mb << 20).div_ceil(xml_len(&parts).max(1));
+    let grown: Vec<(String, Vec<u8>)> = parts
+        .into_iter()
+        .map(|(name, data)| {
+            let text = String::from_utf8_lossy(&data);
+            let data = match name.as_str() {
+                "word/document.xml" => repeat_inner(&text, "<w:body", "<w:sectPr", n, &ids).into_bytes(),
+                "word/footnotes.xml" => {
+                    repeat_inner(&text, "<w:footnotes", "</w:footnotes>", n, &ids).into_bytes()
+                }
+                "content.xml" => repeat_inner(&text, "<office:text", "</office:text>", n, &ids).into_bytes(),
+                _ => data,
+            };
+            (name, data)
+        })
+        .collect();
+    let len = xml_len(&grown);
+    Some((rezip(&grown), len))
+}
+
+fn run_package(case: &str, bytes: &[u8], xml_len: usize) {
+    let mut best = f64::MAX;
+    let mut rows = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        match parse_input(case, bytes.to_vec(), None) {
+            Ok(doc) => rows = extract(&doc).len(),
+            Err(e) => {
+                eprintln!("{case}: {e}");
+                return;
+            }
+        }
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    let mb = xml_len as f64 / 1e6;
     println!("{case},{mb:.1},{rows},{best:.3},{:.1}", mb / best);
 }
 
@@ -51,5 +144,13 @@ fn main() {
     match repeat_to(&html, mb / 5).or_else(|| repeat_to("tests/fixtures/report.html", mb / 5)) {
         Some(h) => run("html", &h, InputFormat::Html),
         None => eprintln!("no HTML input found"),
+    }
+    for (case, path) in
+        [("docx", "tests/fixtures/formats/report.docx"), ("odt", "tests/fixtures/formats/report.odt")]
+    {
+        match grown_package(path, 50) {
+            Some((bytes, xml)) => run_package(case, &bytes, xml),
+            None => eprintln!("cannot read {path}"),
+        }
     }
 }

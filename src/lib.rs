@@ -43,6 +43,6 @@ pub use check::{
     SummaryFormat,
 };
 pub use error::{Error, Result};
-pub use extract::{extract, extract_text, read_input, Document, InputFormat};
+pub use extract::{extract, extract_text, parse_input, read_input, Document, InputFormat};
 pub use run::{run_extract, ExtractConfig, ExtractSummary, OutputFormat};
 pub use types::{Capture, Citation, Hop, Kind, Outcome, Status, Target};

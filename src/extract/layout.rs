@@ -23,6 +23,8 @@ struct Definition {
     label: String,
     line: usize,
     paragraph: u32,
+    /// Written `[^N]:` (its later paragraphs are indented), not `<sup>N</sup>`.
+    caret: bool,
 }
 
 /// Line roles, footnote definitions and markers of one document.
@@ -58,6 +60,8 @@ impl Layout {
         let mut markers: HashMap<String, Vec<(usize, u32)>> = HashMap::new();
         let mut paragraph = NONE;
         let mut footnote: Option<u32> = None;
+        // A `[^N]:` note that a blank line interrupted: an indented paragraph continues it.
+        let mut paused: Option<u32> = None;
         let mut fence: Option<&str> = None;
 
         for (n, &start) in line_starts.iter().enumerate() {
@@ -78,12 +82,22 @@ impl Layout {
                 continue;
             }
             if trimmed.is_empty() {
+                let caret = footnote.is_some_and(|d| definitions[d as usize].caret);
+                paused = if caret { footnote } else { paused.filter(|_| footnote.is_none()) };
                 footnote = None;
                 roles.push(Role::Body(paragraph));
                 continue;
             }
+            if let Some(idx) = paused.take() {
+                if indent >= 4 || line.starts_with('\t') {
+                    footnote = Some(idx);
+                    roles.push(Role::Footnote(idx));
+                    continue;
+                }
+            }
             if let Some(label) = definition_label(trimmed) {
-                definitions.push(Definition { label, line: n, paragraph: NONE });
+                let caret = trimmed.starts_with("[^");
+                definitions.push(Definition { label, line: n, paragraph: NONE, caret });
                 let idx = (definitions.len() - 1) as u32;
                 footnote = Some(idx);
                 roles.push(Role::Footnote(idx));

@@ -203,7 +203,7 @@ fn sniff_package(input: &str, bytes: &[u8]) -> std::result::Result<Option<InputF
     if let Some(what) = claimed {
         if !looks_like_flat_odt(bytes) {
             return Err(format!(
-                "is not a {what} file (it is not a ZIP package): check the file, or pass \
+                "is not a readable {what} file (it is not a ZIP package): check the file, or pass \
                                 --input-format to read it as text"
             ));
         }

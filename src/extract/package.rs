@@ -22,7 +22,7 @@ pub(crate) enum PackageError {
     )]
     Corrupt { format: &'static str, detail: String },
     /// A required part is missing.
-    #[error("is not a {format} document: it has no {part}")]
+    #[error("is not a readable {format} document: it has no {part}")]
     MissingPart { format: &'static str, part: String },
     /// A part is larger than the limit.
     #[error("has a part {part} larger than {} MiB uncompressed (a ZIP bomb, or a document too large to read)", limit >> 20)]

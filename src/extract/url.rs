@@ -222,9 +222,31 @@ pub fn normalise(raw: &str) -> String {
         s.to_string()
     };
     match Url::parse(&candidate) {
-        Ok(u) if u.has_host() || u.scheme() != "http" && u.scheme() != "https" => u.to_string(),
+        Ok(u) => match unwrap_redirector(&u) {
+            Some(target) => target,
+            None if u.has_host() || u.scheme() != "http" && u.scheme() != "https" => u.to_string(),
+            None => candidate,
+        },
         _ => candidate,
     }
+}
+
+/// The real target of a link that a program wrapped in its redirector: Google Docs exports
+/// (`https://www.google.com/url?q=<target>&sa=D…`) and Outlook Safe Links
+/// (`https://eur01.safelinks.protection.outlook.com/?url=<target>&data=…`) — what a reader
+/// clicking the link reaches, and what the author cited.
+fn unwrap_redirector(u: &Url) -> Option<String> {
+    let host = u.host_str()?.to_ascii_lowercase();
+    let key = if (host == "google.com" || host.starts_with("www.google.")) && u.path() == "/url" {
+        ["q", "url"].as_slice()
+    } else if host.ends_with(".safelinks.protection.outlook.com") {
+        ["url"].as_slice()
+    } else {
+        return None;
+    };
+    let target = u.query_pairs().find(|(k, _)| key.contains(&k.as_ref()))?.1;
+    let parsed = Url::parse(target.trim()).ok()?;
+    matches!(parsed.scheme(), "http" | "https").then(|| parsed.to_string())
 }
 
 #[cfg(test)]
@@ -314,6 +336,16 @@ mod tests {
             ("https://tfm2030connect.un.org", "https://tfm2030connect.un.org/"),
             ("mailto:info@example.org", "mailto:info@example.org"),
             ("http://", "http://"),
+            (
+                "https://www.google.com/url?q=https://desal.example.net/cap?y%3D2024&sa=D&usg=AOv",
+                "https://desal.example.net/cap?y=2024",
+            ),
+            ("https://www.google.com/search?q=https://a.org/", "https://www.google.com/search?q=https://a.org/"),
+            (
+                "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.un.org%2Fen%2F&data=05",
+                "https://www.un.org/en/",
+            ),
+            ("https://www.google.com/url?q=javascript:alert(1)", "https://www.google.com/url?q=javascript:alert(1)"),
         ];
         for (raw, want) in cases {
             assert_eq!(normalise(raw), want, "input: {raw}");

@@ -4,11 +4,12 @@
 //! resolution references in the text. Stylesheets, scripts, images, navigation, headers,
 //! footers and back-links are not citations. Entities are decoded by the parser.
 
+mod notes;
+
 use super::{symbols, url, Found};
 use crate::types::Kind;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
-use std::collections::HashMap;
 
 /// Elements whose content is never a citation.
 const SKIPPED: &[&str] = &[
@@ -54,17 +55,12 @@ struct Place {
     paragraph: Option<String>,
 }
 
-#[derive(Debug)]
-struct Note {
-    id: String,
-    ordinal: Option<usize>,
-}
-
 #[derive(Debug, Default)]
 struct Frame {
     skip: bool,
     footnote: Option<usize>,
     in_link: bool,
+    in_item: bool,
     list_counter: Option<usize>,
 }
 
@@ -78,8 +74,9 @@ pub fn extract(text: &str, out: &mut Vec<Found>) {
         .and_then(|b| b.value().attr("href"))
         .and_then(|h| ::url::Url::parse(h).ok());
     let mut finder = Finder { text, cursor: 0, last_hit: 0, long_misses: 0 };
-    let mut notes: Vec<Note> = Vec::new();
-    let mut markers: HashMap<String, (String, Option<String>)> = HashMap::new(); // target id → (label, paragraph)
+    let notes = notes::find(&doc);
+    // For each note: the label and paragraph of its first marker.
+    let mut markers: Vec<Option<(String, Option<String>)>> = vec![None; notes.targets.len()];
     let mut found: Vec<(Found, Place)> = Vec::new();
     let mut stack: Vec<Frame> = vec![Frame::default()];
     let mut paragraph: Option<String> = None;
@@ -90,9 +87,16 @@ pub fn extract(text: &str, out: &mut Vec<Found>) {
     for edge in doc.root_element().traverse() {
         match edge {
             Edge::Open(node) => {
-                let parent = stack.last().map_or((false, None, false), |f| (f.skip, f.footnote, f.in_link));
-                let mut frame =
-                    Frame { skip: parent.0, footnote: parent.1, in_link: parent.2, list_counter: None };
+                let parent = stack
+                    .last()
+                    .map_or((false, None, false, false), |f| (f.skip, f.footnote, f.in_link, f.in_item));
+                let mut frame = Frame {
+                    skip: parent.0,
+                    footnote: parent.1,
+                    in_link: parent.2,
+                    in_item: parent.3,
+                    list_counter: None,
+                };
                 if let Some(el) = ElementRef::wrap(node) {
                     let e = el.value();
                     let name = e.name();
@@ -116,15 +120,26 @@ pub fn extract(text: &str, out: &mut Vec<Found>) {
                         let start = e.attr("start").and_then(|s| s.parse().ok()).unwrap_or(1usize);
                         frame.list_counter = Some(start.saturating_sub(1));
                     }
+                    if let Some(&n) = notes.containers.get(&node.id()) {
+                        frame.footnote = Some(n);
+                    }
                     if name == "li" && !frame.skip {
                         let ordinal = stack.iter_mut().rev().find_map(|f| f.list_counter.as_mut()).map(|c| {
-                            *c += 1;
+                            *c = e.attr("value").and_then(|v| v.trim().parse().ok()).unwrap_or(*c + 1);
                             *c
                         });
-                        if is_footnote_item(el, &stack_context(&doc, node)) {
-                            notes.push(Note { id: e.id().unwrap_or_default().to_string(), ordinal });
-                            frame.footnote = Some(notes.len() - 1);
+                        // An item of a top-level numbered list in the body is a numbered paragraph
+                        // (word processors save `28.` paragraphs as `<ol start="28"><li>`).
+                        let top_level = !stack.iter().any(|f| f.in_item);
+                        let decimal = node.parent().and_then(ElementRef::wrap).is_some_and(|p| {
+                            p.value().name() == "ol" && p.value().attr("type").is_none_or(|t| t == "1")
+                        });
+                        if frame.footnote.is_none() && top_level && decimal {
+                            if let Some(o) = ordinal {
+                                paragraph = Some(o.to_string());
+                            }
                         }
+                        frame.in_item = true;
                     }
                     if matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6") && !frame.skip {
                         paragraph = None;
@@ -149,11 +164,12 @@ pub fn extract(text: &str, out: &mut Vec<Found>) {
                         frame.in_link = true;
                         link_symbols.clear();
                         if let Some(href) = e.attr("href") {
-                            if let Some(target) = href.strip_prefix('#') {
-                                if frame.footnote.is_none() {
-                                    let label = marker_label(el);
-                                    markers.entry(target.to_string()).or_insert((label, paragraph.clone()));
+                            if let Some(&n) = notes.markers.get(&node.id()) {
+                                if markers[n].is_none() && frame.footnote.is_none() {
+                                    markers[n] = Some((marker_label(el), paragraph.clone()));
                                 }
+                            } else if notes.structural.contains(&node.id()) || href.starts_with('#') {
+                                // A back-link, or a link within the page: not a citation.
                             } else {
                                 let place = Place { footnote: frame.footnote, paragraph: paragraph.clone() };
                                 let before = found.len();
@@ -204,12 +220,14 @@ pub fn extract(text: &str, out: &mut Vec<Found>) {
     // Labels: the marker text that points at a note, else the number in its id, else its
     // position in the list; the paragraph is the one carrying the marker.
     let resolved: Vec<(String, Option<String>)> = notes
+        .targets
         .iter()
-        .map(|n| match markers.get(&n.id) {
+        .zip(&markers)
+        .map(|(n, marker)| match marker {
             Some((label, para)) if !label.is_empty() => (label.clone(), para.clone()),
             other => {
                 let label = id_label(&n.id).or(n.ordinal.map(|o| o.to_string())).unwrap_or_default();
-                (label, other.and_then(|(_, p)| p.clone()))
+                (label, other.as_ref().and_then(|(_, p)| p.clone()))
             }
         })
         .collect();
@@ -296,6 +314,16 @@ impl Finder<'_> {
     /// Text the parser made up (an element it re-opened) is not in the source: it gets the
     /// position of the previous hit.
     fn locate(&mut self, from: usize, candidates: &[&str]) -> usize {
+        self.find(from, candidates).unwrap_or(self.last_hit)
+    }
+
+    /// Offset of the first of `candidates` found at or after `from`, advancing the cursor;
+    /// `None` when none is found.
+    fn find(&mut self, from: usize, candidates: &[&str]) -> Option<usize> {
+        let mut from = from.min(self.text.len());
+        while !self.text.is_char_boundary(from) {
+            from += 1;
+        }
         // A bounded window keeps a miss from scanning the rest of a large page.
         let end = super::floor_char_boundary(self.text, from.saturating_add(256 * 1024));
         let find_in =
@@ -307,14 +335,12 @@ impl Finder<'_> {
                 self.long_misses += 1;
             }
         }
-        match hit {
-            Some(p) => {
-                self.cursor = self.cursor.max(from + p + 1);
-                self.last_hit = from + p;
-                from + p
-            }
-            None => self.last_hit,
-        }
+        let at = from + hit?;
+        // The cursor moves past the whole first character, so it stays on a boundary.
+        let next = at + self.text[at..].chars().next().map_or(1, char::len_utf8);
+        self.cursor = self.cursor.max(next);
+        self.last_hit = at;
+        Some(at)
     }
 }
 
@@ -368,10 +394,15 @@ fn flush(
         // Bare URLs in text that is not a link's visible text (that would repeat its target).
         for r in urls.iter().cloned() {
             let raw = &block[r];
-            let start = finder.locate(from, &[raw]);
+            let escaped = raw.replace('&', "&amp;");
+            let start = finder.locate(from, &[raw, &escaped]);
             for piece in url::split_glued(raw) {
                 let value = url::normalise(&raw[piece]);
+                let symbol = symbols::from_url(&value);
                 found.push((Found::new(start, Kind::Url, value, raw), place.clone()));
+                if let Some(sym) = symbol {
+                    found.push((Found::new(start, Kind::Symbol, sym, raw), place.clone()));
+                }
             }
         }
     }
@@ -380,40 +411,16 @@ fn flush(
             continue;
         }
         let raw = &block[hit.start..hit.end];
-        let start = finder.locate(from, &[raw]);
+        // Markup can split a phrase (`第</font>70/1<font>号决议`): then its symbol part is found.
+        let core = raw
+            .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-')))
+            .max_by_key(|w| w.len())
+            .unwrap_or(raw);
+        let start =
+            finder.find(from, &[raw]).or_else(|| finder.find(from, &[core])).unwrap_or(finder.last_hit);
         found.push((Found::new(start, Kind::Symbol, hit.value, raw), place.clone()));
     }
     block.clear();
-}
-
-fn stack_context(_doc: &Html, node: ego_tree::NodeRef<'_, Node>) -> Vec<String> {
-    // Classes and ids of the nearest few ancestors (bounded, so deep nesting stays linear).
-    node.ancestors()
-        .take(4)
-        .filter_map(ElementRef::wrap)
-        .map(|a| {
-            let e = a.value();
-            format!("{} {} {}", e.name(), e.id().unwrap_or(""), e.attr("class").unwrap_or(""))
-                .to_ascii_lowercase()
-        })
-        .collect()
-}
-
-fn is_footnote_item(el: ElementRef<'_>, ancestors: &[String]) -> bool {
-    let id = el.value().id().unwrap_or("").to_ascii_lowercase();
-    let id_says = id.starts_with("fn")
-        || id.starts_with("footnote")
-        || id.starts_with("cite_note")
-        || id.starts_with("endnote")
-        || id.starts_with("note");
-    let container_says = ancestors.iter().any(|a| {
-        a.contains("footnote")
-            || a.contains("references")
-            || a.contains("endnote")
-            || a.contains("reflist")
-            || a.contains("doc-endnotes")
-    });
-    id_says || container_says
 }
 
 fn is_navigation(el: ElementRef<'_>) -> bool {

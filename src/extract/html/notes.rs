@@ -1,0 +1,250 @@
+//! Footnotes in HTML, whatever program wrote them. Every dialect links a marker in the body to
+//! its note and the note back to the marker:
+//!
+//! | producer | marker | note |
+//! |---|---|---|
+//! | Word "Save as HTML" | `<a href="#_ftn1" name="_ftnref1">[1]</a>` (`_edn` for endnotes) | `<div id=ftn1><p><a href="#_ftnref1" name="_ftn1">[1]</a> …` |
+//! | LibreOffice | `<a name="sdfootnote1anc" href="#sdfootnote1sym"><sup>1</sup></a>` | `<div id="sdfootnote1"><p><a name="sdfootnote1sym" href="#sdfootnote1anc">1</a> …` |
+//! | Google Docs | `<sup><a href="#ftnt1" id="ftnt_ref1">[1]</a></sup>` | `<div><p><a href="#ftnt_ref1" id="ftnt1">[1]</a> …` |
+//! | pandoc, kramdown, Hugo | `<a href="#fn1" id="fnref1">`, `<sup id="fnref:1"><a href="#fn:1">` | `<li id="fn1">`, `<li id="fn:1">` |
+//! | MediaWiki | `<sup id="cite_ref-x_1-0"><a href="#cite_note-x-1">[1]</a></sup>` | `<ol class="references"><li id="cite_note-x-1">` |
+//!
+//! So a note is found either as a list item of a footnote list (by its id or its container's
+//! class), or as the element a link points at when something there links back to that link.
+//! The note's extent grows from its paragraph to the largest ancestor that holds no other note
+//! and no marker. Links are matched by their fragment, also when a saved page made them
+//! absolute (`https://en.wikipedia.org/wiki/Page#cite_note-1`); markers and back-links are
+//! structure, never citations.
+
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html};
+use std::collections::{HashMap, HashSet};
+
+/// A note: the element a marker points at.
+#[derive(Debug)]
+pub(super) struct Target {
+    /// Its id (or `name`), for a label when no marker shows one.
+    pub id: String,
+    /// Its position in its list, for list-item notes.
+    pub ordinal: Option<usize>,
+}
+
+/// The notes of a page and the links that tie them to the text.
+#[derive(Debug, Default)]
+pub(super) struct Notes {
+    /// Every note, indexed as below.
+    pub targets: Vec<Target>,
+    /// The element that holds each note's text → its index.
+    pub containers: HashMap<NodeId, usize>,
+    /// Links in the text that point at a note → its index.
+    pub markers: HashMap<NodeId, usize>,
+    /// Markers and back-links: links that are structure, not citations.
+    pub structural: HashSet<NodeId>,
+}
+
+/// Notes as they are found: the target elements and the element holding each one's text.
+#[derive(Default)]
+struct Found {
+    notes: Notes,
+    container_of: Vec<NodeId>,
+    index: HashMap<NodeId, usize>,
+}
+
+impl Found {
+    fn add(&mut self, doc: &Html, target: NodeId, container: NodeId) {
+        if self.index.contains_key(&target) {
+            return;
+        }
+        let Some(el) = doc.tree.get(target).and_then(ElementRef::wrap) else { return };
+        let id = el.value().id().or(el.value().attr("name")).unwrap_or_default().to_string();
+        let ordinal = (el.value().name() == "li").then(|| list_ordinal(el));
+        self.notes.targets.push(Target { id, ordinal });
+        self.container_of.push(container);
+        self.index.insert(target, self.notes.targets.len() - 1);
+    }
+}
+
+struct Anchor {
+    node: NodeId,
+    pos: usize,
+    fragment: String,
+    /// Names a back-link can point at: the link's id or name, or its `<sup>`'s id.
+    names: Vec<String>,
+}
+
+/// Finds the notes of a parsed page (linear in the page, apart from bounded ancestor walks).
+pub(super) fn find(doc: &Html) -> Notes {
+    // Element names (ids, and `<a name>`) with their position in document order.
+    let mut names: HashMap<&str, (NodeId, usize)> = HashMap::new();
+    let mut anchors: Vec<Anchor> = Vec::new();
+    let mut list_notes: Vec<NodeId> = Vec::new();
+    for (pos, node) in doc.root_element().descendants().enumerate() {
+        let Some(el) = ElementRef::wrap(node) else { continue };
+        let e = el.value();
+        if let Some(id) = e.id() {
+            names.entry(id).or_insert((node.id(), pos));
+        }
+        if e.name() == "li" && is_footnote_item(el) {
+            list_notes.push(node.id());
+        }
+        if e.name() != "a" {
+            continue;
+        }
+        if let Some(name) = e.attr("name") {
+            names.entry(name).or_insert((node.id(), pos));
+        }
+        let Some(fragment) = e.attr("href").and_then(|h| h.split_once('#')).map(|(_, f)| f) else { continue };
+        if fragment.is_empty() {
+            continue;
+        }
+        let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy().into_owned();
+        let mut own: Vec<String> =
+            [e.id(), e.attr("name")].into_iter().flatten().map(str::to_string).collect();
+        for a in node.ancestors().take(2).filter_map(ElementRef::wrap) {
+            if matches!(a.value().name(), "sup" | "span") {
+                own.extend(a.value().id().map(str::to_string));
+            }
+        }
+        anchors.push(Anchor { node: node.id(), pos, fragment, names: own });
+    }
+    let mut by_fragment: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, a) in anchors.iter().enumerate() {
+        by_fragment.entry(a.fragment.as_str()).or_default().push(i);
+    }
+
+    // Notes: list items of footnote lists, then targets that link back to their marker.
+    let mut found = Found::default();
+    for &li in &list_notes {
+        found.add(doc, li, li);
+    }
+    let list_count = found.notes.targets.len();
+    for (ai, a) in anchors.iter().enumerate() {
+        // A note comes after its marker (the link between them goes both ways).
+        let Some(&(target, pos)) = names.get(a.fragment.as_str()) else { continue };
+        if pos < a.pos || found.index.contains_key(&target) {
+            continue;
+        }
+        let block = block_of(doc, target);
+        if is_within(doc, a.node, block) {
+            continue;
+        }
+        let links_back = a.names.iter().any(|n| {
+            by_fragment
+                .get(n.as_str())
+                .is_some_and(|bs| bs.iter().any(|&b| b != ai && is_within(doc, anchors[b].node, block)))
+        });
+        if links_back {
+            found.add(doc, target, block);
+        }
+    }
+    let Found { mut notes, mut container_of, index: target_index } = found;
+
+    // Markers: links to a note from outside it.
+    let target_of_fragment =
+        |a: &Anchor| names.get(a.fragment.as_str()).and_then(|(t, _)| target_index.get(t)).copied();
+    let is_marker = |a: &Anchor, n: usize, container: &[NodeId]| !is_within(doc, a.node, container[n]);
+    let mut markers_below: HashMap<NodeId, usize> = HashMap::new();
+    let mut targets_below: HashMap<NodeId, usize> = HashMap::new();
+    for a in &anchors {
+        if let Some(n) = target_of_fragment(a) {
+            if is_marker(a, n, &container_of) {
+                for anc in ancestors(doc, a.node) {
+                    *markers_below.entry(anc).or_default() += 1;
+                }
+            }
+        }
+    }
+    for &c in &container_of {
+        for anc in ancestors(doc, c) {
+            *targets_below.entry(anc).or_default() += 1;
+        }
+    }
+    // A note runs from its paragraph up to the largest ancestor holding no other note and no
+    // marker (Word's `<div id=ftn1>`, LibreOffice's `<div id="sdfootnote1">`).
+    for c in container_of.iter_mut().skip(list_count) {
+        for _ in 0..4 {
+            let Some(parent) = doc.tree.get(*c).and_then(|x| x.parent()).and_then(ElementRef::wrap) else {
+                break;
+            };
+            let stop = matches!(parent.value().name(), "body" | "html" | "main" | "article")
+                || targets_below.get(&parent.id()).copied().unwrap_or(0) > 1
+                || markers_below.get(&parent.id()).copied().unwrap_or(0) > 0;
+            if stop {
+                break;
+            }
+            *c = parent.id();
+        }
+    }
+    for (n, &c) in container_of.iter().enumerate() {
+        notes.containers.entry(c).or_insert(n);
+    }
+    let mut marker_names: HashSet<&str> = HashSet::new();
+    for a in &anchors {
+        if let Some(n) = target_of_fragment(a) {
+            notes.structural.insert(a.node);
+            if is_marker(a, n, &container_of) {
+                notes.markers.insert(a.node, n);
+                marker_names.extend(a.names.iter().map(String::as_str));
+            }
+        }
+    }
+    // Back-links: links inside a note to one of its markers.
+    for a in &anchors {
+        if marker_names.contains(a.fragment.as_str())
+            && container_of.iter().any(|&c| is_within(doc, a.node, c))
+        {
+            notes.structural.insert(a.node);
+        }
+    }
+    notes
+}
+
+/// Ancestors of a node (itself excluded), nearest first, bounded.
+fn ancestors(doc: &Html, node: NodeId) -> Vec<NodeId> {
+    doc.tree.get(node).map_or(Vec::new(), |n| n.ancestors().take(12).map(|a| a.id()).collect())
+}
+
+/// True when `node` is `container` or lies within it (searched a bounded way up).
+fn is_within(doc: &Html, node: NodeId, container: NodeId) -> bool {
+    node == container || ancestors(doc, node).contains(&container)
+}
+
+/// The element itself when it is a block, else its nearest block ancestor.
+fn block_of(doc: &Html, node: NodeId) -> NodeId {
+    const BLOCKS: &[&str] = &["p", "li", "div", "dd", "dt", "td", "section", "aside", "blockquote", "body"];
+    let Some(n) = doc.tree.get(node) else { return node };
+    std::iter::once(n)
+        .chain(n.ancestors())
+        .take(8)
+        .find(|a| ElementRef::wrap(*a).is_some_and(|e| BLOCKS.contains(&e.value().name())))
+        .map_or(node, |a| a.id())
+}
+
+/// The number a list item shows: its `value`, else its position after the list's `start`.
+fn list_ordinal(li: ElementRef<'_>) -> usize {
+    if let Some(v) = li.value().attr("value").and_then(|v| v.trim().parse().ok()) {
+        return v;
+    }
+    let start = li
+        .parent()
+        .and_then(ElementRef::wrap)
+        .and_then(|p| p.value().attr("start"))
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(1usize);
+    let before = li.prev_siblings().filter_map(ElementRef::wrap).filter(|s| s.value().name() == "li").count();
+    start + before
+}
+
+/// A list item of a footnote or reference list: its id says so (`fn3`, `cite_note-…`), or a
+/// near ancestor's class or id does (`footnotes`, `references`, `doc-endnotes`).
+fn is_footnote_item(el: ElementRef<'_>) -> bool {
+    let id = el.value().id().unwrap_or("").to_ascii_lowercase();
+    let id_says = ["fn", "footnote", "cite_note", "endnote", "note"].iter().any(|p| id.starts_with(p));
+    id_says
+        || el.ancestors().take(4).filter_map(ElementRef::wrap).any(|a| {
+            let e = a.value();
+            let words =
+                format!("{} {}", e.id().unwrap_or(""), e.attr("class").unwrap_or("")).to_ascii_lowercase();
+            ["footnote", "references", "endnote", "reflist", "doc-endnotes"].iter().any(|w| words.contains(w))
+        })
+}
