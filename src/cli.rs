@@ -91,6 +91,7 @@ pub enum InputFormatArg {
     Text,
     Docx,
     Odt,
+    Pdf,
 }
 
 impl InputFormatArg {
@@ -101,6 +102,7 @@ impl InputFormatArg {
             InputFormatArg::Text => citecheck::InputFormat::Text,
             InputFormatArg::Docx => citecheck::InputFormat::Docx,
             InputFormatArg::Odt => citecheck::InputFormat::Odt,
+            InputFormatArg::Pdf => citecheck::InputFormat::Pdf,
         }
     }
 }

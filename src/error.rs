@@ -19,7 +19,7 @@ pub enum Error {
     #[error("input '{0}' is a directory: pass the document files inside it (e.g. '{0}/*.md')")]
     InputIsDirectory(String),
     /// An input looks like a binary file of a format citecheck does not read.
-    #[error("input '{0}' looks like a binary file citecheck cannot read: pass a DOCX, ODT, Markdown, HTML or plain-text document")]
+    #[error("input '{0}' looks like a binary file citecheck cannot read: pass a PDF, DOCX, ODT, Markdown, HTML or plain-text document")]
     BinaryInput(String),
     /// An input of a known format is damaged, encrypted, too large or incomplete.
     #[error("input '{input}' {reason}")]

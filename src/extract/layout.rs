@@ -63,12 +63,51 @@ impl Layout {
         // A `[^N]:` note that a blank line interrupted: an indented paragraph continues it.
         let mut paused: Option<u32> = None;
         let mut fence: Option<&str> = None;
+        // Text that `pdftotext` made (pages separated by form feeds): notes at page ends.
+        let paged = memchr::memchr(b'\x0c', text.as_bytes()).map(|_| PagedNotes::find(text, &line_starts));
+        if let Some(p) = &paged {
+            for (n, label) in &p.markers {
+                markers.entry(label.clone()).or_default().push((*n, NONE));
+            }
+        }
 
         for (n, &start) in line_starts.iter().enumerate() {
             let end = line_starts.get(n + 1).map_or(text.len(), |&e| e - 1);
             let line = text[start..end].trim_end_matches('\r');
-            let trimmed = line.trim_start();
+            let trimmed = line.trim_start_matches(|c: char| c.is_whitespace() || c == '\x0c');
             let indent = line.len() - trimmed.len();
+            if let Some(p) = &paged {
+                if line.starts_with('\x0c') {
+                    footnote = None;
+                }
+                if p.in_notes[n] {
+                    if let Some(label) = p.starts.get(&n) {
+                        definitions.push(Definition {
+                            label: label.clone(),
+                            line: n,
+                            paragraph: NONE,
+                            caret: false,
+                        });
+                        footnote = Some((definitions.len() - 1) as u32);
+                    }
+                    // Lines before the page's first label go on with the previous page's note.
+                    let idx = footnote.or_else(|| definitions.len().checked_sub(1).map(|i| i as u32));
+                    roles.push(idx.map_or(Role::Body(paragraph), Role::Footnote));
+                    continue;
+                }
+                footnote = None;
+                if let Some(num) = paragraph_number(trimmed) {
+                    paragraphs.push(num.to_string());
+                    paragraph = (paragraphs.len() - 1) as u32;
+                }
+                for marker in markers.values_mut() {
+                    for m in marker.iter_mut().filter(|(line, p)| *line == n && *p == NONE) {
+                        m.1 = paragraph;
+                    }
+                }
+                roles.push(Role::Body(paragraph));
+                continue;
+            }
             if let Some(f) = fence {
                 if trimmed.starts_with(f) {
                     fence = None;
@@ -168,6 +207,99 @@ impl Layout {
             None => Context { footnote: "", paragraph: "", code: false },
         }
     }
+}
+
+/// Notes at the ends of pages of text that `pdftotext` wrote: lines holding only a number
+/// (the raised label), counting up by one to the end of the page, start the notes; the marker
+/// of each is that number glued to the end of a word or punctuation in the page's text above
+/// (`基础。8 路线图`, `report.7 The`).
+struct PagedNotes {
+    /// Lines that start a note, with its label.
+    starts: HashMap<usize, String>,
+    /// Lines inside a page's notes.
+    in_notes: Vec<bool>,
+    /// Lines holding a marker, with its label.
+    markers: Vec<(usize, String)>,
+}
+
+impl PagedNotes {
+    fn find(text: &str, line_starts: &[usize]) -> PagedNotes {
+        let line = |n: usize| {
+            let end = line_starts.get(n + 1).map_or(text.len(), |&e| e - 1);
+            text[line_starts[n]..end].trim_end_matches('\r')
+        };
+        let count = line_starts.len();
+        let mut out =
+            PagedNotes { starts: HashMap::new(), in_notes: vec![false; count], markers: Vec::new() };
+        let mut page_start = 0;
+        for n in 0..=count {
+            if n < count && (n == 0 || !line(n).starts_with('\x0c')) {
+                continue;
+            }
+            out.page(page_start..n, &line);
+            page_start = n;
+        }
+        out
+    }
+
+    fn page<'t>(&mut self, lines: std::ops::Range<usize>, line: &impl Fn(usize) -> &'t str) {
+        // Lines holding only a number: the labels of notes (a raised label gets a line of its
+        // own), or stray numbers of the body (table cells, page numbers).
+        let alone: Vec<(usize, u32)> = lines
+            .clone()
+            .filter_map(|n| {
+                let t = line(n).trim_matches(|c: char| c.is_whitespace() || c == '\x0c');
+                (!t.is_empty() && t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| t.parse().ok().map(|v| (n, v)))
+                    .flatten()
+            })
+            .collect();
+        // The notes start at the earliest such line from which the labels count up by one to
+        // the end of the page, at least half of them glued to a word above (a marker).
+        let start = (0..alone.len()).find(|&i| {
+            let glued = alone[i..]
+                .iter()
+                .filter(|(_, v)| (lines.start..alone[i].0).any(|n| glued_number(line(n), &v.to_string())))
+                .count();
+            alone[i..].windows(2).all(|w| w[1].1 == w[0].1 + 1) && glued * 2 >= alone.len() - i
+        });
+        let Some(i) = start else { return };
+        let first = alone[i].0;
+        let labels: Vec<(usize, String)> = alone[i..].iter().map(|(n, v)| (*n, v.to_string())).collect();
+        for n in first..lines.end {
+            self.in_notes[n] = true;
+        }
+        // Each label's marker: the number glued after a word or punctuation, in page order.
+        let mut from = lines.start;
+        for (n, label) in labels {
+            self.starts.insert(n, label.clone());
+            if let Some(m) = (from..first).find(|&m| glued_number(line(m), &label)) {
+                self.markers.push((m, label));
+                from = m;
+            }
+        }
+    }
+}
+
+/// `label` written right after a word or punctuation and followed by a space or the end:
+/// `。8 `, `report.7 `, `slowed3 ` — not `2020`, `A/75/1`, `COVID-19`.
+fn glued_number(line: &str, label: &str) -> bool {
+    let mut from = 0;
+    while let Some(p) = line[from..].find(label) {
+        let at = from + p;
+        from = at + label.len();
+        let before = line[..at].chars().next_back();
+        let after = line[from..].chars().next();
+        let left_ok = before.is_some_and(|c| {
+            !c.is_ascii_digit() && !c.is_whitespace() && !matches!(c, '/' | '-' | '.' | ':' | ',' | '(' | '[')
+                || (c == '.' && line[..at].chars().rev().nth(1).is_some_and(char::is_alphabetic))
+        });
+        let right_ok = after.is_none_or(|c| c.is_whitespace() || (!c.is_ascii() && !c.is_numeric()));
+        if left_ok && right_ok {
+            return true;
+        }
+    }
+    false
 }
 
 fn is_heading(t: &str) -> bool {
@@ -344,6 +476,38 @@ mod tests {
         assert_eq!((c.footnote, c.paragraph), ("6", "1"));
         let c = l.context(doc.find("body").unwrap_or(0));
         assert_eq!((c.footnote, c.paragraph), ("", "1"));
+    }
+
+    #[test]
+    fn glued_markers() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("的意见。8 路线图", "8", true),
+            ("as the report.7 The", "7", true),
+            ("growth slowed3 more", "3", true),
+            ("4%以上，3 这加剧", "3", true),
+            ("in 2020 the", "20", false),
+            ("see A/75/1 now", "1", false),
+            ("COVID-19 cases", "19", false),
+            ("grew 2.5 per cent", "5", false),
+        ];
+        for (line, label, want) in cases {
+            assert_eq!(glued_number(line, label), *want, "{line} / {label}");
+        }
+    }
+
+    #[test]
+    fn pdftotext_pages_have_notes_at_their_ends() {
+        let doc = "    7.   Growth slowed.3 More text.\n         Further growth.4\n\n\n3\n https://a.org/x-\ny/z\n4\n  A/RES/75/202.\n\u{c}    8.   Next page.5\n5\n  https://c.org/\n";
+        let l = Layout::scan(doc);
+        let ctx = |needle: &str| {
+            let c = l.context(doc.find(needle).unwrap_or(0));
+            (c.footnote.to_string(), c.paragraph.to_string())
+        };
+        assert_eq!(ctx("https://a.org"), ("3".into(), "7".into()));
+        assert_eq!(ctx("y/z"), ("3".into(), "7".into()));
+        assert_eq!(ctx("A/RES/75/202"), ("4".into(), "7".into()));
+        assert_eq!(ctx("https://c.org"), ("5".into(), "8".into()));
+        assert_eq!(ctx("Next page"), ("".into(), "8".into()));
     }
 
     #[test]

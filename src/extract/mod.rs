@@ -9,6 +9,7 @@ mod layout;
 mod markdown;
 mod odt;
 mod package;
+mod pdf;
 mod prose;
 mod structure;
 pub mod symbols;
@@ -35,6 +36,8 @@ pub enum InputFormat {
     Docx,
     /// OpenDocument text, zipped (`.odt`) or flat (`.fodt`).
     Odt,
+    /// PDF (text layer, link annotations and layout).
+    Pdf,
 }
 
 /// A citation found by a format extractor, before positions and context are resolved.
@@ -126,31 +129,54 @@ pub fn parse_input(input: &str, bytes: Vec<u8>, forced: Option<InputFormat>) -> 
     }
     let unreadable = |reason: String| Error::Unreadable { input: input.to_string(), reason };
     let package = match forced {
-        Some(f @ (InputFormat::Docx | InputFormat::Odt)) => Some(f),
+        Some(f @ (InputFormat::Docx | InputFormat::Odt | InputFormat::Pdf)) => Some(f),
         Some(_) => None,
         None => sniff_package(input, &bytes).map_err(unreadable)?,
     };
+    let mut warnings = Vec::new();
     let structure = match package {
-        Some(InputFormat::Docx) => Some(docx::read(&bytes)),
-        Some(_) if !bytes.starts_with(b"PK") && looks_like_flat_odt(&bytes) => Some(odt::read_flat(&bytes)),
-        Some(_) => Some(odt::read(&bytes)),
+        Some(InputFormat::Docx) => Some(docx::read(&bytes).map_err(|e| e.to_string())),
+        Some(InputFormat::Pdf) => Some(
+            pdf::read(&bytes)
+                .map(|(s, w)| {
+                    warnings.extend(w.into_iter().map(|w| format!("input '{input}': {w}")));
+                    s
+                })
+                .map_err(|e| e.to_string()),
+        ),
+        Some(_) if !bytes.starts_with(b"PK") && looks_like_flat_odt(&bytes) => {
+            Some(odt::read_flat(&bytes).map_err(|e| e.to_string()))
+        }
+        Some(_) => Some(odt::read(&bytes).map_err(|e| e.to_string())),
         None => None,
     };
     if let (Some(structure), Some(format)) = (structure, package) {
-        let structure = structure.map_err(|e| unreadable(e.to_string()))?;
+        let structure = structure.map_err(unreadable)?;
         if structure.blocks.iter().all(|b| b.text.trim().is_empty() && b.links.is_empty()) {
             return Err(Error::EmptyInput(input.to_string()));
         }
         return Ok(Document {
             source: input.to_string(),
             format,
-            warnings: Vec::new(),
+            warnings,
             content: Content::Structure(structure),
         });
     }
-    let (text, warnings) = decode(input, bytes)?;
+    let (text, mut warnings) = decode(input, bytes)?;
     let format = forced.unwrap_or_else(|| detect_format(input, &text));
+    if forced.is_none() && has_extension(input, &["pdf"]) {
+        let what = if format == InputFormat::Html { "HTML" } else { "text" };
+        warnings
+            .push(format!("input '{input}' is named .pdf but is not a PDF (it is {what}): read as {what}"));
+    }
     Ok(Document { source: input.to_string(), format, warnings, content: Content::Text(text) })
+}
+
+fn has_extension(input: &str, exts: &[&str]) -> bool {
+    Path::new(input)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
 /// Recognises package formats by their first bytes and entries; the name's extension only
@@ -194,8 +220,9 @@ fn sniff_package(input: &str, bytes: &[u8]) -> std::result::Result<Option<InputF
                 .to_string(),
         );
     }
-    if bytes.starts_with(b"%PDF-") {
-        return Err("is a PDF, which citecheck does not read yet: pass the DOCX or HTML version".to_string());
+    // The header may follow some junk, within the first kilobyte.
+    if memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some() {
+        return Ok(Some(InputFormat::Pdf));
     }
     if ext.as_deref() == Some("fodt") || (claimed == Some("ODT") && looks_like_flat_odt(bytes)) {
         return Ok(Some(InputFormat::Odt));
@@ -317,7 +344,9 @@ pub fn extract_text(source: &str, text: &str, format: InputFormat) -> Vec<Citati
     match format {
         InputFormat::Markdown => markdown::extract(text, &mut found),
         // Package formats have no text form; given as text, they are read as plain text.
-        InputFormat::Text | InputFormat::Docx | InputFormat::Odt => text::extract(text, &mut found),
+        InputFormat::Text | InputFormat::Docx | InputFormat::Odt | InputFormat::Pdf => {
+            text::extract(text, &mut found)
+        }
         InputFormat::Html => html::extract(text, &mut found),
     }
     // Document order; a URL before the symbol it names.

@@ -112,6 +112,46 @@ pub fn find_bare_urls(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// Whether the line `next` goes on with a URL that `before` (the text up to a line break) ends
+/// with — a URL a layout wrapped. Yes when the URL breaks after a connector (`/`, `-`, `_`,
+/// `?`, `=`, `&`, `#`, `%`), or mid-word at a forced break (`forced`: the line reached the
+/// margin) where the next line's first word is itself URL-shaped (`n.pdf`, `SE_INF&y=1`).
+/// Never when the next line starts with something a URL cannot contain.
+pub fn continues_url(before: &str, next: &str, forced: bool) -> bool {
+    let tail_start = before
+        .rfind(char::is_whitespace)
+        .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+    let tail = &before[tail_start..];
+    let head = next.split(char::is_whitespace).next().unwrap_or("");
+    if tail.is_empty() || head.is_empty() {
+        return false;
+    }
+    // A bullet or a lone sign starts a new item, not the rest of a URL.
+    if head.chars().count() < 2 || !head.chars().any(char::is_alphanumeric) {
+        return false;
+    }
+    let Some(first) = head.chars().next() else { return false };
+    if !first.is_ascii_graphic()
+        || matches!(first, '(' | '"' | '<' | '[' | '\'' | '`' | '{')
+        || is_trailing_separator(first)
+    {
+        return false;
+    }
+    let in_url = find_bare_urls(tail).first().is_some_and(|r| r.start == 0);
+    if !in_url {
+        return false;
+    }
+    let Some(last) = tail.chars().next_back() else { return false };
+    if matches!(last, '/' | '-' | '_' | '?' | '=' | '&' | '#' | '%' | '~' | '+') {
+        return true;
+    }
+    let head_core = trim_glued(head);
+    let urlish = head_core.contains(['/', '.', '_', '=', '&', '%', '?', '#']);
+    let word = head_core.chars().next().is_some_and(char::is_uppercase)
+        && head_core.chars().skip(1).all(char::is_lowercase);
+    forced && last.is_ascii_alphanumeric() && urlish && !word
+}
+
 fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
     hay.len() >= needle.len() && hay[..needle.len()].eq_ignore_ascii_case(needle)
 }
@@ -349,6 +389,31 @@ mod tests {
         ];
         for (raw, want) in cases {
             assert_eq!(normalise(raw), want, "input: {raw}");
+        }
+    }
+
+    #[test]
+    fn wrapped_urls() {
+        let cases: &[(&str, &str, bool, bool)] = &[
+            (
+                "see https://www.imf.org/Issues/2020/09/30/world-",
+                "economic-outlook-october-2020。",
+                false,
+                true,
+            ),
+            ("https://data.example.org/indicators/schools?", "series=SE_INF_CONN&year=2024.", false, true),
+            ("x https://a.org/final_report_e", "n.pdf and more", true, true),
+            ("x https://a.org/final_report_e", "n.pdf and more", false, false),
+            ("x https://a.org/report.pdf", "Accessed on 3 May.", true, false),
+            ("x https://a.org/report", "and the annex", true, false),
+            ("x https://a.org/report.pdf;", "https://b.org/", true, false),
+            ("no url here, just a line-", "break", true, false),
+            ("x https://a.org/path/", "(see above)", true, false),
+            ("x https://a.org/ohchr?si=A/HRC/RES/", "29/8.", false, true),
+            ("- Dashboard: www.example.go.ke/statistics/", "- Household survey", true, false),
+        ];
+        for (before, next, forced, want) in cases {
+            assert_eq!(continues_url(before, next, *forced), *want, "{before} | {next}");
         }
     }
 

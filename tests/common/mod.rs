@@ -49,6 +49,7 @@ pub fn assert_pinned(pin: &Path, actual: &str) {
 }
 
 pub mod package;
+pub mod pdf;
 pub mod server;
 pub mod tls;
 pub mod warc_tools;
