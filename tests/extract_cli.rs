@@ -202,3 +202,20 @@ fn seed_document_when_present() {
     assert_eq!(para_of("124").as_deref(), Some("124"));
     assert_eq!(para_of("*").as_deref(), Some(""));
 }
+
+/// Security audit item 1: relative links and URLs glued to Chinese text once panicked on a
+/// byte slice inside a character (`s[..4]`); they are ordinary input.
+#[test]
+fn cjk_relative_links_and_glued_urls_do_not_panic() {
+    for (name, doc) in [
+        ("a.md", "1. 见[报告](报告.pdf)。\n"),
+        ("b.html", "<p>1. <a href=\"报告.pdf\">报告</a> 见 https://a.org/x,报告</p>"),
+        ("c.txt", "See https://a.org/x,报告 and 報告.pdf\n"),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(name);
+        std::fs::write(&path, doc).expect("write");
+        let out = citecheck().arg("extract").arg(&path).output().expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}

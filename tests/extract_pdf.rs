@@ -243,7 +243,10 @@ fn pdftotext_output_is_read_best_effort() {
         assert!(rows.contains(&want), "{want:?} not in {rows:?}");
     }
     // No fragment of a wrapped URL is reported on its own.
-    assert!(rows.iter().all(|r| !r.3.ends_with('?') && !r.3.ends_with('-') && !r.3.ends_with("RES/")), "{rows:?}");
+    assert!(
+        rows.iter().all(|r| !r.3.ends_with('?') && !r.3.ends_with('-') && !r.3.ends_with("RES/")),
+        "{rows:?}"
+    );
 }
 
 /// The seed through pandoc (real footnotes) and LibreOffice's PDF export: labels, paragraphs

@@ -152,6 +152,11 @@ pub fn continues_url(before: &str, next: &str, forced: bool) -> bool {
     forced && last.is_ascii_alphanumeric() && urlish && !word
 }
 
+/// `www.` at the start, in any case (compared as bytes: the text may be any UTF-8).
+fn starts_with_www(s: &str) -> bool {
+    starts_with_ci(s.as_bytes(), b"www.")
+}
+
 fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
     hay.len() >= needle.len() && hay[..needle.len()].eq_ignore_ascii_case(needle)
 }
@@ -201,7 +206,7 @@ fn push_trimmed(s: &str, r: Range<usize>, out: &mut Vec<Range<usize>>) {
 /// `digitalregulation.org/…` or `www.…`: a host name with a dot and a known-looking TLD,
 /// followed by a path or the end.
 fn host_like(s: &str) -> bool {
-    if s.len() >= 4 && s[..4].eq_ignore_ascii_case("www.") {
+    if starts_with_www(s) {
         return true;
     }
     let host_end = s.find(['/', '?', '#']).unwrap_or(s.len());
@@ -227,7 +232,7 @@ pub fn classify(dest: &str) -> Target {
     if d.is_empty() || d.starts_with('#') {
         return Target::NotCitation;
     }
-    if d.starts_with("//") || (d.len() >= 4 && d[..4].eq_ignore_ascii_case("www.")) {
+    if d.starts_with("//") || starts_with_www(d) {
         return Target::Citable;
     }
     match scheme_of(d) {
@@ -252,7 +257,7 @@ fn scheme_of(d: &str) -> Option<&str> {
 /// in punycode). A target that does not parse is returned as written (checked as `invalid`).
 pub fn normalise(raw: &str) -> String {
     let s = raw.trim();
-    let candidate = if s.len() >= 4 && s[..4].eq_ignore_ascii_case("www.") {
+    let candidate = if starts_with_www(s) {
         format!("http://{s}")
     } else if s.starts_with("//") {
         format!("https:{s}")

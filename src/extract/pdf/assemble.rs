@@ -175,8 +175,9 @@ fn page_number_like(text: &str) -> bool {
 /// A superscript label at the very start of a line (`²` of a footnote), and where its text
 /// starts.
 fn label_start(line: &Line) -> Option<(String, usize)> {
-    let first = line.sups.first().filter(|r| line.text[..r.start].trim().is_empty())?;
-    let label = line.text[first.clone()].trim();
+    let first =
+        line.sups.first().filter(|r| line.text.get(..r.start).is_some_and(|t| t.trim().is_empty()))?;
+    let label = line.text.get(first.clone())?.trim();
     valid_label(label).then(|| (label.to_string(), first.end))
 }
 
@@ -198,7 +199,7 @@ fn markers_of(line: &Line) -> Vec<(usize, String)> {
     line.sups
         .iter()
         .filter_map(|r| {
-            let label = line.text[r.clone()].trim();
+            let label = line.text.get(r.clone())?.trim();
             valid_label(label).then(|| (r.start, label.to_string()))
         })
         .collect()
@@ -455,7 +456,7 @@ fn append(block: &mut Block, p: &Placed, prev_reaches_margin: bool) -> (usize, u
 fn continues_link(block: &Block, line: &Line, lead: usize) -> bool {
     let Some(last) = block.links.last() else { return false };
     let Some((r, uri)) = line.links.first() else { return false };
-    let text = &block.text[last.range.clone()];
+    let Some(text) = block.text.get(last.range.clone()) else { return false };
     last.range.end == block.text.len()
         && r.start <= lead
         && *uri == last.href

@@ -162,9 +162,12 @@ fn build(mut d: Draft, annotations: &[Annotation]) -> Option<Line> {
     if let Some(s) = sup_start {
         line.sups.push(s..line.text.len());
     }
-    line.sups.retain(|r| !line.text[r.clone()].trim().is_empty());
     let trimmed_end = line.text.trim_end().len();
     line.text.truncate(trimmed_end);
+    for r in &mut line.sups {
+        r.end = r.end.min(trimmed_end);
+    }
+    line.sups.retain(|r| line.text.get(r.clone()).is_some_and(|t| !t.trim().is_empty()));
     if line.text.trim().is_empty() {
         return None;
     }
