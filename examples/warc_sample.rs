@@ -2,7 +2,7 @@
 //! folder given as the first argument, for checking the writer with external tools:
 //! `cargo run --example warc_sample -- /tmp/w && warcio check -v /tmp/w/*.warc.gz`.
 
-use citecheck::archive::{Spool, SpooledBlock, WarcWriter, WriterOptions};
+use citecheck::warc::{Spool, SpooledBlock, WarcWriter, WriterOptions};
 use std::path::PathBuf;
 
 fn block(dir: &std::path::Path, head: &str, body: &[u8]) -> std::io::Result<SpooledBlock> {
@@ -16,7 +16,7 @@ fn main() -> std::io::Result<()> {
     let opts = WriterOptions {
         max_file_size: 1 << 30,
         software: format!("citecheck/{}", env!("CARGO_PKG_VERSION")),
-        info: vec![("http-header-user-agent".into(), citecheck::fetch::default_user_agent())],
+        info: vec![("http-header-user-agent".into(), citecheck::default_user_agent())],
         stamp: "20240501120000".into(),
     };
     let mut w = WarcWriter::new(&dir, opts)?;
@@ -30,8 +30,8 @@ fn main() -> std::io::Result<()> {
         ),
     ];
     for (uri, head, body) in pages {
-        let response_id = citecheck::archive::warc::record_id();
-        let request_id = citecheck::archive::warc::record_id();
+        let response_id = citecheck::warc::record_id();
+        let request_id = citecheck::warc::record_id();
         let host = uri.trim_start_matches("https://").split('/').next().unwrap_or("");
         let path = &uri[uri.find(host).map_or(0, |i| i + host.len())..];
         let req =

@@ -3,17 +3,20 @@
 //! Keeps the references of official documents alive. citecheck finds every citation a report
 //! makes — each footnote's URLs and UN document symbols, mapped to the footnote label and the
 //! numbered paragraph that cites it, plus links and resolution references in the body — from
-//! Markdown (including PDF/Word conversions), HTML and plain text, in any of the UN's six
-//! languages.
+//! PDF, DOCX, ODT, HTML, Markdown and plain text, in any of the UN's six languages; checks
+//! each distinct target politely; archives what it served; and reports.
 //!
 //! The pipeline, one module per stage:
-//! - [`extract`]: document text → [`Citation`]s (pure, synchronous);
-//! - [`fetch`]: targets → outcomes (async, host-aware scheduling, retries);
-//! - [`archive`]: WARC 1.1 records (writer, digests, rotation, recovery), the CDXJ index and
-//!   WACZ packages;
-//! - [`store`]: the run history (SQLite);
-//! - [`report`]: results → tables, summaries and JUnit XML;
-//! - [`output`]: atomic writes of those bytes.
+//! - `extract`: documents → [`Citation`]s (pure, synchronous; one reader per format);
+//! - `plan`: citations → distinct [`Target`]s, include/exclude rules, cached results (pure);
+//! - `fetch`: targets → [`Outcome`]s (async; host-aware scheduling, retries, redirects); it
+//!   hands each exchange to an exchange sink and each result to result sinks (`sink`);
+//! - `record`: the result sinks — the run history (`store`, SQLite) and the progress bar;
+//!   `archive` is the exchange sink (WARC 1.1, CDXJ, WACZ);
+//! - `report`: results → tables (one registry), summaries and JUnit XML; `output` writes
+//!   files atomically.
+//!
+//! `check` composes them; `config` holds the validated configuration and its defaults.
 //!
 //! ```
 //! use citecheck::{extract_text, InputFormat};
@@ -24,25 +27,62 @@
 //! assert_eq!((rows[1].footnote.as_str(), rows[1].paragraph.as_str()), ("3", "12"));
 //! assert_eq!(rows[1].value, "https://www.un.org/sustainabledevelopment/");
 //! ```
+//!
+//! A check, as the README shows it (the builder validates the configuration):
+//!
+//! ```no_run
+//! use citecheck::{run_check, CheckConfig};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let cfg = CheckConfig::builder(vec!["report.md".into()]).out(Some("reports".into())).build()?;
+//! let summary = run_check(&cfg, &mut std::io::stdout(), &mut std::io::stderr())?;
+//! println!("{} failing", summary.failing);
+//! # Ok(())
+//! # }
+//! ```
 #![deny(missing_docs)]
+#![warn(unreachable_pub)]
 
-pub mod archive;
+mod archive;
 mod check;
+mod config;
 mod error;
-pub mod extract;
-pub mod fetch;
-pub mod output;
-pub mod report;
+mod extract;
+mod fetch;
+mod output;
+mod plan;
+mod record;
+mod report;
 mod run;
-pub mod store;
+mod sink;
+mod store;
+#[cfg(test)]
+mod testing;
+mod timeline;
 mod types;
 
-pub use archive::{export_wacz, WaczOptions, WaczSummary};
-pub use check::{
-    print_history, run_check, targets_of, ArchiveConfig, ArchiveStats, CheckConfig, CheckSummary,
-    SummaryFormat,
+pub use archive::warc;
+pub use archive::{export_wacz, ArchiveStats, WaczOptions, WaczSummary};
+pub use check::{run_check, CheckSummary};
+pub use config::{
+    ArchiveConfig, CheckConfig, CheckConfigBuilder, SummaryFormat, DEFAULT_ARCHIVE, DEFAULT_DB,
+    DEFAULT_HOST_CONCURRENCY, DEFAULT_HOST_INTERVAL, DEFAULT_MAX_ARCHIVE_SIZE, DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_RETRY_WAIT, DEFAULT_OUT, DEFAULT_RETRIES, DEFAULT_SYMBOL_LANG, DEFAULT_TIMEOUT,
+    DEFAULT_WARC_SIZE, SLOW_INTERVAL, SYMBOL_LANGS,
 };
 pub use error::{Error, Result};
 pub use extract::{extract, extract_text, parse_input, read_input, Document, InputFormat};
+pub use fetch::Method;
+pub use report::StatusCount;
 pub use run::{run_extract, ExtractConfig, ExtractSummary, OutputFormat};
-pub use types::{Capture, Citation, Hop, Kind, Outcome, Status, Target};
+pub use timeline::print_history;
+pub use types::{Capture, Citation, Failing, Hop, Kind, Outcome, Status, Target};
+
+/// The table names `check` writes, in order, with what each tells (for help texts and docs).
+pub fn tables() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
+    report::TABLES.iter().map(|t| (t.name, t.about, t.columns)).collect()
+}
+
+/// The User-Agent citecheck sends: `citecheck/<version> (+<repository>)`.
+pub fn default_user_agent() -> String {
+    fetch::default_user_agent()
+}

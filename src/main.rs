@@ -1,4 +1,5 @@
-//! The `citecheck` binary: parse arguments, call the library, map the outcome to an exit code.
+//! The `citecheck` binary: parse arguments, build a validated configuration, call the
+//! library, map the outcome to an exit code.
 
 mod cli;
 
@@ -16,11 +17,8 @@ fn main() -> ExitCode {
         match cli.command {
             cli::Command::Extract(args) => citecheck::run_extract(&args.into_config(), &mut stderr)
                 .map(|s| if s.failed_inputs.is_empty() { 0 } else { EXIT_INPUT_OR_CONFIG_ERROR }),
-            cli::Command::Check(args) => check(*args, &mut stderr),
-            cli::Command::Archive(mut args) => {
-                args.archive.get_or_insert_with(|| "archive".into());
-                check(*args, &mut stderr)
-            }
+            cli::Command::Check(args) => check(*args, false, &mut stderr),
+            cli::Command::Archive(args) => check(*args, true, &mut stderr),
             cli::Command::History(args) => {
                 citecheck::print_history(&args.db, &args.target, args.limit, &mut std::io::stdout())
             }
@@ -41,8 +39,12 @@ fn main() -> ExitCode {
 }
 
 /// `check` and `archive`: validate the configuration, run, map the summary to an exit code.
-fn check(args: cli::CheckArgs, stderr: &mut std::io::Stderr) -> citecheck::Result<u8> {
-    let config = match args.into_config() {
+fn check(
+    args: cli::args::CheckArgs,
+    archive_command: bool,
+    stderr: &mut std::io::Stderr,
+) -> citecheck::Result<u8> {
+    let config = match cli::layers::check_config(args, archive_command) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("citecheck: error: {e:#}");
@@ -61,7 +63,7 @@ fn check(args: cli::CheckArgs, stderr: &mut std::io::Stderr) -> citecheck::Resul
 }
 
 /// `export-wacz`: package the folder, say what was packed (and what was left out).
-fn export_wacz(args: &cli::ExportWaczArgs) -> citecheck::Result<u8> {
+fn export_wacz(args: &cli::args::ExportWaczArgs) -> citecheck::Result<u8> {
     let opts = citecheck::WaczOptions { title: args.title.clone() };
     let s = citecheck::export_wacz(&args.dir, &args.output, &opts)?;
     for skipped in &s.skipped {

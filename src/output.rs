@@ -9,7 +9,7 @@ use std::path::Path;
 ///
 /// # Errors
 /// The folder does not exist or is not writable, or the disk is full.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_with(path, |w| {
         w.write_all(bytes).map_err(|source| Error::WriteOutput { path: path.to_path_buf(), source })
     })
@@ -20,20 +20,35 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 ///
 /// # Errors
 /// The folder is not writable, the disk is full, or `write` fails (the error names `path`).
-pub fn write_atomic_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+pub(crate) fn write_atomic_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    replace_with(path, |file| {
+        let mut buf = std::io::BufWriter::new(file);
+        write(&mut buf)?;
+        buf.flush().map_err(|source| Error::WriteOutput { path: path.to_path_buf(), source })
+    })
+    .map(|_| ())
+}
+
+/// The one temporary-file-and-rename of the crate: `fill` writes (and may seek in) a new
+/// file beside `path`; when it succeeds the file is synced and renamed over `path`. Returns
+/// the size written.
+///
+/// # Errors
+/// The folder is not writable, the disk is full, or `fill` fails (the error names `path`).
+pub(crate) fn replace_with(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<u64> {
     let err = |source| Error::WriteOutput { path: path.to_path_buf(), source };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let tmp = tempfile::Builder::new().prefix(".citecheck-").suffix(".tmp").tempfile_in(dir).map_err(err)?;
-    let mut buf = std::io::BufWriter::new(tmp);
-    write(&mut buf).map_err(|e| match e {
+    let mut tmp =
+        tempfile::Builder::new().prefix(".citecheck-").suffix(".tmp").tempfile_in(dir).map_err(err)?;
+    fill(tmp.as_file_mut()).map_err(|e| match e {
         Error::WriteOutput { .. } => e,
         other => err(std::io::Error::other(other.to_string())),
     })?;
-    let tmp = buf.into_inner().map_err(|e| err(e.into_error()))?;
     tmp.as_file().sync_all().map_err(err)?;
+    let len = tmp.as_file().metadata().map_err(err)?.len();
     tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    Ok(len)
 }

@@ -3,16 +3,16 @@
 //! the backend can change. A killed run loses at most the batch in flight; two runs on one
 //! database take turns (a writer waits up to [`BUSY_WAIT`], then fails with a clear message).
 
-use crate::types::{Kind, Outcome, Status};
+use crate::types::{Failing, Kind, Outcome, Standing, Status};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// How long a writer waits for another run holding the database.
-pub const BUSY_WAIT: Duration = Duration::from_secs(30);
+pub(crate) const BUSY_WAIT: Duration = Duration::from_secs(30);
 
 /// The schema, one migration per version (`PRAGMA user_version` = number applied).
-pub const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: runs, targets, results.
     "CREATE TABLE runs (
         id INTEGER PRIMARY KEY,
@@ -52,7 +52,7 @@ pub const MIGRATIONS: &[&str] = &[
 /// Errors of the history store.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum StoreError {
+pub(crate) enum StoreError {
     /// The database could not be opened, migrated or written.
     #[error("history database {path}: {message}")]
     Db {
@@ -65,18 +65,18 @@ pub enum StoreError {
 
 /// An open history database.
 #[derive(Debug)]
-pub struct Store {
+pub(crate) struct Store {
     conn: Connection,
     path: PathBuf,
 }
 
 /// A run being recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RunId(pub i64);
+pub(crate) struct RunId(pub i64);
 
 /// One past result of a target.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PastResult {
+pub(crate) struct PastResult {
     /// The run it belongs to.
     pub run: i64,
     /// Status class.
@@ -91,19 +91,6 @@ pub struct PastResult {
     pub checked_at: String,
     /// Whether it was served from the cache.
     pub cached: bool,
-}
-
-/// What the history says about one target, including the current run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Standing {
-    /// When the target was first seen.
-    pub first_seen: String,
-    /// When it was last `ok`.
-    pub last_ok: String,
-    /// Since when it has been failing (start of the current failing streak).
-    pub failing_since: String,
-    /// Consecutive failing runs up to and including the latest.
-    pub consecutive_failures: u32,
 }
 
 /// A [`PastResult`] from the columns run_id, status, http_status, final_url, error,
@@ -125,7 +112,7 @@ impl Store {
     ///
     /// # Errors
     /// The file cannot be created, is not a citecheck database, or is newer than this version.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
+    pub(crate) fn open(path: &Path) -> Result<Store, StoreError> {
         let db_err = |message: String| StoreError::Db { path: path.to_path_buf(), message };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| db_err(format!("cannot create its folder: {e}")))?;
@@ -205,19 +192,11 @@ impl Store {
         tx.commit().map_err(|e| fail(e.to_string()))
     }
 
-    /// The schema version of the open file.
-    ///
-    /// # Errors
-    /// The database cannot be read.
-    pub fn version(&self) -> Result<i64, StoreError> {
-        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.err(e))
-    }
-
     /// Starts recording a run.
     ///
     /// # Errors
     /// The database cannot be written.
-    pub fn begin_run(
+    pub(crate) fn begin_run(
         &mut self,
         started_at: &str,
         inputs: &[String],
@@ -237,7 +216,7 @@ impl Store {
     ///
     /// # Errors
     /// The database cannot be written.
-    pub fn record(&mut self, run: RunId, batch: &[(Kind, &str, &Outcome)]) -> Result<(), StoreError> {
+    pub(crate) fn record(&mut self, run: RunId, batch: &[(Kind, &str, &Outcome)]) -> Result<(), StoreError> {
         let path = self.path.clone();
         let map = |e: rusqlite::Error| StoreError::Db { path: path.clone(), message: e.to_string() };
         // Immediate: the write lock is taken (waiting for another run) before anything is read.
@@ -285,7 +264,7 @@ impl Store {
     ///
     /// # Errors
     /// The database cannot be written.
-    pub fn finish_run(&mut self, run: RunId, finished_at: &str) -> Result<(), StoreError> {
+    pub(crate) fn finish_run(&mut self, run: RunId, finished_at: &str) -> Result<(), StoreError> {
         self.conn
             .execute("UPDATE runs SET finished_at = ?1 WHERE id = ?2", params![finished_at, run.0])
             .map_err(|e| self.err(e))?;
@@ -296,7 +275,12 @@ impl Store {
     ///
     /// # Errors
     /// The database cannot be read.
-    pub fn history(&self, kind: Kind, value: &str, limit: usize) -> Result<Vec<PastResult>, StoreError> {
+    pub(crate) fn history(
+        &self,
+        kind: Kind,
+        value: &str,
+        limit: usize,
+    ) -> Result<Vec<PastResult>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -315,7 +299,7 @@ impl Store {
     ///
     /// # Errors
     /// The database cannot be read.
-    pub fn last_result(
+    pub(crate) fn last_result(
         &self,
         kind: Kind,
         value: &str,
@@ -340,11 +324,11 @@ impl Store {
     ///
     /// # Errors
     /// The database cannot be read.
-    pub fn standing(
+    pub(crate) fn standing(
         &self,
         kind: Kind,
         value: &str,
-        failing: &dyn Fn(Status) -> bool,
+        failing: &Failing,
     ) -> Result<Standing, StoreError> {
         Ok(self.timeline(kind, value, failing)?.0)
     }
@@ -353,11 +337,11 @@ impl Store {
     ///
     /// # Errors
     /// The database cannot be read.
-    pub fn timeline(
+    pub(crate) fn timeline(
         &self,
         kind: Kind,
         value: &str,
-        failing: &dyn Fn(Status) -> bool,
+        failing: &Failing,
     ) -> Result<(Standing, Option<PastResult>), StoreError> {
         let mut stmt = self
             .conn
@@ -379,7 +363,7 @@ impl Store {
         }
         let last_ok =
             past.iter().find(|p| p.status == Status::Ok).map(|p| p.checked_at.clone()).unwrap_or_default();
-        let streak = past.iter().take_while(|p| failing(p.status)).count();
+        let streak = past.iter().take_while(|p| failing.is_failure(p.status)).count();
         let standing = Standing {
             first_seen,
             last_ok,

@@ -177,6 +177,107 @@ pub struct Outcome {
     pub capture: Option<Capture>,
 }
 
+impl Outcome {
+    /// An outcome decided without a request (excluded by a rule, not a valid URL, …), stamped
+    /// now.
+    pub fn decided(status: Status, error: impl Into<String>) -> Outcome {
+        Outcome {
+            status,
+            http_status: None,
+            final_url: String::new(),
+            hops: Vec::new(),
+            attempts: 0,
+            error: error.into(),
+            elapsed_ms: 0,
+            content_type: String::new(),
+            checked_at: now(),
+            cached: false,
+            capture: None,
+        }
+    }
+}
+
+/// The current time as RFC 3339 (UTC, seconds), as every table and record writes it.
+pub(crate) fn now() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// What counts as failing: the statuses of `--fail-on`, for `--fail-after` runs in a row. The
+/// exit code, the history's streaks, JUnit and the summaries all ask this one policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failing {
+    /// Statuses that count as failures.
+    pub statuses: Vec<Status>,
+    /// Consecutive failing runs before a failing target fails the run (at least 1).
+    pub after: u32,
+}
+
+impl Failing {
+    /// `broken,unreachable,tls_error,invalid,timeout,server_error`, at once.
+    pub fn default_statuses() -> Vec<Status> {
+        vec![
+            Status::Broken,
+            Status::Unreachable,
+            Status::TlsError,
+            Status::Invalid,
+            Status::Timeout,
+            Status::ServerError,
+        ]
+    }
+
+    /// Whether a status is a failure.
+    pub fn is_failure(&self, status: Status) -> bool {
+        self.statuses.contains(&status)
+    }
+
+    /// Whether a target with this status, failing `streak` runs in a row (this one included),
+    /// fails the run.
+    pub fn fails_run(&self, status: Status, streak: u32) -> bool {
+        self.is_failure(status) && streak >= self.after.max(1)
+    }
+}
+
+impl Default for Failing {
+    fn default() -> Self {
+        Failing { statuses: Failing::default_statuses(), after: 1 }
+    }
+}
+
+/// The host a URL is checked on, for politeness and for `hosts.csv`: the host name, with the
+/// port when it is not the scheme's default (`example.org`, `127.0.0.1:8080`). `http://` and
+/// `https://` of one site are one host.
+pub(crate) fn host_key(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    }
+}
+
+/// What the history says about one target, including the current run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Standing {
+    /// When the target was first seen.
+    pub first_seen: String,
+    /// When it was last `ok`.
+    pub last_ok: String,
+    /// Since when it has been failing (start of the current failing streak).
+    pub failing_since: String,
+    /// Consecutive failing runs up to and including the latest.
+    pub consecutive_failures: u32,
+}
+
+/// A target whose status class changed since the previous run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Change {
+    /// Index of the target.
+    pub target: usize,
+    /// Its status in the previous run that checked it.
+    pub previous: Status,
+    /// When that was.
+    pub previous_at: String,
+}
+
 /// Where an archived response (or revisit) record went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Capture {

@@ -151,14 +151,11 @@ fn archive_records_hops_encodings_revisits_and_index() {
     assert_eq!(meta[0].get("WARC-Refers-To"), pdf_resp[0].get("WARC-Record-ID"));
     assert!(String::from_utf8_lossy(&meta[0].block).contains("citecheck-status: ok\r\n"));
     // links.csv points at the record.
-    let mut links = csv::Reader::from_path(dir.path().join("reports/links.csv")).expect("links");
-    let header = links.headers().expect("header").clone();
-    let col = |n: &str| header.iter().position(|h| h == n).unwrap_or(usize::MAX);
-    let row =
-        links.records().map(|r| r.expect("row")).find(|r| r[1] == s.url("/report.pdf")).expect("pdf row");
-    assert_eq!(&row[col("warc_file")], name);
-    assert_eq!(row[col("warc_offset")].parse::<u64>().ok(), Some(pdf_resp[0].offset));
-    assert_eq!(row[col("payload_sha256")].len(), 64);
+    let links = common::table::Table::read(&dir.path().join("reports/links.csv"));
+    let row = links.row("value", &s.url("/report.pdf"));
+    assert_eq!(&row["warc_file"], name);
+    assert_eq!(row["warc_offset"].parse::<u64>().ok(), Some(pdf_resp[0].offset));
+    assert_eq!(row["payload_sha256"].len(), 64);
     // The index: one sorted CDXJ line per response, pointing at its member.
     let index = std::fs::read_to_string(arc.join("index.cdxj")).expect("index.cdxj");
     let lines: Vec<&str> = index.lines().collect();
@@ -344,7 +341,7 @@ fn large_bodies_keep_their_bytes_and_digests() {
         s.url("/big-chunked.html")
     );
     std::fs::write(dir.path().join("doc.md"), doc).expect("doc");
-    let digest = |bytes: &[u8]| citecheck::archive::base32_sha1(&sha1::Sha1::digest(bytes).into());
+    let digest = |bytes: &[u8]| citecheck::warc::base32_sha1(&sha1::Sha1::digest(bytes).into());
     for (folder, limit) in [("whole", "100MB"), ("cut", "300KB")] {
         let out = citecheck()
             .current_dir(dir.path())

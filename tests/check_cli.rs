@@ -4,35 +4,14 @@
 mod common;
 
 use common::citecheck;
+use common::run::{check_doc, check_doc_with, doc_citing, Checked};
 use common::server::{Reply, Server};
 use predicates::prelude::*;
-use std::path::Path;
 use std::time::Duration;
 
-/// Runs `check` on a Markdown document citing `urls` (one footnote each); returns the exit
-/// code, stderr and the rows of links.csv keyed by value.
-fn check(urls: &[String], extra: &[&str]) -> (i32, String, Vec<csv::StringRecord>, tempfile::TempDir) {
-    let mut doc = String::from("1. Text.");
-    for i in 1..=urls.len() {
-        doc.push_str(&format!("<sup>{i}</sup>"));
-    }
-    doc.push_str("\n\n");
-    for (i, u) in urls.iter().enumerate() {
-        doc.push_str(&format!("<sup>{}</sup> <{u}>.\n\n", i + 1));
-    }
-    let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-    check_doc(&doc, &extra)
-}
-
-fn read_links(path: &Path) -> Vec<csv::StringRecord> {
-    match csv::Reader::from_path(path) {
-        Ok(mut r) => r.records().map(|r| r.expect("row")).collect(),
-        Err(_) => Vec::new(),
-    }
-}
-
-fn row<'a>(rows: &'a [csv::StringRecord], value: &str) -> &'a csv::StringRecord {
-    rows.iter().find(|r| &r[1] == value).unwrap_or_else(|| panic!("no row for {value}: {rows:?}"))
+/// Runs `check` on a document citing `urls` (one footnote each).
+fn check(urls: &[String], extra: &[&str]) -> Checked {
+    check_doc(&doc_citing(urls), extra)
 }
 
 #[test]
@@ -59,19 +38,20 @@ fn status_classes_redirects_and_exit_code() {
             .iter()
             .map(|p| s.url(p))
             .collect();
-    let (code, stderr, rows, _dir) = check(&urls, &["--retries", "1", "--method", "get"]);
+    let Checked { code, stderr, links: rows, dir: _dir, .. } =
+        check(&urls, &["--retries", "1", "--method", "get"]);
     assert_eq!(code, 1, "broken links fail the run: {stderr}");
-    let status = |p: &str| row(&rows, &s.url(p))[3].to_string();
+    let status = |p: &str| rows.row("value", &s.url(p))["status"].to_string();
     assert_eq!(status("/ok"), "ok");
     assert_eq!(status("/gone"), "broken");
     assert_eq!(status("/old"), "redirected");
-    assert_eq!(&row(&rows, &s.url("/old"))[5], s.url("/new"));
-    assert_eq!(&row(&rows, &s.url("/old"))[6], "2");
+    assert_eq!(&rows.row("value", &s.url("/old"))["final_url"], s.url("/new"));
+    assert_eq!(&rows.row("value", &s.url("/old"))["redirects"], "2");
     assert_eq!(status("/loop-a"), "broken");
-    assert!(row(&rows, &s.url("/loop-a"))[8].contains("redirect loop"));
+    assert!(rows.row("value", &s.url("/loop-a"))["error"].contains("redirect loop"));
     assert_eq!(status("/forbidden"), "blocked");
     assert_eq!(status("/flaky"), "ok");
-    assert_eq!(&row(&rows, &s.url("/flaky"))[7], "2", "one retry");
+    assert_eq!(&rows.row("value", &s.url("/flaky"))["attempts"], "2", "one retry");
     assert_eq!(status("/deep/page"), "soft_404");
     assert_eq!(status("/soft"), "soft_404");
     assert_eq!(status("/down"), "server_error");
@@ -87,10 +67,10 @@ fn head_rejected_falls_back_to_get() {
         (_, _) => Reply::html(200, "ok"),
     });
     let urls = vec![s.url("/no-head"), s.url("/head-403"), s.url("/plain")];
-    let (code, stderr, rows, _dir) = check(&urls, &[]);
+    let Checked { code, stderr, links: rows, dir: _dir, .. } = check(&urls, &[]);
     assert_eq!(code, 0, "{stderr}");
-    for r in &rows {
-        assert_eq!(&r[3], "ok", "{r:?}");
+    for r in rows.rows() {
+        assert_eq!(&r["status"], "ok", "{r:?}");
     }
     assert_eq!(s.hits("GET", "/no-head"), 1);
     assert_eq!(s.hits("HEAD", "/plain"), 1);
@@ -104,10 +84,10 @@ fn retry_after_is_honoured_and_429_recovers() {
         _ => Reply::html(200, "ok"),
     });
     let started = std::time::Instant::now();
-    let (code, stderr, rows, _dir) = check(&[s.url("/busy")], &["--method", "get"]);
+    let Checked { code, stderr, links: rows, dir: _dir, .. } = check(&[s.url("/busy")], &["--method", "get"]);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(&rows[0][3], "ok");
-    assert_eq!(&rows[0][7], "2");
+    assert_eq!(&rows.rows().next().expect("a row")["status"], "ok");
+    assert_eq!(&rows.rows().next().expect("a row")["attempts"], "2");
     assert!(started.elapsed() >= Duration::from_millis(900), "waited for Retry-After");
 }
 
@@ -121,12 +101,17 @@ fn timeouts_closed_connections_and_unresolvable_hosts() {
     });
     let urls =
         vec![s.url("/hang"), s.url("/close"), "http://no-such-host.invalid/x".to_string(), s.url("/trickle")];
-    let (code, stderr, rows, _dir) = check(&urls, &["--timeout", "1s", "--retries", "0", "--method", "get"]);
+    let Checked { code, stderr, links: rows, dir: _dir, .. } =
+        check(&urls, &["--timeout", "1s", "--retries", "0", "--method", "get"]);
     assert_eq!(code, 1, "{stderr}");
-    assert_eq!(&row(&rows, &s.url("/hang"))[3], "timeout");
-    assert_eq!(&row(&rows, &s.url("/close"))[3], "unreachable");
-    assert_eq!(&row(&rows, "http://no-such-host.invalid/x")[3], "unreachable");
-    assert_eq!(&row(&rows, &s.url("/trickle"))[3], "timeout", "a trickling body still ends at --timeout");
+    assert_eq!(&rows.row("value", &s.url("/hang"))["status"], "timeout");
+    assert_eq!(&rows.row("value", &s.url("/close"))["status"], "unreachable");
+    assert_eq!(&rows.row("value", "http://no-such-host.invalid/x")["status"], "unreachable");
+    assert_eq!(
+        &rows.row("value", &s.url("/trickle"))["status"],
+        "timeout",
+        "a trickling body still ends at --timeout"
+    );
 }
 
 #[test]
@@ -135,11 +120,12 @@ fn duplicates_are_fetched_once_and_host_concurrency_is_respected() {
     let mut urls: Vec<String> = (0..24).map(|i| s.url(&format!("/p{i}"))).collect();
     urls.push(s.url("/p0"));
     urls.push(s.url("/p0"));
-    let (code, stderr, rows, _dir) = check(&urls, &["--host-concurrency", "3", "--method", "get"]);
+    let Checked { code, stderr, links: rows, dir: _dir, .. } =
+        check(&urls, &["--host-concurrency", "3", "--method", "get"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(rows.len(), 24, "one row per distinct target");
     assert_eq!(s.hits("GET", "/p0"), 1);
-    assert_eq!(&row(&rows, &s.url("/p0"))[10], "1;25;26", "every footnote citing it");
+    assert_eq!(&rows.row("value", &s.url("/p0"))["footnotes"], "1;25;26", "every footnote citing it");
     let host = s.addr.to_string();
     let max = s.max_in_flight(&host);
     assert!(max <= 3, "server saw {max} requests at once");
@@ -150,12 +136,12 @@ fn duplicates_are_fetched_once_and_host_concurrency_is_respected() {
 fn excluded_schemes_and_rules_are_never_fetched() {
     let s = Server::start(|_, _| Reply::html(200, "ok"));
     let urls = vec!["mailto:someone@example.org".to_string(), s.url("/skip-me"), s.url("/keep")];
-    let (code, stderr, rows, _dir) = check(&urls, &["--exclude", "skip-me"]);
+    let Checked { code, stderr, links: rows, dir: _dir, .. } = check(&urls, &["--exclude", "skip-me"]);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(&row(&rows, "mailto:someone@example.org")[3], "excluded");
-    assert_eq!(&row(&rows, &s.url("/skip-me"))[3], "excluded");
+    assert_eq!(&rows.row("value", "mailto:someone@example.org")["status"], "excluded");
+    assert_eq!(&rows.row("value", &s.url("/skip-me"))["status"], "excluded");
     assert_eq!(s.hits("HEAD", "/skip-me") + s.hits("GET", "/skip-me"), 0);
-    assert_eq!(&row(&rows, &s.url("/keep"))[3], "ok");
+    assert_eq!(&rows.row("value", &s.url("/keep"))["status"], "ok");
 }
 
 #[test]
@@ -170,26 +156,6 @@ fn bad_configuration_is_exit_2_with_a_clear_message() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("unknown status 'brokn'"));
-}
-
-/// Runs `check` on an arbitrary document text.
-fn check_doc(doc: &str, extra: &[String]) -> (i32, String, Vec<csv::StringRecord>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let input = dir.path().join("doc.md");
-    std::fs::write(&input, doc).expect("write doc");
-    let out = citecheck()
-        .arg("check")
-        .arg(&input)
-        .arg("--out")
-        .arg(dir.path().join("reports"))
-        .arg("--db")
-        .arg(dir.path().join("history.sqlite"))
-        .args(["--host-interval", "0", "--max-retry-wait", "1s", "--timeout", "3s", "--quiet"])
-        .args(extra)
-        .output()
-        .expect("runs");
-    let rows = read_links(&dir.path().join("reports/links.csv"));
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned(), rows, dir)
 }
 
 #[test]
@@ -213,15 +179,36 @@ fn https_with_a_test_ca_untrusted_certificates_and_insecure() {
         }
         a
     };
-    let (code, stderr, rows, _d) = check_doc(doc, &args(false));
+    let Checked { code, stderr, links: rows, dir: _d, .. } = check_doc(doc, &args(false));
     assert_eq!(code, 1, "{stderr}");
-    assert_eq!(&row(&rows, "https://secure.test/a")[3], "ok");
-    assert_eq!(&row(&rows, "https://untrusted.test/b")[3], "tls_error");
-    assert!(row(&rows, "https://untrusted.test/b")[8].contains("certificate"), "{:?}", &rows);
-    let (code, stderr, rows, _d) = check_doc(doc, &args(true));
+    assert_eq!(&rows.row("value", "https://secure.test/a")["status"], "ok");
+    assert_eq!(&rows.row("value", "https://untrusted.test/b")["status"], "tls_error");
+    assert!(rows.row("value", "https://untrusted.test/b")["error"].contains("certificate"), "{:?}", &rows);
+    let Checked { code, stderr, links: rows, dir: _d, .. } = check_doc(doc, &args(true));
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(&row(&rows, "https://untrusted.test/b")[3], "ok");
+    assert_eq!(&rows.row("value", "https://untrusted.test/b")["status"], "ok");
     assert!(stderr.contains("NOT verified"), "--insecure is reported: {stderr}");
+}
+
+#[test]
+fn no_insecure_on_the_command_line_overrides_the_config_file() {
+    let other = common::tls::TestCa::new();
+    let bad = Server::start_tls(other.server_config(&["untrusted.test"]), |_, _| Reply::html(200, "x"));
+    let doc = "1. See <https://untrusted.test/b>.\n";
+    let resolve = format!("untrusted.test:443:{}", bad.addr);
+    let config = [("citecheck.toml", "insecure = true\n")];
+    let from_file = check_doc_with(doc, &config, &["--resolve", &resolve]);
+    assert_eq!(
+        &from_file.links.row("value", "https://untrusted.test/b")["status"],
+        "ok",
+        "{}",
+        from_file.stderr
+    );
+    assert!(from_file.stderr.contains("NOT verified"), "{}", from_file.stderr);
+    let overridden = check_doc_with(doc, &config, &["--resolve", &resolve, "--no-insecure"]);
+    assert_eq!(overridden.code, 1, "{}", overridden.stderr);
+    assert_eq!(&overridden.links.row("value", "https://untrusted.test/b")["status"], "tls_error");
+    assert!(!overridden.stderr.contains("NOT verified"), "{}", overridden.stderr);
 }
 
 #[test]
@@ -248,16 +235,16 @@ fn symbols_are_checked_by_the_document_the_ods_api_serves() {
         "--symbol-lang".to_string(),
         "fr".to_string(),
     ];
-    let (code, stderr, rows, _d) = check_doc(doc, &args);
+    let Checked { code, stderr, links: rows, dir: _d, .. } = check_doc(doc, &args);
     assert_eq!(code, 1, "{stderr}");
-    let found = row(&rows, "A/RES/75/202");
-    assert_eq!(&found[0], "symbol");
-    assert_eq!(&found[2], "https://documents.un.org/api/symbol/access?s=A%2FRES%2F75%2F202&l=fr&t=pdf");
-    assert_eq!(&found[3], "ok", "the API's own redirect is not a citation redirect");
-    assert_eq!(&found[14], "https://undocs.org/fr/A/RES/75/202");
-    let missing = row(&rows, "A/RES/99/999");
-    assert_eq!(&missing[3], "broken");
-    assert!(missing[8].contains("no such document"));
+    let found = rows.row("value", "A/RES/75/202");
+    assert_eq!(&found["kind"], "symbol");
+    assert_eq!(&found["url"], "https://documents.un.org/api/symbol/access?s=A%2FRES%2F75%2F202&l=fr&t=pdf");
+    assert_eq!(&found["status"], "ok", "the API's own redirect is not a citation redirect");
+    assert_eq!(&found["human_url"], "https://undocs.org/fr/A/RES/75/202");
+    let missing = rows.row("value", "A/RES/99/999");
+    assert_eq!(&missing["status"], "broken");
+    assert!(missing["error"].contains("no such document"));
 }
 
 #[test]
@@ -289,20 +276,24 @@ fn redirect_kinds_cookies_huge_bodies_and_gzip_bombs() {
     });
     let urls: Vec<String> =
         ["/r302", "/login", "/huge", "/bomb", "/to-ftp"].iter().map(|p| s.url(p)).collect();
-    let (code, stderr, rows, _d) = check(&urls, &["--method", "get"]);
+    let Checked { code, stderr, links: rows, dir: _d, .. } = check(&urls, &["--method", "get"]);
     assert_eq!(code, 1, "{stderr}");
-    let r = row(&rows, &s.url("/r302"));
-    assert_eq!((&r[3], &r[6]), ("redirected", "3"));
+    let r = rows.row("value", &s.url("/r302"));
+    assert_eq!((&r["status"], &r["redirects"]), ("redirected", "3"));
     assert_eq!(
-        &r[15],
+        &r["redirect_chain"],
         format!("302 {} -> 303 {} -> 307 {}", s.url("/r303"), s.url("/r307"), s.url("/final"))
     );
-    assert_eq!(&row(&rows, &s.url("/login"))[3], "redirected", "the cookie set on the redirect was sent");
-    assert_eq!(&row(&rows, &s.url("/huge"))[3], "ok");
-    assert_eq!(&row(&rows, &s.url("/bomb"))[3], "ok");
-    let ftp = row(&rows, &s.url("/to-ftp"));
-    assert_eq!(&ftp[3], "broken");
-    assert!(ftp[8].contains("non-HTTP scheme"));
+    assert_eq!(
+        &rows.row("value", &s.url("/login"))["status"],
+        "redirected",
+        "the cookie set on the redirect was sent"
+    );
+    assert_eq!(&rows.row("value", &s.url("/huge"))["status"], "ok");
+    assert_eq!(&rows.row("value", &s.url("/bomb"))["status"], "ok");
+    let ftp = rows.row("value", &s.url("/to-ftp"));
+    assert_eq!(&ftp["status"], "broken");
+    assert!(ftp["error"].contains("non-HTTP scheme"));
 }
 
 #[test]
@@ -315,7 +306,7 @@ fn deny_private_refuses_loopback_literals_names_and_redirect_targets() {
     let doc = format!(
         "1. <http://127.0.0.1:{port}/a> <http://localhost:{port}/b> <http://public.test/hop> <http://[::1]:{port}/c>\n"
     );
-    let (code, stderr, rows, _d) =
+    let Checked { code, stderr, links: rows, dir: _d, .. } =
         check_doc(&doc, &["--deny-private".into(), "--resolve".into(), format!("public.test:80:{}", s.addr)]);
     assert_eq!(code, 0, "{stderr}");
     for v in [
@@ -323,24 +314,25 @@ fn deny_private_refuses_loopback_literals_names_and_redirect_targets() {
         format!("http://localhost:{port}/b"),
         format!("http://[::1]:{port}/c"),
     ] {
-        let r = row(&rows, &v);
-        assert_eq!(&r[3], "excluded", "{r:?}");
-        assert!(r[8].contains("--deny-private"), "{r:?}");
+        let r = rows.row("value", &v);
+        assert_eq!(&r["status"], "excluded", "{r:?}");
+        assert!(r["error"].contains("--deny-private"), "{r:?}");
     }
-    let hop = row(&rows, "http://public.test/hop");
-    assert_eq!(&hop[3], "excluded", "a redirect into a private address is refused: {hop:?}");
-    assert_eq!(&hop[5], "http://127.0.0.1/secret");
+    let hop = rows.row("value", "http://public.test/hop");
+    assert_eq!(&hop["status"], "excluded", "a redirect into a private address is refused: {hop:?}");
+    assert_eq!(&hop["final_url"], "http://127.0.0.1/secret");
     assert_eq!(s.hits("GET", "/a") + s.hits("HEAD", "/a"), 0);
 }
 
 #[test]
 fn invalid_urls_are_reported_not_fetched() {
-    let (code, stderr, rows, _d) = check_doc("1. See <https://example]org/x> and <http://>.\n", &[]);
+    let Checked { code, stderr, links: rows, dir: _d, .. } =
+        check_doc("1. See <https://example]org/x> and <http://>.\n", &[] as &[&str]);
     assert_eq!(code, 1, "{stderr}");
-    let r = row(&rows, "https://example]org/x");
-    assert_eq!(&r[3], "invalid");
-    assert!(r[8].contains("not a valid URL"), "{r:?}");
-    assert_eq!(&r[7], "0");
+    let r = rows.row("value", "https://example]org/x");
+    assert_eq!(&r["status"], "invalid");
+    assert!(r["error"].contains("not a valid URL"), "{r:?}");
+    assert_eq!(&r["attempts"], "0");
 }
 
 #[test]
@@ -359,9 +351,9 @@ fn configuration_file_is_merged_under_the_flags() {
     std::fs::write(dir.path().join("citecheck.toml"), config).expect("config");
     // The file's fail-on lets the 404 pass; its exclude keeps /skip from being fetched.
     citecheck().current_dir(dir.path()).arg("check").assert().code(0);
-    let rows = read_links(&dir.path().join("tables/links.csv"));
-    assert_eq!(&row(&rows, &s.url("/gone"))[3], "broken");
-    assert_eq!(&row(&rows, &s.url("/skip"))[3], "excluded");
+    let rows = common::table::Table::read(&dir.path().join("tables/links.csv"));
+    assert_eq!(&rows.row("value", &s.url("/gone"))["status"], "broken");
+    assert_eq!(&rows.row("value", &s.url("/skip"))["status"], "excluded");
     // Flags win over the file.
     citecheck()
         .current_dir(dir.path())
@@ -386,12 +378,13 @@ fn bot_challenges_are_blocked_not_ok() {
         "/cf" => Reply::html(403, "Just a moment...").with_header("cf-mitigated", "challenge"),
         _ => Reply::html(200, "ok"),
     });
-    let (code, stderr, rows, _d) = check(&[s.url("/waf"), s.url("/cf")], &["--method", "get"]);
+    let Checked { code, stderr, links: rows, dir: _d, .. } =
+        check(&[s.url("/waf"), s.url("/cf")], &["--method", "get"]);
     assert_eq!(code, 0, "blocked does not fail the run by default: {stderr}");
     for p in ["/waf", "/cf"] {
-        let r = row(&rows, &s.url(p));
-        assert_eq!(&r[3], "blocked", "{r:?}");
-        assert!(r[8].contains("bot challenge"), "{r:?}");
+        let r = rows.row("value", &s.url(p));
+        assert_eq!(&r["status"], "blocked", "{r:?}");
+        assert!(r["error"].contains("bot challenge"), "{r:?}");
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::table::Table;
 use common::web::{cited, hosts, symbol_exists, Behaviour, SimWeb};
 use common::{assert_pinned, citecheck, fixture, shared};
 use std::path::Path;
@@ -36,40 +37,39 @@ fn check_against(doc: &Path, web: &SimWeb, out: &Path, db: &Path, extra: &[&str]
         .expect("check runs")
 }
 
-/// Checks `doc` against the simulated web; returns the exit code and links.csv without the
-/// time columns (`checked_at`, `elapsed_ms`).
-fn run(doc: &Path) -> (i32, String, Vec<csv::StringRecord>, usize) {
+/// Checks `doc` against the simulated web; returns the exit code, links.csv without the time
+/// columns (`checked_at`, `elapsed_ms`, history dates) for pinning, the table, and the number
+/// of distinct citations.
+fn run(doc: &Path) -> (i32, String, Table, usize) {
     let rows = cited(doc);
     let distinct = rows.iter().collect::<std::collections::BTreeSet<_>>().len();
     let web = SimWeb::start(&hosts(&rows));
     let dir = tempfile::tempdir().expect("tempdir");
     let out = check_against(doc, &web, dir.path(), &dir.path().join("history.sqlite"), &[]);
     let code = out.status.code().unwrap_or(-1);
-    let mut r = csv::Reader::from_path(dir.path().join("links.csv")).expect("links.csv written");
-    let header = r.headers().expect("header").clone();
-    let records: Vec<csv::StringRecord> = r.records().map(|x| x.expect("row")).collect();
-    let keep: Vec<usize> = (0..header.len())
-        .filter(|&i| {
-            !matches!(&header[i], "checked_at" | "elapsed_ms" | "first_seen" | "last_ok" | "failing_since")
-        })
+    let links = Table::read(&dir.path().join("links.csv"));
+    let keep: Vec<&str> = links
+        .header()
+        .into_iter()
+        .filter(|h| !matches!(*h, "checked_at" | "elapsed_ms" | "first_seen" | "last_ok" | "failing_since"))
         .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(keep.iter().map(|&i| &header[i])).expect("write");
-    for rec in &records {
-        w.write_record(keep.iter().map(|&i| &rec[i])).expect("write");
+    w.write_record(&keep).expect("write");
+    for r in links.rows() {
+        w.write_record(keep.iter().map(|c| &r[c])).expect("write");
     }
     let pinned = String::from_utf8(w.into_inner().expect("csv")).expect("utf-8");
     for name in ["citations.csv", "summary.csv", "hosts.csv"] {
         assert!(dir.path().join(name).is_file(), "{name} written");
     }
-    (code, pinned, records, distinct)
+    (code, pinned, links, distinct)
 }
 
 /// Every row's status must be what the simulated host was told to do.
-fn assert_statuses_follow_the_simulation(records: &[csv::StringRecord]) {
+fn assert_statuses_follow_the_simulation(links: &Table) {
     let mut seen = std::collections::BTreeMap::new();
-    for r in records {
-        let (kind, value, status) = (&r[0], &r[1], &r[3]);
+    for r in links.rows() {
+        let (kind, value, status) = (&r["kind"], &r["value"], &r["status"]);
         let expected = if kind == "symbol" {
             if symbol_exists(value) {
                 "ok"
@@ -109,7 +109,7 @@ fn seed_document_checks_end_to_end_when_present() {
     assert_eq!(code, 1);
     assert_eq!(records.len(), distinct, "one row per distinct target");
     assert_statuses_follow_the_simulation(&records);
-    let classes: std::collections::BTreeSet<&str> = records.iter().map(|r| r.get(3).unwrap_or("")).collect();
+    let classes: std::collections::BTreeSet<&str> = records.column("status").into_iter().collect();
     for class in
         ["ok", "redirected", "broken", "blocked", "server_error", "timeout", "unreachable", "soft_404"]
     {
@@ -177,30 +177,28 @@ fn three_runs(doc: &Path, must_change: bool) {
             "run {run}: {}",
             String::from_utf8_lossy(&out.stdout)
         );
-        let mut ch = csv::Reader::from_path(dir.path().join("reports/changes.csv")).expect("changes.csv");
-        let got: std::collections::BTreeSet<(String, String, String)> = ch
-            .records()
-            .map(|r| r.expect("row"))
-            .map(|r| (r[1].to_string(), r[3].to_string(), r[5].to_string()))
-            .collect();
+        let got: std::collections::BTreeSet<(String, String, String)> =
+            Table::read(&dir.path().join("reports/changes.csv"))
+                .rows()
+                .map(|r| (r["value"].to_string(), r["previous_status"].to_string(), r["status"].to_string()))
+                .collect();
         assert_eq!(got, want_changes, "changes.csv of run {run}");
         eprintln!("run {run}: exit {:?}, {} changes: {got:?}", out.status.code(), got.len());
         if run > 0 && must_change {
             assert!(!got.is_empty(), "the scenario changes something in run {run}");
         }
-        let mut links = csv::Reader::from_path(dir.path().join("reports/links.csv")).expect("links.csv");
-        let header = links.headers().expect("header").clone();
-        let idx = |n: &str| header.iter().position(|h| h == n).unwrap_or_else(|| panic!("{n}"));
-        for r in links.records().map(|r| r.expect("row")) {
-            let key = (r[0].to_string(), r[1].to_string());
-            assert_eq!(&r[3], expected_at(&key.0, &key.1, run), "status of {} in run {run}", key.1);
+        let links = Table::read(&dir.path().join("reports/links.csv"));
+        assert!(links.len() > 0, "links.csv of run {run}");
+        for r in links.rows() {
+            let key = (r["kind"].to_string(), r["value"].to_string());
+            assert_eq!(&r["status"], expected_at(&key.0, &key.1, run), "status of {} in run {run}", key.1);
             assert_eq!(
-                r[idx("consecutive_failures")].parse::<u32>().ok(),
+                r["consecutive_failures"].parse::<u32>().ok(),
                 streak.get(&key).copied(),
                 "streak of {} in run {run}",
                 key.1
             );
-            assert!(!r[idx("first_seen")].is_empty());
+            assert!(!r["first_seen"].is_empty());
         }
     }
 }

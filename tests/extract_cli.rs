@@ -183,19 +183,21 @@ fn seed_document_when_present() {
     let out = citecheck().arg("extract").arg(&seed).output().expect("runs");
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).expect("utf-8");
-    let mut rdr = csv::Reader::from_reader(text.as_bytes());
-    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("csv row")).collect();
-    let labels: BTreeSet<&str> = rows.iter().map(|r| &r[3]).filter(|l| !l.is_empty()).collect();
+    let table = common::table::Table::parse(&text);
+    let rows: Vec<_> = table.rows().collect();
+    let labels: BTreeSet<&str> = rows.iter().map(|r| &r["footnote"]).filter(|l| !l.is_empty()).collect();
     assert_eq!(labels.len(), 138, "137 numbered footnotes and the starred note");
     assert!(labels.contains("*") && labels.contains("137"));
-    assert_eq!(rows.iter().filter(|r| &r[5] == "url").count(), 174);
-    assert_eq!(rows.iter().filter(|r| &r[5] == "symbol").count(), 17);
-    let body: Vec<(&str, &str)> = rows.iter().filter(|r| r[3].is_empty()).map(|r| (&r[4], &r[6])).collect();
+    assert_eq!(rows.iter().filter(|r| &r["kind"] == "url").count(), 174);
+    assert_eq!(rows.iter().filter(|r| &r["kind"] == "symbol").count(), 17);
+    let body: Vec<(&str, &str)> =
+        rows.iter().filter(|r| r["footnote"].is_empty()).map(|r| (&r["paragraph"], &r["value"])).collect();
     assert_eq!(
         body,
         vec![("", "E/RES/2006/46"), ("1", "E/RES/2006/46"), ("40", "A/RES/70/1"), ("40", "A/RES/70/125")]
     );
-    let para_of = |label: &str| rows.iter().find(|r| &r[3] == label).map(|r| r[4].to_string());
+    let para_of =
+        |label: &str| rows.iter().find(|r| &r["footnote"] == label).map(|r| r["paragraph"].to_string());
     // Markers after a page break and a footnote block belong to the paragraph before it.
     assert_eq!(para_of("20").as_deref(), Some("28"));
     assert_eq!(para_of("32").as_deref(), Some("40"));

@@ -6,35 +6,20 @@
 mod common;
 
 use common::package::{docx, note_ref, para, zip, W_NS};
+use common::run::extract;
+use common::table::{cite, cited, Cited};
 use common::{assert_pinned, citecheck, fixture, shared};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// (footnote, paragraph, kind, value) of every row.
-type Row = (String, String, String, String);
+type Row = Cited;
 
 fn rows_of(csv_text: &str) -> Vec<Row> {
-    let mut rdr = csv::Reader::from_reader(csv_text.as_bytes());
-    let headers = rdr.headers().expect("header").clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
-    let (f, p, k, v) = (col("footnote"), col("paragraph"), col("kind"), col("value"));
-    rdr.records()
-        .map(|r| r.expect("row"))
-        .map(|r| (r[f].to_string(), r[p].to_string(), r[k].to_string(), r[v].to_string()))
-        .collect()
-}
-
-/// Runs `extract` from the repository root, so fixtures can be named by relative paths (the
-/// `source` column of pinned tables must not depend on where the checkout lives).
-fn extract(path: &Path) -> String {
-    let out =
-        citecheck().arg("extract").arg(path).current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("runs");
-    assert!(out.status.success(), "{}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8")
+    cited(csv_text)
 }
 
 fn row(f: &str, p: &str, k: &str, v: &str) -> Row {
-    (f.to_string(), p.to_string(), k.to_string(), v.to_string())
+    cite(f, p, k, v)
 }
 
 #[test]

@@ -6,36 +6,20 @@
 mod common;
 
 use common::pdf::{pdf, pdf_owner_locked, text, Item};
-use common::{assert_pinned, citecheck, fixture, shared};
+use common::run::{extract, extract_output as run};
+use common::table::{cite, cited, Cited};
+use common::{assert_pinned, fixture, shared};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// (footnote, paragraph, kind, value) of every row.
-type Row = (String, String, String, String);
+type Row = Cited;
 
 fn rows_of(csv_text: &str) -> Vec<Row> {
-    let mut rdr = csv::Reader::from_reader(csv_text.as_bytes());
-    let headers = rdr.headers().expect("header").clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
-    let (f, p, k, v) = (col("footnote"), col("paragraph"), col("kind"), col("value"));
-    rdr.records()
-        .map(|r| r.expect("row"))
-        .map(|r| (r[f].to_string(), r[p].to_string(), r[k].to_string(), r[v].to_string()))
-        .collect()
-}
-
-fn run(path: &Path) -> std::process::Output {
-    citecheck().arg("extract").arg(path).current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("runs")
-}
-
-fn extract(path: &Path) -> String {
-    let out = run(path);
-    assert!(out.status.success(), "{}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8")
+    cited(csv_text)
 }
 
 fn row(f: &str, p: &str, k: &str, v: &str) -> Row {
-    (f.to_string(), p.to_string(), k.to_string(), v.to_string())
+    cite(f, p, k, v)
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {

@@ -4,27 +4,16 @@
 mod common;
 
 use common::server::{Reply, Server};
+use common::table::Table;
 use common::{assert_pinned, citecheck, fixture};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-fn table(path: &Path) -> Vec<csv::StringRecord> {
-    match csv::Reader::from_path(path) {
-        Ok(mut r) => r.records().map(|x| x.expect("row")).collect(),
-        Err(e) => panic!("{}: {e}", path.display()),
-    }
+/// The value in column `name` of the links.csv row of `url`.
+fn link(dir: &Path, url: &str, name: &str) -> String {
+    Table::read(&dir.join("reports/links.csv")).row("value", url)[name].to_string()
 }
-
-fn col(rows: &[csv::StringRecord], header: &[&str], key: &str, name: &str) -> String {
-    let i = header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
-    rows.iter()
-        .find(|r| r.iter().any(|c| c == key))
-        .map(|r| r[i].to_string())
-        .unwrap_or_else(|| panic!("no row {key}"))
-}
-
-const LINKS: &[&str] = &citecheck::report::LINK_COLUMNS;
 
 #[test]
 fn three_runs_report_changes_history_and_fail_after() {
@@ -66,9 +55,16 @@ fn three_runs_report_changes_history_and_fail_after() {
             .expect("runs")
     };
     let changes = |d: &Path| -> Vec<(String, String, String, String)> {
-        table(&d.join("reports/changes.csv"))
-            .iter()
-            .map(|r| (r[1].to_string(), r[2].to_string(), r[3].to_string(), r[5].to_string()))
+        Table::read(&d.join("reports/changes.csv"))
+            .rows()
+            .map(|r| {
+                (
+                    r["value"].to_string(),
+                    r["change"].to_string(),
+                    r["previous_status"].to_string(),
+                    r["status"].to_string(),
+                )
+            })
             .collect()
     };
     let u = |p: &str| s.url(p);
@@ -77,9 +73,8 @@ fn three_runs_report_changes_history_and_fail_after() {
     let out = run(&[]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     assert!(changes(dir.path()).is_empty());
-    let links = table(&dir.path().join("reports/links.csv"));
-    assert_eq!(col(&links, LINKS, &u("/recovers"), "consecutive_failures"), "1");
-    let first_seen = col(&links, LINKS, &u("/dies"), "first_seen");
+    assert_eq!(link(dir.path(), &u("/recovers"), "consecutive_failures"), "1");
+    let first_seen = link(dir.path(), &u("/dies"), "first_seen");
     assert!(!first_seen.is_empty());
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 failing but tolerated until --fail-after 2"));
 
@@ -97,11 +92,10 @@ fn three_runs_report_changes_history_and_fail_after() {
     ];
     want.sort();
     assert_eq!(got, want);
-    let links = table(&dir.path().join("reports/links.csv"));
-    let run2_dies = col(&links, LINKS, &u("/dies"), "checked_at");
-    assert_eq!(col(&links, LINKS, &u("/dies"), "failing_since"), run2_dies);
-    assert_eq!(col(&links, LINKS, &u("/dies"), "last_ok"), first_seen, "last ok in run 1");
-    assert_eq!(col(&links, LINKS, &u("/recovers"), "consecutive_failures"), "0");
+    let run2_dies = link(dir.path(), &u("/dies"), "checked_at");
+    assert_eq!(link(dir.path(), &u("/dies"), "failing_since"), run2_dies);
+    assert_eq!(link(dir.path(), &u("/dies"), "last_ok"), first_seen, "last ok in run 1");
+    assert_eq!(link(dir.path(), &u("/recovers"), "consecutive_failures"), "0");
 
     // Run 3: /dies is broken twice in a row (fails the run); /flaky recovered.
     phase.store(2, Ordering::SeqCst);
@@ -111,9 +105,8 @@ fn three_runs_report_changes_history_and_fail_after() {
         changes(dir.path()),
         vec![(u("/flaky"), "recovered".to_string(), "server_error".to_string(), "ok".to_string())]
     );
-    let links = table(&dir.path().join("reports/links.csv"));
-    assert_eq!(col(&links, LINKS, &u("/dies"), "consecutive_failures"), "2");
-    assert_eq!(col(&links, LINKS, &u("/dies"), "failing_since"), run2_dies);
+    assert_eq!(link(dir.path(), &u("/dies"), "consecutive_failures"), "2");
+    assert_eq!(link(dir.path(), &u("/dies"), "failing_since"), run2_dies);
     let xml = std::fs::read_to_string(dir.path().join("junit.xml")).expect("junit written");
     let doc = roxmltree::Document::parse(&xml).expect("JUnit XML parses");
     let failures: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("failure")).collect();
@@ -126,9 +119,8 @@ fn three_runs_report_changes_history_and_fail_after() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(s.hits("HEAD", "/stable"), stable, "served from the history");
     assert!(s.hits("HEAD", "/dies") > dies, "failures are never cached");
-    let links = table(&dir.path().join("reports/links.csv"));
-    assert_eq!(col(&links, LINKS, &u("/stable"), "cached"), "true");
-    assert_eq!(col(&links, LINKS, &u("/dies"), "cached"), "false");
+    assert_eq!(link(dir.path(), &u("/stable"), "cached"), "true");
+    assert_eq!(link(dir.path(), &u("/dies"), "cached"), "false");
 
     // The timeline of one target.
     let out =
@@ -142,17 +134,33 @@ fn three_runs_report_changes_history_and_fail_after() {
     citecheck().current_dir(dir.path()).args(["history", "https://never.cited/x"]).assert().code(1);
 }
 
+/// The schema version and the `cached` value of the first result of a database.
+fn version_and_cached(db: &Path) -> (i64, i64) {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let version = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
+    let cached = conn.query_row("SELECT cached FROM results LIMIT 1", [], |r| r.get(0)).unwrap_or(-1);
+    (version, cached)
+}
+
 #[test]
 fn migrations_from_an_empty_file_and_from_version_1() {
+    let s = Server::start(|_, _| Reply::html(200, "ok"));
     let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("doc.md"), format!("1. See <{}>.\n", s.url("/a"))).expect("doc");
     let fresh = dir.path().join("fresh.sqlite");
-    let store = citecheck::store::Store::open(&fresh).expect("opens");
-    assert_eq!(store.version().expect("version"), citecheck::store::MIGRATIONS.len() as i64);
+    citecheck()
+        .current_dir(dir.path())
+        .args(["check", "doc.md", "--quiet", "--db"])
+        .arg(&fresh)
+        .assert()
+        .success();
+    assert_eq!(version_and_cached(&fresh), (2, 0), "created at the latest version");
 
     let old = dir.path().join("v1.sqlite");
     {
         let conn = rusqlite::Connection::open(&old).expect("create v1");
-        conn.execute_batch(citecheck::store::MIGRATIONS[0]).expect("v1 schema");
+        let v1 = std::fs::read_to_string(fixture("history-v1.sql")).expect("v1 schema");
+        conn.execute_batch(&v1).expect("v1 schema");
         conn.execute_batch(
             "PRAGMA user_version = 1;
              INSERT INTO runs (id, started_at, inputs, options, version) VALUES (1, '2026-01-01T00:00:00Z', '[]', '{}', '0.0.1');
@@ -162,12 +170,10 @@ fn migrations_from_an_empty_file_and_from_version_1() {
         )
         .expect("v1 data");
     }
-    let store = citecheck::store::Store::open(&old).expect("migrates");
-    assert_eq!(store.version().expect("version"), 2);
-    let past = store.history(citecheck::Kind::Url, "https://a.org/", 10).expect("history");
-    assert_eq!(past.len(), 1, "data kept");
-    assert_eq!(past[0].status, citecheck::Status::Ok);
-    assert!(!past[0].cached, "new column has its default");
+    let out = citecheck().args(["history", "https://a.org/", "--db"]).arg(&old).output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("run    1  ok"), "data kept");
+    assert_eq!(version_and_cached(&old), (2, 0), "migrated; the new column has its default");
 }
 
 fn integrity(db: &Path) -> (String, i64, i64) {
@@ -235,8 +241,13 @@ fn a_killed_run_leaves_a_database_that_opens_with_its_committed_results() {
     assert_eq!(runs, 1);
     assert!(results >= committed && results < 400, "committed batches kept ({results})");
     // The next run works on the same file.
-    let store = citecheck::store::Store::open(&db).expect("reopens");
-    assert_eq!(store.version().expect("version"), 2);
+    let out = citecheck().args(["history", "https://never.cited/x", "--db"]).arg(&db).output().expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "opens, and has no such target: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -6,45 +6,42 @@
 //! are small enough to be in memory) before it takes the writer's lock, which is held only to
 //! append the bytes and note them in the index.
 
+use super::sink::request_bytes;
 use super::warc::{record_id, Record, Spool, SpooledBlock, WarcWriter, WriterOptions};
-
+use crate::sink::{RequestHead, ResponseHead};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 /// The 1.1 identical-payload-digest revisit profile.
-pub const REVISIT_PROFILE: &str = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest";
+pub(super) const REVISIT_PROFILE: &str = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest";
 
 /// Sidecar of the payload digests already archived in the folder (digest, record id, URI, date).
 const DIGESTS: &str = "citecheck-digests.tsv";
 
 /// One HTTP exchange to archive.
 #[derive(Debug)]
-pub struct Exchange {
-    /// The URL requested.
-    pub target_uri: String,
-    /// The server's address, when known.
-    pub ip: Option<String>,
-    /// Capture time (`WARC-Date`, RFC 3339 UTC).
-    pub date: String,
-    /// The request as sent (request line, headers, blank line).
-    pub request: Vec<u8>,
-    /// The response: status line and headers as head, the body as payload.
-    pub response: SpooledBlock,
-    /// HTTP status.
-    pub status: u16,
-    /// Content type of the response (for the index).
-    pub mime: String,
-    /// `Content-Encoding` of the response, if any.
-    pub content_encoding: String,
+pub(super) struct Exchange {
+    /// The request as sent.
+    pub request: RequestHead,
+    /// The response head as received.
+    pub response: ResponseHead,
+    /// The response record's block: the head as bytes, then the payload.
+    pub block: SpooledBlock,
+}
+
+impl Exchange {
+    fn header(&self, name: &str) -> &str {
+        self.response.header(name).unwrap_or("")
+    }
 }
 
 /// Whether a payload is compressed already (by its `Content-Encoding`, or by its media type:
 /// images, audio and video in compressed formats, ZIP-based documents such as DOCX, archives,
 /// web fonts), so deflating it again would cost CPU for nothing. PDF is not on the list: its
 /// streams are often compressed, but its structure compresses well.
-pub fn already_compressed(content_encoding: &str, mime: &str) -> bool {
+pub(super) fn already_compressed(content_encoding: &str, mime: &str) -> bool {
     let encoding = content_encoding.trim().to_ascii_lowercase();
     if !encoding.is_empty() && encoding != "identity" {
         return true;
@@ -78,7 +75,7 @@ pub fn already_compressed(content_encoding: &str, mime: &str) -> bool {
 }
 
 /// Where an exchange's response (or revisit) record went.
-pub type Captured = crate::types::Capture;
+pub(super) type Captured = crate::types::Capture;
 
 #[derive(Debug, Clone)]
 struct Original {
@@ -89,7 +86,7 @@ struct Original {
 
 /// Writes a run's captures into an archive folder; shared by reference between fetch tasks.
 #[derive(Debug)]
-pub struct Recorder {
+pub(super) struct Recorder {
     dir: PathBuf,
     max_payload: u64,
     state: Mutex<State>,
@@ -109,7 +106,7 @@ impl Recorder {
     ///
     /// # Errors
     /// The folder cannot be created or read.
-    pub fn open(dir: &Path, opts: WriterOptions, max_payload: u64) -> std::io::Result<Recorder> {
+    pub(super) fn open(dir: &Path, opts: WriterOptions, max_payload: u64) -> std::io::Result<Recorder> {
         let writer = WarcWriter::new(dir, opts)?;
         let mut seen = HashMap::new();
         if let Ok(text) = std::fs::read_to_string(dir.join(DIGESTS)) {
@@ -135,12 +132,12 @@ impl Recorder {
 
     /// A spool for a response body, capped at the size limit (in memory while small, then in a
     /// temporary file in the archive folder).
-    pub fn spool(&self) -> Spool {
+    pub(super) fn spool(&self) -> Spool {
         Spool::new(&self.dir, Some(self.max_payload))
     }
 
     /// Bytes written to WARC files so far by this run (compressed).
-    pub fn bytes_written(&self) -> u64 {
+    pub(super) fn bytes_written(&self) -> u64 {
         self.state().map(|s| s.bytes_written).unwrap_or(0)
     }
 
@@ -149,77 +146,39 @@ impl Recorder {
     ///
     /// # Errors
     /// The archive cannot be written.
-    pub fn exchange(&self, ex: Exchange) -> std::io::Result<Captured> {
+    pub(super) fn exchange(&self, ex: Exchange) -> std::io::Result<Captured> {
         let response_id = record_id();
         let request_id = record_id();
-        let digest = ex.response.payload_digest.clone();
-        let sha256 = ex.response.payload_sha256.clone();
-        // A payload can be referred to only when it was archived whole.
-        let reusable = ex.response.payload_len > 0 && !ex.response.truncated;
-        // Decide revisit or response (claiming the digest), and learn the file's warcinfo id.
-        let (original, warcinfo_id) = {
-            let mut st = self.state()?;
-            let original = if reusable { st.seen.get(&digest).cloned() } else { None };
-            if reusable && original.is_none() {
-                let orig = Original {
-                    record_id: response_id.clone(),
-                    uri: ex.target_uri.clone(),
-                    date: ex.date.clone(),
-                };
-                st.seen.insert(digest.clone(), orig.clone());
-                st.new_digests.push((digest.clone(), orig));
-            }
-            (original, st.writer.warcinfo_id().to_string())
-        };
-        let base = |t: &str, id: &str, other: &str| {
-            let mut f = vec![
-                ("WARC-Type".to_string(), t.to_string()),
-                ("WARC-Record-ID".to_string(), id.to_string()),
-                ("WARC-Date".to_string(), ex.date.clone()),
-                ("WARC-Target-URI".to_string(), ex.target_uri.clone()),
-            ];
-            if let Some(ip) = &ex.ip {
-                f.push(("WARC-IP-Address".to_string(), ip.clone()));
-            }
-            f.push(("WARC-Concurrent-To".to_string(), other.to_string()));
-            f
-        };
+        let digest = ex.block.payload_digest.clone();
+        let sha256 = ex.block.payload_sha256.clone();
+        let (original, warcinfo_id) = self.claim(&ex, &response_id)?;
         let revisit = original.is_some();
-        let response = match original {
-            Some(orig) => {
-                // Identical payload: keep only the HTTP head, refer to the original.
-                let mut f = base("revisit", &response_id, &request_id);
-                f.extend([
-                    ("WARC-Profile".to_string(), REVISIT_PROFILE.to_string()),
-                    ("WARC-Refers-To".to_string(), orig.record_id),
-                    ("WARC-Refers-To-Target-URI".to_string(), orig.uri),
-                    ("WARC-Refers-To-Date".to_string(), orig.date),
-                    ("WARC-Payload-Digest".to_string(), digest.clone()),
-                    ("WARC-Truncated".to_string(), "length".to_string()),
-                    ("Content-Type".to_string(), "application/http;msgtype=response".to_string()),
-                ]);
-                Record::new(f, SpooledBlock::from_bytes(ex.response.head().to_vec()), false)
-            }
-            None => {
-                let mut f = base("response", &response_id, &request_id);
-                f.push(("Content-Type".to_string(), "application/http;msgtype=response".to_string()));
-                let record = Record::new(f, ex.response, true);
-                if already_compressed(&ex.content_encoding, &ex.mime) {
-                    record.stored()
-                } else {
-                    record
-                }
-            }
-        };
-        let mut f = base("request", &request_id, &response_id);
+        let mut f = record_fields(&ex, "request", &request_id, &response_id);
         f.push(("Content-Type".to_string(), "application/http;msgtype=request".to_string()));
-        let request = Record::new(f, SpooledBlock::from_bytes(ex.request), false);
+        let request = Record::new(f, SpooledBlock::from_bytes(request_bytes(&ex.request)), false);
+        let fields = response_fields(&ex, &response_id, &request_id, original);
+        let response = if revisit {
+            Record::new(fields, SpooledBlock::from_bytes(ex.block.head().to_vec()), false)
+        } else if already_compressed(ex.header("content-encoding"), ex.header("content-type")) {
+            Record::new(fields, ex.block, true).stored()
+        } else {
+            Record::new(fields, ex.block, true)
+        };
         let records = vec![response.prepare(&warcinfo_id)?, request.prepare(&warcinfo_id)?];
         let mut st = self.state()?;
         let written = st.writer.write_all(records)?;
         let Some(w) = written.first() else { return Err(std::io::Error::other("no record written")) };
         st.bytes_written += written.iter().map(|w| w.length).sum::<u64>();
-        let line = cdxj_line(&ex.target_uri, &ex.date, &ex.mime, ex.status, &digest, w, revisit);
+        let (uri, date) = (&ex.request.url, &ex.request.date);
+        let line = cdxj_line(
+            uri,
+            date,
+            ex.response.header("content-type").unwrap_or(""),
+            ex.response.status,
+            &digest,
+            w,
+            revisit,
+        );
         st.index.push(line);
         Ok(Captured {
             filename: w.filename.clone(),
@@ -229,16 +188,41 @@ impl Recorder {
             payload_digest: digest,
             payload_sha256: sha256,
             revisit,
-            target_uri: ex.target_uri,
-            date: ex.date,
+            target_uri: ex.request.url,
+            date: ex.request.date,
         })
+    }
+
+    /// Decides revisit or response: returns the original capture of an identical payload, or
+    /// claims the digest for `response_id`; and the current file's warcinfo id.
+    fn claim(&self, ex: &Exchange, response_id: &str) -> std::io::Result<(Option<Original>, String)> {
+        let digest = &ex.block.payload_digest;
+        // A payload can be referred to only when it was archived whole.
+        let reusable = ex.block.payload_len > 0 && !ex.block.truncated;
+        let mut st = self.state()?;
+        let original = if reusable { st.seen.get(digest).cloned() } else { None };
+        if reusable && original.is_none() {
+            let orig = Original {
+                record_id: response_id.to_string(),
+                uri: ex.request.url.clone(),
+                date: ex.request.date.clone(),
+            };
+            st.seen.insert(digest.clone(), orig.clone());
+            st.new_digests.push((digest.clone(), orig));
+        }
+        Ok((original, st.writer.warcinfo_id().to_string()))
     }
 
     /// A `metadata` record with audit facts (as warc-fields) referring to a capture.
     ///
     /// # Errors
     /// The archive cannot be written.
-    pub fn metadata(&self, about: &Captured, facts: &[(String, String)], date: &str) -> std::io::Result<()> {
+    pub(super) fn metadata(
+        &self,
+        about: &Captured,
+        facts: &[(String, String)],
+        date: &str,
+    ) -> std::io::Result<()> {
         let mut text = String::new();
         for (k, v) in facts {
             text.push_str(&format!("{k}: {}\r\n", v.replace(['\r', '\n'], " ")));
@@ -265,7 +249,7 @@ impl Recorder {
     ///
     /// # Errors
     /// The files cannot be written.
-    pub fn finish(self) -> std::io::Result<()> {
+    pub(super) fn finish(self) -> std::io::Result<()> {
         let st = self
             .state
             .into_inner()
@@ -288,6 +272,44 @@ impl Recorder {
         text.push('\n');
         crate::output::write_atomic(&path, text.as_bytes()).map_err(|e| std::io::Error::other(e.to_string()))
     }
+}
+
+/// The fields every record of an exchange carries; `other` is the record it runs beside.
+fn record_fields(ex: &Exchange, kind: &str, id: &str, other: &str) -> Vec<(String, String)> {
+    let mut f = vec![
+        ("WARC-Type".to_string(), kind.to_string()),
+        ("WARC-Record-ID".to_string(), id.to_string()),
+        ("WARC-Date".to_string(), ex.request.date.clone()),
+        ("WARC-Target-URI".to_string(), ex.request.url.clone()),
+    ];
+    if let Some(ip) = &ex.response.ip {
+        f.push(("WARC-IP-Address".to_string(), ip.clone()));
+    }
+    f.push(("WARC-Concurrent-To".to_string(), other.to_string()));
+    f
+}
+
+/// The fields of the response record, or of a revisit (which keeps only the HTTP head and
+/// refers to the original capture of the same payload).
+fn response_fields(
+    ex: &Exchange,
+    id: &str,
+    request_id: &str,
+    original: Option<Original>,
+) -> Vec<(String, String)> {
+    let mut f = record_fields(ex, if original.is_some() { "revisit" } else { "response" }, id, request_id);
+    if let Some(orig) = original {
+        f.extend([
+            ("WARC-Profile".to_string(), REVISIT_PROFILE.to_string()),
+            ("WARC-Refers-To".to_string(), orig.record_id),
+            ("WARC-Refers-To-Target-URI".to_string(), orig.uri),
+            ("WARC-Refers-To-Date".to_string(), orig.date),
+            ("WARC-Payload-Digest".to_string(), ex.block.payload_digest.clone()),
+            ("WARC-Truncated".to_string(), "length".to_string()),
+        ]);
+    }
+    f.push(("Content-Type".to_string(), "application/http;msgtype=response".to_string()));
+    f
 }
 
 /// One CDXJ line: SURT key, 14-digit timestamp, JSON (url, mime, status, digest, length,
@@ -320,7 +342,7 @@ fn cdxj_line(
 /// slashes (but `/` for the root) and the sorted query, with
 /// percent-escapes normalised (decoded, then only control, space, non-ASCII, `#` and `%`
 /// re-escaped), all lower-cased.
-pub fn surt(uri: &str) -> String {
+pub(super) fn surt(uri: &str) -> String {
     let Ok(u) = url::Url::parse(uri) else { return uri.to_ascii_lowercase() };
     let host = u.host_str().unwrap_or("").to_ascii_lowercase();
     let mut labels: Vec<&str> = host.split('.').collect();
@@ -370,6 +392,7 @@ fn canonical_escapes(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{check_pairs, check_table};
 
     fn exchange(dir: &Path, uri: &str, body: &[u8]) -> Exchange {
         let head =
@@ -377,14 +400,19 @@ mod tests {
         let mut spool = Spool::new(dir, None).with_head(head.clone().into_bytes());
         spool.write_all(body).expect("spool");
         Exchange {
-            target_uri: uri.to_string(),
-            ip: Some("127.0.0.1".into()),
-            date: "2024-05-01T12:00:00Z".into(),
-            request: format!("GET {uri} HTTP/1.1\r\n\r\n").into_bytes(),
-            response: spool.finish(head.as_bytes()).expect("finish"),
-            status: 200,
-            mime: "text/html".into(),
-            content_encoding: String::new(),
+            request: RequestHead {
+                url: uri.to_string(),
+                method: "GET",
+                headers: Vec::new(),
+                date: "2024-05-01T12:00:00Z".into(),
+            },
+            response: ResponseHead {
+                version: "HTTP/1.1",
+                status: 200,
+                headers: vec![("content-type".into(), b"text/html".to_vec())],
+                ip: Some("127.0.0.1".into()),
+            },
+            block: spool.finish(head.as_bytes()).expect("finish"),
         }
     }
 
@@ -472,48 +500,50 @@ mod tests {
 
     #[test]
     fn what_is_compressed_already() {
-        let cases = [
-            ("gzip", "text/html", true),
-            ("br", "text/html; charset=utf-8", true),
-            (" Deflate ", "", true),
-            ("identity", "text/html", false),
-            ("", "text/html; charset=utf-8", false),
-            ("", "application/pdf", false),
-            ("", "image/jpeg", true),
-            ("", "image/svg+xml", false),
-            ("", "image/bmp", false),
-            ("", "video/mp4", true),
-            ("", "audio/wav", false),
-            ("", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", true),
-            ("", "application/vnd.oasis.opendocument.text", true),
-            ("", "application/msword", false),
-            ("", "application/zip", true),
-            ("", "font/woff2", true),
-            ("", "application/json", false),
-            ("", "nonsense", false),
-        ];
-        for (encoding, mime, expected) in cases {
-            assert_eq!(already_compressed(encoding, mime), expected, "{encoding:?} {mime:?}");
-        }
+        check_pairs(
+            already_compressed,
+            "
+            gzip | text/html → true
+            br | text/html; charset=utf-8 → true
+            identity | text/html → false
+            text/html; charset=utf-8 → false
+            application/pdf → false
+            image/jpeg → true
+            image/svg+xml → false
+            image/bmp → false
+            video/mp4 → true
+            audio/wav → false
+            application/vnd.openxmlformats-officedocument.wordprocessingml.document → true
+            application/vnd.oasis.opendocument.text → true
+            application/msword → false
+            application/zip → true
+            font/woff2 → true
+            application/json → false
+            nonsense → false
+            ",
+        );
+        assert!(already_compressed(" Deflate ", ""));
     }
 
     #[test]
     fn surt_keys() {
-        assert_eq!(surt("https://www.Example.org/Report.pdf"), "org,example)/report.pdf");
-        assert_eq!(surt("http://example.org/a?b=2&a=1"), "org,example)/a?a=1&b=2");
-        assert_eq!(surt("http://127.0.0.1:8080/x"), "1,0,0,127:8080)/x");
         // Expected values computed with the `surt` library (cdxj-indexer 1.5.0's dependency).
-        assert_eq!(surt("https://undocs.org/en/A/RES/75/202"), "org,undocs)/en/a/res/75/202");
-        assert_eq!(surt("https://www.Example.org/Report.PDF?b=2&a=1"), "org,example)/report.pdf?a=1&b=2");
-        assert_eq!(surt("https://www2.example.com/a#frag"), "com,example)/a");
-        assert_eq!(
-            surt("https://unctad.org/publications-search?f[0]=product%3A667"),
-            "org,unctad)/publications-search?f[0]=product:667"
+        check_table(
+            |url| vec![surt(url)],
+            "
+            https://www.Example.org/Report.pdf → org,example)/report.pdf
+            http://example.org/a?b=2&a=1 → org,example)/a?a=1&b=2
+            http://127.0.0.1:8080/x → 1,0,0,127:8080)/x
+            https://undocs.org/en/A/RES/75/202 → org,undocs)/en/a/res/75/202
+            https://www.Example.org/Report.PDF?b=2&a=1 → org,example)/report.pdf?a=1&b=2
+            https://www2.example.com/a#frag → com,example)/a
+            https://unctad.org/publications-search?f[0]=product%3A667 → org,unctad)/publications-search?f[0]=product:667
+            https://zh.wikipedia.org/wiki/%E9%A2%B1 → org,wikipedia,zh)/wiki/%e9%a2%b1
+            https://www.gsma.com/mobileeconomy/ → com,gsma)/mobileeconomy
+            https://a.org/x/?q=1 → org,a)/x?q=1
+            https://a.org → org,a)/
+            https://a.org/x// → org,a)/x
+            ",
         );
-        assert_eq!(surt("https://zh.wikipedia.org/wiki/%E9%A2%B1"), "org,wikipedia,zh)/wiki/%e9%a2%b1");
-        assert_eq!(surt("https://www.gsma.com/mobileeconomy/"), "com,gsma)/mobileeconomy");
-        assert_eq!(surt("https://a.org/x/?q=1"), "org,a)/x?q=1");
-        assert_eq!(surt("https://a.org"), "org,a)/");
-        assert_eq!(surt("https://a.org/x//"), "org,a)/x");
     }
 }

@@ -70,13 +70,49 @@ impl<W: Write> Write for Hashing<W> {
 /// # Errors
 /// `dir` holds no closed WARC file or no `index.cdxj`, or a file cannot be read or written.
 pub fn export_wacz(dir: &Path, out: &Path, opts: &WaczOptions) -> Result<WaczSummary> {
-    let read_err = |path: &Path, source| Error::ReadInput { input: path.display().to_string(), source };
-    let write_err = |source| Error::WriteOutput { path: out.to_path_buf(), source };
-    let entries = std::fs::read_dir(dir).map_err(|e| read_err(dir, e))?;
     let mut summary = WaczSummary::default();
+    let warcs = warc_files(dir, &mut summary)?;
+    let (cdx, pages) = index_and_pages(dir, &warcs, &mut summary)?;
+    let title = opts.title.clone().unwrap_or_else(|| {
+        let folder = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let name = folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        format!("citecheck archive {name}")
+    });
+    summary.bytes = crate::output::replace_with(out, |file| {
+        let write_err = |source| Error::WriteOutput { path: out.to_path_buf(), source };
+        let zerr = |e: zip::result::ZipError| write_err(std::io::Error::other(e.to_string()));
+        let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+        let mut resources = pack_warcs(&mut zip, &warcs, out)?;
+        let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+        for (entry, text) in [("indexes/index.cdx", &cdx), ("pages/pages.jsonl", &pages)] {
+            zip.start_file(entry, deflated).map_err(zerr)?;
+            zip.write_all(text.as_bytes()).map_err(write_err)?;
+            resources.push(Resource {
+                path: entry.to_string(),
+                hash: format!("sha256:{:x}", Sha256::digest(text.as_bytes())),
+                bytes: text.len() as u64,
+            });
+        }
+        let manifest = manifest(&resources, &title)?;
+        let digest = serde_json::json!({
+            "path": "datapackage.json",
+            "hash": format!("sha256:{:x}", Sha256::digest(&manifest)),
+        });
+        zip.start_file("datapackage.json", deflated).map_err(zerr)?;
+        zip.write_all(&manifest).map_err(write_err)?;
+        zip.start_file("datapackage-digest.json", deflated).map_err(zerr)?;
+        zip.write_all(digest.to_string().as_bytes()).map_err(write_err)?;
+        zip.finish().map_err(zerr)?.flush().map_err(write_err)
+    })?;
+    Ok(summary)
+}
+
+/// The closed WARC files of the folder, by name; files still open are noted as left out.
+fn warc_files(dir: &Path, summary: &mut WaczSummary) -> Result<Vec<(String, PathBuf)>> {
+    let read_err = |source| Error::ReadInput { input: dir.display().to_string(), source };
     let mut warcs: Vec<(String, PathBuf)> = Vec::new();
-    for entry in entries {
-        let path = entry.map_err(|e| read_err(dir, e))?.path();
+    for entry in std::fs::read_dir(dir).map_err(read_err)? {
+        let path = entry.map_err(read_err)?.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
         if name.ends_with(".warc.gz.open") {
             summary.skipped.push(format!(
@@ -94,6 +130,15 @@ pub fn export_wacz(dir: &Path, out: &Path, opts: &WaczOptions) -> Result<WaczSum
             dir.display()
         )));
     }
+    Ok(warcs)
+}
+
+/// The folder's index lines for the packed WARCs, and a page per capture that answered 2xx.
+fn index_and_pages(
+    dir: &Path,
+    warcs: &[(String, PathBuf)],
+    summary: &mut WaczSummary,
+) -> Result<(String, String)> {
     let index_path = dir.join("index.cdxj");
     let index = std::fs::read_to_string(&index_path).map_err(|e| {
         Error::Config(format!(
@@ -129,50 +174,42 @@ pub fn export_wacz(dir: &Path, out: &Path, opts: &WaczOptions) -> Result<WaczSum
             summary.pages += 1;
         }
     }
+    summary.warcs = warcs.len();
+    Ok((cdx, pages))
+}
 
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+/// The WARC files, stored (replay reads records by range), each hashed as it is copied.
+fn pack_warcs<W: Write + std::io::Seek>(
+    zip: &mut zip::ZipWriter<W>,
+    warcs: &[(String, PathBuf)],
+    out: &Path,
+) -> Result<Vec<Resource>> {
+    let zerr = |e: zip::result::ZipError| Error::WriteOutput {
+        path: out.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
     };
-    let tmp = tempfile::Builder::new()
-        .prefix(".citecheck-")
-        .suffix(".wacz.tmp")
-        .tempfile_in(parent)
-        .map_err(write_err)?;
-    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(tmp));
-    let zerr = |e: zip::result::ZipError| write_err(std::io::Error::other(e.to_string()));
-    let mut resources = Vec::new();
     let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
-    let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-    for (name, path) in &warcs {
-        let mut file = std::fs::File::open(path).map_err(|e| read_err(path, e))?;
-        let len = file.metadata().map_err(|e| read_err(path, e))?.len();
+    let mut resources = Vec::new();
+    for (name, path) in warcs {
+        let read_err = |source| Error::ReadInput { input: path.display().to_string(), source };
+        let mut file = std::fs::File::open(path).map_err(read_err)?;
+        let len = file.metadata().map_err(read_err)?.len();
         let entry = format!("archive/{name}");
         zip.start_file(entry.as_str(), stored.large_file(len >= u64::from(u32::MAX))).map_err(zerr)?;
-        let mut sink = Hashing { inner: &mut zip, hasher: Sha256::new(), bytes: 0 };
-        copy(&mut file, &mut sink).map_err(|e| read_err(path, e))?;
+        let mut sink = Hashing { inner: &mut *zip, hasher: Sha256::new(), bytes: 0 };
+        copy(&mut file, &mut sink).map_err(read_err)?;
         resources.push(Resource {
             path: entry,
             hash: format!("sha256:{:x}", sink.hasher.finalize()),
             bytes: sink.bytes,
         });
-        summary.warcs += 1;
     }
-    for (entry, text) in [("indexes/index.cdx", &cdx), ("pages/pages.jsonl", &pages)] {
-        zip.start_file(entry, deflated).map_err(zerr)?;
-        zip.write_all(text.as_bytes()).map_err(write_err)?;
-        resources.push(Resource {
-            path: entry.to_string(),
-            hash: format!("sha256:{:x}", Sha256::digest(text.as_bytes())),
-            bytes: text.len() as u64,
-        });
-    }
-    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let title = opts.title.clone().unwrap_or_else(|| {
-        let folder = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-        let name = folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        format!("citecheck archive {name}")
-    });
+    Ok(resources)
+}
+
+/// `datapackage.json`: as py-wacz writes it (see the module docs), with every file's size and hash.
+fn manifest(resources: &[Resource], title: &str) -> Result<Vec<u8>> {
+    let now = crate::types::now();
     let manifest = serde_json::json!({
         "profile": "data-package",
         "wacz_version": "1.1.1",
@@ -189,20 +226,7 @@ pub fn export_wacz(dir: &Path, out: &Path, opts: &WaczOptions) -> Result<WaczSum
             "bytes": r.bytes,
         })).collect::<Vec<_>>(),
     });
-    let manifest = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Serialise(e.to_string()))?;
-    let digest = serde_json::json!({
-        "path": "datapackage.json",
-        "hash": format!("sha256:{:x}", Sha256::digest(&manifest)),
-    });
-    zip.start_file("datapackage.json", deflated).map_err(zerr)?;
-    zip.write_all(&manifest).map_err(write_err)?;
-    zip.start_file("datapackage-digest.json", deflated).map_err(zerr)?;
-    zip.write_all(digest.to_string().as_bytes()).map_err(write_err)?;
-    let file = zip.finish().map_err(zerr)?.into_inner().map_err(|e| write_err(e.into_error()))?;
-    file.as_file().sync_all().map_err(write_err)?;
-    summary.bytes = file.as_file().metadata().map_err(write_err)?.len();
-    file.persist(out).map_err(|e| write_err(e.error))?;
-    Ok(summary)
+    serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Serialise(e.to_string()))
 }
 
 fn copy(from: &mut impl Read, to: &mut impl Write) -> std::io::Result<u64> {

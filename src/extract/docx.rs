@@ -8,8 +8,8 @@
 //! skipped. Element names are matched without their prefix, so Strict OOXML reads the same.
 
 use super::package::{
-    attr, reference, rels_name, resolve_part, text, xml_error, xml_reader, NumFormat, Package, PackageError,
-    Relationships,
+    attr, each_event, event_text, rels_name, resolve_part, NumFormat, Package, PackageError, Relationships,
+    Skip,
 };
 use super::structure::{Block, Link, Marker, Note, Role, Structure};
 use quick_xml::events::{BytesStart, Event};
@@ -104,20 +104,13 @@ impl Default for NotePrefs {
 
 impl NotePrefs {
     fn read(&mut self, part: &str, bytes: &[u8]) -> Result<(), PackageError> {
-        let mut reader = xml_reader(bytes);
         let mut within: Option<NoteKind> = None;
-        loop {
-            match reader.read_event() {
-                Ok(Event::Start(e)) => within = note_pr_kind(&e).or(within),
-                Ok(Event::Empty(e)) => self.apply(within, &e),
-                Ok(Event::End(e)) if matches!(e.local_name().as_ref(), b"footnotePr" | b"endnotePr") => {
-                    within = None
-                }
-                Ok(Event::Eof) => return Ok(()),
-                Ok(_) => {}
-                Err(e) => return Err(xml_error(part, &reader, &e)),
-            }
-        }
+        each_event(part, bytes, |ev| match ev {
+            Event::Start(e) => within = note_pr_kind(&e).or(within),
+            Event::Empty(e) => self.apply(within, &e),
+            Event::End(e) if matches!(e.local_name().as_ref(), b"footnotePr" | b"endnotePr") => within = None,
+            _ => {}
+        })
     }
 
     fn apply(&mut self, within: Option<NoteKind>, e: &BytesStart<'_>) {
@@ -180,46 +173,39 @@ struct Style {
 impl Styles {
     fn parse(part: &str, pkg: &mut Package<'_>) -> Result<Styles, PackageError> {
         let Some(bytes) = pkg.part(part)? else { return Ok(Styles::default()) };
-        let mut reader = xml_reader(&bytes);
         let mut styles = HashMap::new();
         let mut current: Option<(String, Style)> = None;
-        loop {
-            let ev = reader.read_event();
-            match ev {
-                Ok(Event::Start(ref e) | Event::Empty(ref e)) => {
-                    let local = e.local_name();
-                    match local.as_ref() {
-                        b"style" => {
-                            let paragraph = attr(e, b"type").is_none_or(|t| t == "paragraph");
-                            current =
-                                attr(e, b"styleId").filter(|_| paragraph).map(|id| (id, Style::default()));
-                        }
-                        b"name" => set(&mut current, |s| s.name = attr(e, b"val").unwrap_or_default()),
-                        b"basedOn" => set(&mut current, |s| s.based_on = attr(e, b"val")),
-                        b"numId" => set(&mut current, |s| {
-                            let lvl = s.num.as_ref().map_or(0, |n| n.1);
-                            s.num = attr(e, b"val").map(|v| (v, lvl));
-                        }),
-                        b"ilvl" => set(&mut current, |s| {
-                            let lvl = attr(e, b"val").and_then(|v| v.parse().ok()).unwrap_or(0);
-                            s.num = Some((s.num.take().map(|n| n.0).unwrap_or_default(), lvl));
-                        }),
-                        b"outlineLvl" => {
-                            set(&mut current, |s| s.outline = attr(e, b"val").and_then(|v| v.parse().ok()))
-                        }
-                        _ => {}
+        each_event(part, &bytes, |ev| match ev {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let local = e.local_name();
+                match local.as_ref() {
+                    b"style" => {
+                        let paragraph = attr(e, b"type").is_none_or(|t| t == "paragraph");
+                        current = attr(e, b"styleId").filter(|_| paragraph).map(|id| (id, Style::default()));
                     }
-                }
-                Ok(Event::End(ref e)) if e.local_name().as_ref() == b"style" => {
-                    if let Some((id, s)) = current.take() {
-                        styles.insert(id, s);
+                    b"name" => set(&mut current, |s| s.name = attr(e, b"val").unwrap_or_default()),
+                    b"basedOn" => set(&mut current, |s| s.based_on = attr(e, b"val")),
+                    b"numId" => set(&mut current, |s| {
+                        let lvl = s.num.as_ref().map_or(0, |n| n.1);
+                        s.num = attr(e, b"val").map(|v| (v, lvl));
+                    }),
+                    b"ilvl" => set(&mut current, |s| {
+                        let lvl = attr(e, b"val").and_then(|v| v.parse().ok()).unwrap_or(0);
+                        s.num = Some((s.num.take().map(|n| n.0).unwrap_or_default(), lvl));
+                    }),
+                    b"outlineLvl" => {
+                        set(&mut current, |s| s.outline = attr(e, b"val").and_then(|v| v.parse().ok()))
                     }
+                    _ => {}
                 }
-                Ok(Event::Eof) => break,
-                Ok(_) => {}
-                Err(e) => return Err(xml_error(part, &reader, &e)),
             }
-        }
+            Event::End(ref e) if e.local_name().as_ref() == b"style" => {
+                if let Some((id, s)) = current.take() {
+                    styles.insert(id, s);
+                }
+            }
+            _ => {}
+        })?;
         Ok(Styles { styles })
     }
 
@@ -288,87 +274,92 @@ struct Num {
     levels: Vec<Level>,
 }
 
+/// The state of one pass over `numbering.xml`.
+#[derive(Default)]
+struct NumberingParse {
+    out: Numbering,
+    abstract_id: Option<String>,
+    num: Option<(String, Num)>,
+    override_lvl: Option<usize>,
+    level: Option<Level>,
+}
+
+impl NumberingParse {
+    fn open(&mut self, e: &BytesStart<'_>, empty: bool) {
+        fn int<T: std::str::FromStr>(e: &BytesStart<'_>, name: &[u8]) -> Option<T> {
+            attr(e, name).and_then(|v| v.parse().ok())
+        }
+        match e.local_name().as_ref() {
+            b"abstractNum" => self.abstract_id = attr(e, b"abstractNumId"),
+            b"num" => self.num = attr(e, b"numId").map(|id| (id, Num::default())),
+            b"abstractNumId" => {
+                if let Some((_, n)) = self.num.as_mut() {
+                    n.abstract_id = attr(e, b"val").unwrap_or_default();
+                }
+            }
+            b"lvlOverride" => self.override_lvl = int(e, b"ilvl"),
+            b"startOverride" => {
+                if let (Some((_, n)), Some(l)) = (self.num.as_mut(), self.override_lvl) {
+                    n.starts.push((l, int(e, b"val").unwrap_or(1)));
+                }
+            }
+            b"lvl" if !empty => {
+                let ilvl = int(e, b"ilvl").or(self.override_lvl).unwrap_or(0);
+                self.level = Some(Level { ilvl, start: 1, format: NumFormat::Decimal, text: String::new() });
+            }
+            b"start" => {
+                if let Some(l) = self.level.as_mut() {
+                    l.start = int(e, b"val").unwrap_or(1);
+                }
+            }
+            b"numFmt" => {
+                if let Some(l) = self.level.as_mut() {
+                    l.format = attr(e, b"val").map_or(NumFormat::Decimal, |v| num_format(&v));
+                }
+            }
+            b"lvlText" => {
+                if let Some(l) = self.level.as_mut() {
+                    l.text = attr(e, b"val").unwrap_or_default();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, name: &[u8]) {
+        match name {
+            b"lvl" => {
+                if let Some(l) = self.level.take() {
+                    match (self.num.as_mut(), self.abstract_id.as_ref()) {
+                        (Some((_, n)), _) => n.levels.push(l),
+                        (None, Some(a)) => self.out.abstracts.entry(a.clone()).or_default().push(l),
+                        (None, None) => {}
+                    }
+                }
+            }
+            b"abstractNum" => self.abstract_id = None,
+            b"lvlOverride" => self.override_lvl = None,
+            b"num" => {
+                if let Some((id, n)) = self.num.take() {
+                    self.out.nums.insert(id, n);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 impl Numbering {
     fn parse(part: &str, pkg: &mut Package<'_>) -> Result<Numbering, PackageError> {
         let Some(bytes) = pkg.part(part)? else { return Ok(Numbering::default()) };
-        let mut reader = xml_reader(&bytes);
-        let mut out = Numbering::default();
-        let mut abstract_id: Option<String> = None;
-        let mut num: Option<(String, Num)> = None;
-        let mut override_lvl: Option<usize> = None;
-        let mut level: Option<Level> = None;
-        loop {
-            let ev = reader.read_event();
-            match ev {
-                Ok(Event::Start(ref e) | Event::Empty(ref e)) => {
-                    let empty = matches!(ev, Ok(Event::Empty(_)));
-                    match e.local_name().as_ref() {
-                        b"abstractNum" => abstract_id = attr(e, b"abstractNumId"),
-                        b"num" => num = attr(e, b"numId").map(|id| (id, Num::default())),
-                        b"abstractNumId" => {
-                            if let Some((_, n)) = num.as_mut() {
-                                n.abstract_id = attr(e, b"val").unwrap_or_default();
-                            }
-                        }
-                        b"lvlOverride" => override_lvl = attr(e, b"ilvl").and_then(|v| v.parse().ok()),
-                        b"startOverride" => {
-                            if let (Some((_, n)), Some(l)) = (num.as_mut(), override_lvl) {
-                                n.starts.push((l, attr(e, b"val").and_then(|v| v.parse().ok()).unwrap_or(1)));
-                            }
-                        }
-                        b"lvl" if !empty => {
-                            let ilvl =
-                                attr(e, b"ilvl").and_then(|v| v.parse().ok()).or(override_lvl).unwrap_or(0);
-                            level = Some(Level {
-                                ilvl,
-                                start: 1,
-                                format: NumFormat::Decimal,
-                                text: String::new(),
-                            });
-                        }
-                        b"start" => {
-                            if let Some(l) = level.as_mut() {
-                                l.start = attr(e, b"val").and_then(|v| v.parse().ok()).unwrap_or(1);
-                            }
-                        }
-                        b"numFmt" => {
-                            if let Some(l) = level.as_mut() {
-                                l.format = attr(e, b"val").map_or(NumFormat::Decimal, |v| num_format(&v));
-                            }
-                        }
-                        b"lvlText" => {
-                            if let Some(l) = level.as_mut() {
-                                l.text = attr(e, b"val").unwrap_or_default();
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                Ok(Event::End(ref e)) => match e.local_name().as_ref() {
-                    b"lvl" => {
-                        if let Some(l) = level.take() {
-                            match (num.as_mut(), abstract_id.as_ref()) {
-                                (Some((_, n)), _) => n.levels.push(l),
-                                (None, Some(a)) => out.abstracts.entry(a.clone()).or_default().push(l),
-                                (None, None) => {}
-                            }
-                        }
-                    }
-                    b"abstractNum" => abstract_id = None,
-                    b"lvlOverride" => override_lvl = None,
-                    b"num" => {
-                        if let Some((id, n)) = num.take() {
-                            out.nums.insert(id, n);
-                        }
-                    }
-                    _ => {}
-                },
-                Ok(Event::Eof) => break,
-                Ok(_) => {}
-                Err(e) => return Err(xml_error(part, &reader, &e)),
-            }
-        }
-        Ok(out)
+        let mut state = NumberingParse::default();
+        each_event(part, &bytes, |ev| match ev {
+            Event::Start(ref e) => state.open(e, false),
+            Event::Empty(ref e) => state.open(e, true),
+            Event::End(ref e) => state.close(e.local_name().as_ref()),
+            _ => {}
+        })?;
+        Ok(state.out)
     }
 
     fn level<'s>(&'s self, num: &'s Num, ilvl: usize) -> Option<&'s Level> {
@@ -477,7 +468,7 @@ struct Reader {
 #[derive(Debug, Default)]
 struct Walk {
     open: Vec<OpenPara>,
-    skip: usize,
+    skip: Skip,
     runs: usize,
     in_text: bool,
     in_instr: bool,
@@ -509,30 +500,22 @@ impl Reader {
         story: Story,
         prefs: &mut NotePrefs,
     ) -> Result<(), PackageError> {
-        let mut reader = xml_reader(bytes);
         let mut w = Walk::default();
-        loop {
-            match reader.read_event() {
-                Ok(Event::Start(e)) => self.start(&mut w, &e, false, rels, story, prefs),
-                Ok(Event::Empty(e)) => {
-                    self.start(&mut w, &e, true, rels, story, prefs);
-                    if e.local_name().as_ref() == b"p" && w.skip == 0 {
-                        self.end(&mut w, b"p", story);
-                    }
+        each_event(part, bytes, |ev| match ev {
+            Event::Start(e) => self.start(&mut w, &e, false, rels, story, prefs),
+            Event::Empty(e) => {
+                self.start(&mut w, &e, true, rels, story, prefs);
+                if e.local_name().as_ref() == b"p" && !w.skip.active() {
+                    self.end(&mut w, b"p", story);
                 }
-                Ok(Event::End(e)) => self.end(&mut w, e.local_name().as_ref(), story),
-                Ok(Event::Text(t)) => self.text(&mut w, &text(&t)),
-                Ok(Event::CData(t)) => self.text(&mut w, &String::from_utf8_lossy(&t)),
-                Ok(Event::GeneralRef(r)) => {
-                    if let Some(s) = reference(&r) {
-                        self.text(&mut w, &s);
-                    }
-                }
-                Ok(Event::Eof) => break,
-                Ok(_) => {}
-                Err(e) => return Err(xml_error(part, &reader, &e)),
             }
-        }
+            Event::End(e) => self.end(&mut w, e.local_name().as_ref(), story),
+            other => {
+                if let Some(s) = event_text(&other) {
+                    self.text(&mut w, &s);
+                }
+            }
+        })?;
         // Paragraphs a damaged part left open still count.
         while let Some(p) = w.open.pop() {
             self.finish(p, &w, story);
@@ -552,34 +535,15 @@ impl Reader {
     ) {
         let local = e.local_name();
         let name = local.as_ref();
-        if w.skip > 0 {
-            w.skip += usize::from(!empty);
-            return;
-        }
-        if SKIPPED.contains(&name) {
-            // `w:rPr` holds no text, but it does hold the `w:del` of a deleted paragraph mark.
-            w.skip = usize::from(!empty);
+        // `w:rPr` holds no text, but it does hold the `w:del` of a deleted paragraph mark.
+        if w.skip.start(name, empty, SKIPPED) {
             return;
         }
         if w.note_pr.is_some() {
             prefs.apply(w.note_pr, e);
         }
         match name {
-            b"p" => {
-                self.serial += 1;
-                let role = match story {
-                    Story::Body => Role::Body,
-                    Story::Notes(_) => w.note.map_or(Role::Body, Role::Note),
-                };
-                w.open.push(OpenPara {
-                    block: Block::new(role),
-                    serial: self.serial,
-                    style: None,
-                    num_id: None,
-                    ilvl: 0,
-                    outline: None,
-                });
-            }
+            b"p" => self.open_paragraph(w, story),
             b"pStyle" => top(w, |p| p.style = attr(e, b"val")),
             b"numId" => top(w, |p| p.num_id = attr(e, b"val")),
             b"ilvl" => top(w, |p| p.ilvl = attr(e, b"val").and_then(|v| v.parse().ok()).unwrap_or(0)),
@@ -599,41 +563,17 @@ impl Reader {
                 let result = w.open.last().map(|p| (p.serial, p.block.text.len()));
                 w.simple_fields.push(Field { instr: attr(e, b"instr").unwrap_or_default(), result });
             }
-            b"fldChar" => match attr(e, b"fldCharType").as_deref() {
-                Some("begin") => w.fields.push(Field::default()),
-                Some("separate") => {
-                    let at = w.open.last().map(|p| (p.serial, p.block.text.len()));
-                    if let Some(f) = w.fields.last_mut() {
-                        f.result = at;
-                    }
-                }
-                Some("end") => {
-                    if let Some(f) = w.fields.pop() {
-                        field_link(w, f);
-                    }
-                }
-                _ => {}
-            },
+            b"fldChar" => field_char(w, e),
             b"footnoteReference" | b"endnoteReference" if w.runs > 0 => {
                 let kind = if name == b"footnoteReference" { NoteKind::Foot } else { NoteKind::End };
-                if let Some(id) = attr(e, b"id") {
-                    let note = self.note(kind, id);
-                    let custom = attr(e, b"customMarkFollows")
-                        .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "on"));
-                    if custom {
-                        w.custom_pending = Some(note);
-                    }
-                    if let Some(p) = w.open.last_mut() {
-                        p.block.markers.push(Marker { at: p.block.text.len(), note });
-                    }
-                }
+                self.note_reference(w, e, kind);
             }
             b"footnote" | b"endnote" if !empty && matches!(story, Story::Notes(_)) => {
                 let kind = if name == b"footnote" { NoteKind::Foot } else { NoteKind::End };
                 let separator = attr(e, b"type").is_some_and(|t| t != "normal");
                 match attr(e, b"id") {
                     Some(id) if !separator => w.note = Some(self.note(kind, id)),
-                    _ => w.skip = 1,
+                    _ => w.skip.enter(),
                 }
             }
             b"footnotePr" | b"endnotePr" if !empty => w.note_pr = note_pr_kind(e),
@@ -641,9 +581,37 @@ impl Reader {
         }
     }
 
+    fn open_paragraph(&mut self, w: &mut Walk, story: Story) {
+        self.serial += 1;
+        let role = match story {
+            Story::Body => Role::Body,
+            Story::Notes(_) => w.note.map_or(Role::Body, Role::Note),
+        };
+        w.open.push(OpenPara {
+            block: Block::new(role),
+            serial: self.serial,
+            style: None,
+            num_id: None,
+            ilvl: 0,
+            outline: None,
+        });
+    }
+
+    /// A `w:footnoteReference`/`w:endnoteReference`: a marker at the current position.
+    fn note_reference(&mut self, w: &mut Walk, e: &BytesStart<'_>, kind: NoteKind) {
+        let Some(id) = attr(e, b"id") else { return };
+        let note = self.note(kind, id);
+        let custom = attr(e, b"customMarkFollows").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "on"));
+        if custom {
+            w.custom_pending = Some(note);
+        }
+        if let Some(p) = w.open.last_mut() {
+            p.block.markers.push(Marker { at: p.block.text.len(), note });
+        }
+    }
+
     fn end(&mut self, w: &mut Walk, name: &[u8], story: Story) {
-        if w.skip > 0 {
-            w.skip -= 1;
+        if w.skip.end() {
             return;
         }
         match name {
@@ -674,7 +642,7 @@ impl Reader {
     }
 
     fn text(&mut self, w: &mut Walk, s: &str) {
-        if w.skip > 0 {
+        if w.skip.active() {
             return;
         }
         if w.in_instr {
@@ -767,6 +735,25 @@ fn push_text(w: &mut Walk, s: &str) {
 }
 
 /// A finished field: a `HYPERLINK` to an address becomes a link over its displayed result.
+/// A complex field's `w:fldChar` (begin, separate, end).
+fn field_char(w: &mut Walk, e: &BytesStart<'_>) {
+    match attr(e, b"fldCharType").as_deref() {
+        Some("begin") => w.fields.push(Field::default()),
+        Some("separate") => {
+            let at = w.open.last().map(|p| (p.serial, p.block.text.len()));
+            if let Some(f) = w.fields.last_mut() {
+                f.result = at;
+            }
+        }
+        Some("end") => {
+            if let Some(f) = w.fields.pop() {
+                field_link(w, f);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn field_link(w: &mut Walk, f: Field) {
     let Some(href) = hyperlink_instruction(&f.instr) else { return };
     let Some(p) = w.open.last_mut() else { return };

@@ -29,7 +29,7 @@ struct Definition {
 
 /// Line roles, footnote definitions and markers of one document.
 #[derive(Debug)]
-pub struct Layout {
+pub(super) struct Layout {
     line_starts: Vec<usize>,
     roles: Vec<Role>,
     paragraphs: Vec<String>,
@@ -40,7 +40,7 @@ pub struct Layout {
 
 /// Where a piece of text sits in the document's structure.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Context<'a> {
+pub(super) struct Context<'a> {
     /// Footnote label, empty in body text.
     pub footnote: &'a str,
     /// Numbered paragraph, empty when none.
@@ -49,139 +49,158 @@ pub struct Context<'a> {
     pub code: bool,
 }
 
-impl Layout {
-    /// Scans the lines of `text` once (linear time).
-    pub fn scan(text: &str) -> Layout {
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        let mut roles = Vec::with_capacity(line_starts.len());
-        let mut paragraphs: Vec<String> = Vec::new();
-        let mut definitions: Vec<Definition> = Vec::new();
-        let mut markers: HashMap<String, Vec<(usize, u32)>> = HashMap::new();
-        let mut paragraph = NONE;
-        let mut footnote: Option<u32> = None;
-        // A `[^N]:` note that a blank line interrupted: an indented paragraph continues it.
-        let mut paused: Option<u32> = None;
-        let mut fence: Option<&str> = None;
-        // Text that `pdftotext` made (pages separated by form feeds): notes at page ends.
-        let paged = memchr::memchr(b'\x0c', text.as_bytes()).map(|_| PagedNotes::find(text, &line_starts));
-        if let Some(p) = &paged {
-            for (n, label) in &p.markers {
-                markers.entry(label.clone()).or_default().push((*n, NONE));
+/// The state of one pass over the lines.
+#[derive(Default)]
+struct Scanner<'t> {
+    roles: Vec<Role>,
+    paragraphs: Vec<String>,
+    definitions: Vec<Definition>,
+    markers: HashMap<String, Vec<(usize, u32)>>,
+    /// The current numbered paragraph (`NONE` when none).
+    paragraph: u32,
+    /// The definition the current line continues.
+    footnote: Option<u32>,
+    /// A `[^N]:` note that a blank line interrupted: an indented paragraph continues it.
+    paused: Option<u32>,
+    /// The closing fence while inside a fenced code block.
+    fence: Option<&'t str>,
+}
+
+impl<'t> Scanner<'t> {
+    fn start_paragraph(&mut self, number: u32) {
+        self.paragraphs.push(number.to_string());
+        self.paragraph = (self.paragraphs.len() - 1) as u32;
+    }
+
+    fn define(&mut self, label: String, line: usize, caret: bool) -> u32 {
+        self.definitions.push(Definition { label, line, paragraph: NONE, caret });
+        let idx = (self.definitions.len() - 1) as u32;
+        self.footnote = Some(idx);
+        idx
+    }
+
+    /// One line of `pdftotext` output, whose notes `paged` found at the page ends.
+    fn paged_line(&mut self, paged: &PagedNotes, n: usize, line: &str, trimmed: &str) -> Role {
+        if line.starts_with('\x0c') {
+            self.footnote = None;
+        }
+        if paged.in_notes[n] {
+            if let Some(label) = paged.starts.get(&n) {
+                self.define(label.clone(), n, false);
+            }
+            // Lines before the page's first label go on with the previous page's note.
+            let idx = self.footnote.or_else(|| self.definitions.len().checked_sub(1).map(|i| i as u32));
+            return idx.map_or(Role::Body(self.paragraph), Role::Footnote);
+        }
+        self.footnote = None;
+        if let Some(num) = paragraph_number(trimmed) {
+            self.start_paragraph(num);
+        }
+        let paragraph = self.paragraph;
+        for marker in self.markers.values_mut() {
+            for m in marker.iter_mut().filter(|(line, p)| *line == n && *p == NONE) {
+                m.1 = paragraph;
             }
         }
+        Role::Body(paragraph)
+    }
 
-        for (n, &start) in line_starts.iter().enumerate() {
-            let end = line_starts.get(n + 1).map_or(text.len(), |&e| e - 1);
-            let line = text[start..end].trim_end_matches('\r');
-            let trimmed = line.trim_start_matches(|c: char| c.is_whitespace() || c == '\x0c');
-            let indent = line.len() - trimmed.len();
-            if let Some(p) = &paged {
-                if line.starts_with('\x0c') {
-                    footnote = None;
-                }
-                if p.in_notes[n] {
-                    if let Some(label) = p.starts.get(&n) {
-                        definitions.push(Definition {
-                            label: label.clone(),
-                            line: n,
-                            paragraph: NONE,
-                            caret: false,
-                        });
-                        footnote = Some((definitions.len() - 1) as u32);
-                    }
-                    // Lines before the page's first label go on with the previous page's note.
-                    let idx = footnote.or_else(|| definitions.len().checked_sub(1).map(|i| i as u32));
-                    roles.push(idx.map_or(Role::Body(paragraph), Role::Footnote));
-                    continue;
-                }
-                footnote = None;
-                if let Some(num) = paragraph_number(trimmed) {
-                    paragraphs.push(num.to_string());
-                    paragraph = (paragraphs.len() - 1) as u32;
-                }
-                for marker in markers.values_mut() {
-                    for m in marker.iter_mut().filter(|(line, p)| *line == n && *p == NONE) {
-                        m.1 = paragraph;
-                    }
-                }
-                roles.push(Role::Body(paragraph));
-                continue;
+    /// One line of Markdown or plain text.
+    fn text_line(&mut self, n: usize, line: &'t str, trimmed: &'t str) -> Role {
+        let indent = line.len() - trimmed.len();
+        if let Some(f) = self.fence {
+            if trimmed.starts_with(f) {
+                self.fence = None;
             }
-            if let Some(f) = fence {
-                if trimmed.starts_with(f) {
-                    fence = None;
-                }
-                roles.push(Role::Code);
-                continue;
-            }
-            if indent <= 3 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
-                fence = Some(&trimmed[..3]);
-                roles.push(Role::Code);
-                continue;
-            }
-            if trimmed.is_empty() {
-                let caret = footnote.is_some_and(|d| definitions[d as usize].caret);
-                paused = if caret { footnote } else { paused.filter(|_| footnote.is_none()) };
-                footnote = None;
-                roles.push(Role::Body(paragraph));
-                continue;
-            }
-            if let Some(idx) = paused.take() {
-                if indent >= 4 || line.starts_with('\t') {
-                    footnote = Some(idx);
-                    roles.push(Role::Footnote(idx));
-                    continue;
-                }
-            }
-            if let Some(label) = definition_label(trimmed) {
-                let caret = trimmed.starts_with("[^");
-                definitions.push(Definition { label, line: n, paragraph: NONE, caret });
-                let idx = (definitions.len() - 1) as u32;
-                footnote = Some(idx);
-                roles.push(Role::Footnote(idx));
-                continue;
-            }
-            let heading = indent <= 3 && is_heading(trimmed);
-            let number = if indent <= 3 { paragraph_number(trimmed) } else { None };
-            if let Some(idx) = footnote {
-                if !heading && number.is_none() {
-                    roles.push(Role::Footnote(idx));
-                    continue;
-                }
-                footnote = None;
-            }
-            if heading {
-                paragraph = NONE;
-            } else if let Some(num) = number {
-                paragraphs.push(num.to_string());
-                paragraph = (paragraphs.len() - 1) as u32;
-            }
-            roles.push(Role::Body(paragraph));
-            for label in markers_in(line) {
-                markers.entry(label).or_default().push((n, paragraph));
+            return Role::Code;
+        }
+        if indent <= 3 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
+            self.fence = Some(&trimmed[..3]);
+            return Role::Code;
+        }
+        if trimmed.is_empty() {
+            let caret = self.footnote.is_some_and(|d| self.definitions[d as usize].caret);
+            self.paused = if caret { self.footnote } else { self.paused.filter(|_| self.footnote.is_none()) };
+            self.footnote = None;
+            return Role::Body(self.paragraph);
+        }
+        if let Some(idx) = self.paused.take() {
+            if indent >= 4 || line.starts_with('\t') {
+                self.footnote = Some(idx);
+                return Role::Footnote(idx);
             }
         }
+        if let Some(label) = definition_label(trimmed) {
+            return Role::Footnote(self.define(label, n, trimmed.starts_with("[^")));
+        }
+        let heading = indent <= 3 && is_heading(trimmed);
+        let number = if indent <= 3 { paragraph_number(trimmed) } else { None };
+        if let Some(idx) = self.footnote {
+            if !heading && number.is_none() {
+                return Role::Footnote(idx);
+            }
+            self.footnote = None;
+        }
+        if heading {
+            self.paragraph = NONE;
+        } else if let Some(num) = number {
+            self.start_paragraph(num);
+        }
+        for label in markers_in(line) {
+            self.markers.entry(label).or_default().push((n, self.paragraph));
+        }
+        Role::Body(self.paragraph)
+    }
 
-        // Each definition takes the paragraph of the nearest marker with its label before
-        // it (numbering may restart per chapter), else of the first marker after it.
-        for def in &mut definitions {
-            if let Some(list) = markers.get(&def.label) {
+    /// Each definition takes the paragraph of the nearest marker with its label before it
+    /// (numbering may restart per chapter), else of the first marker after it.
+    fn place_definitions(&mut self) {
+        for def in &mut self.definitions {
+            if let Some(list) = self.markers.get(&def.label) {
                 let before = list.iter().rev().find(|(line, _)| *line < def.line);
                 let chosen = before.or_else(|| list.first());
                 def.paragraph = chosen.map_or(NONE, |(_, p)| *p);
             }
         }
+    }
+}
+
+impl Layout {
+    /// Scans the lines of `text` once (linear time).
+    pub(super) fn scan(text: &str) -> Layout {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let mut scan =
+            Scanner { paragraph: NONE, roles: Vec::with_capacity(line_starts.len()), ..Default::default() };
+        // Text that `pdftotext` made (pages separated by form feeds): notes at page ends.
+        let paged = memchr::memchr(b'\x0c', text.as_bytes()).map(|_| PagedNotes::find(text, &line_starts));
+        if let Some(p) = &paged {
+            for (n, label) in &p.markers {
+                scan.markers.entry(label.clone()).or_default().push((*n, NONE));
+            }
+        }
+        for (n, &start) in line_starts.iter().enumerate() {
+            let end = line_starts.get(n + 1).map_or(text.len(), |&e| e - 1);
+            let line = text[start..end].trim_end_matches('\r');
+            let trimmed = line.trim_start_matches(|c: char| c.is_whitespace() || c == '\x0c');
+            let role = match &paged {
+                Some(p) => scan.paged_line(p, n, line, trimmed),
+                None => scan.text_line(n, line, trimmed),
+            };
+            scan.roles.push(role);
+        }
+        scan.place_definitions();
+        let Scanner { roles, paragraphs, definitions, .. } = scan;
         Layout { line_starts, roles, paragraphs, definitions, cursor: std::cell::Cell::new((0, 0, 0)) }
     }
 
     /// 0-based line of a byte offset.
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(super) fn line_of(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
     /// 1-based line and column (in characters) of a byte offset.
-    pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+    pub(super) fn position(&self, text: &str, offset: usize) -> (usize, usize) {
         let line = self.line_of(offset);
         let start = self.line_starts[line];
         let (c_line, c_byte, c_col) = self.cursor.get();
@@ -195,7 +214,7 @@ impl Layout {
     }
 
     /// The structural context of the line holding `offset`.
-    pub fn context(&self, offset: usize) -> Context<'_> {
+    pub(super) fn context(&self, offset: usize) -> Context<'_> {
         let para = |p: u32| if p == NONE { "" } else { self.paragraphs[p as usize].as_str() };
         match self.roles.get(self.line_of(offset)) {
             Some(Role::Body(p)) => Context { footnote: "", paragraph: para(*p), code: false },
@@ -416,23 +435,34 @@ fn markers_in(line: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{check_pairs, check_table};
+
+    /// The footnote and paragraph (`-` for none) of the first occurrence of a needle in `doc`.
+    fn contexts(doc: &str) -> impl Fn(&str) -> Vec<String> + '_ {
+        let l = Layout::scan(doc);
+        let or_dash = |s: &str| if s.is_empty() { "-".to_string() } else { s.to_string() };
+        move |needle| {
+            let c = l.context(doc.find(needle).unwrap_or(0));
+            vec![or_dash(c.footnote), or_dash(c.paragraph)]
+        }
+    }
 
     #[test]
     fn definition_lines() {
-        let cases: &[(&str, Option<&str>)] = &[
-            ("<sup>1</sup> text", Some("1")),
-            ("<sup>137</sup> See <https://a.org>.", Some("137")),
-            ("<sup>13a</sup> x", Some("13a")),
-            ("[^12]: https://a.org", Some("12")),
-            ("[^13a]: text", Some("13a")),
-            ("\\* E/2021/1.", Some("*")),
-            ("* list item", None),
-            ("40. paragraph", None),
-            ("plain", None),
-        ];
-        for (line, want) in cases {
-            assert_eq!(definition_label(line).as_deref(), *want, "line: {line}");
-        }
+        check_table(
+            |s| definition_label(s).into_iter().collect(),
+            "
+            <sup>1</sup> text → 1
+            <sup>137</sup> See <https://a.org>. → 137
+            <sup>13a</sup> x → 13a
+            [^12]: https://a.org → 12
+            [^13a]: text → 13a
+            \\* E/2021/1. → *
+            * list item → —
+            40. paragraph → —
+            plain → —
+            ",
+        );
     }
 
     #[test]
@@ -456,16 +486,16 @@ mod tests {
     #[test]
     fn paragraphs_continue_after_a_footnote_block() {
         let doc = "## 1. Heading\n\n40. First part.<sup>1</sup> more\n\n<sup>1</sup> <https://a.org>.\n\n---\n\n<sup>2</sup> E/2021/1.\n\ncontinued text.<sup>2</sup>\n\n## Next\n\nloose <sup>3</sup>\n\n<sup>3</sup> x\n";
-        let l = Layout::scan(doc);
-        let ctx = |needle: &str| {
-            let c = l.context(doc.find(needle).unwrap_or(0));
-            (c.footnote.to_string(), c.paragraph.to_string())
-        };
-        assert_eq!(ctx("<https://a.org>"), ("1".into(), "40".into()));
-        assert_eq!(ctx("E/2021/1"), ("2".into(), "40".into()));
-        assert_eq!(ctx("continued"), ("".into(), "40".into()));
-        assert_eq!(ctx("## 1."), ("".into(), "".into()));
-        assert_eq!(ctx("<sup>3</sup> x"), ("3".into(), "".into()));
+        check_table(
+            contexts(doc),
+            "
+            <https://a.org> → 1 | 40
+            E/2021/1 → 2 | 40
+            continued → - | 40
+            ## 1. → - | -
+            <sup>3</sup> x → 3 | -
+            ",
+        );
     }
 
     #[test]
@@ -480,34 +510,35 @@ mod tests {
 
     #[test]
     fn glued_markers() {
-        let cases: &[(&str, &str, bool)] = &[
-            ("的意见。8 路线图", "8", true),
-            ("as the report.7 The", "7", true),
-            ("growth slowed3 more", "3", true),
-            ("4%以上，3 这加剧", "3", true),
-            ("in 2020 the", "20", false),
-            ("see A/75/1 now", "1", false),
-            ("COVID-19 cases", "19", false),
-            ("grew 2.5 per cent", "5", false),
-        ];
-        for (line, label, want) in cases {
-            assert_eq!(glued_number(line, label), *want, "{line} / {label}");
-        }
+        // `label | line` → whether the number `label` in the line is a glued note marker.
+        check_pairs(
+            |label, line| glued_number(line, label),
+            "
+            8 | 的意见。8 路线图 → true
+            7 | as the report.7 The → true
+            3 | growth slowed3 more → true
+            3 | 4%以上，3 这加剧 → true
+            20 | in 2020 the → false
+            1 | see A/75/1 now → false
+            19 | COVID-19 cases → false
+            5 | grew 2.5 per cent → false
+            ",
+        );
     }
 
     #[test]
     fn pdftotext_pages_have_notes_at_their_ends() {
         let doc = "    7.   Growth slowed.3 More text.\n         Further growth.4\n\n\n3\n https://a.org/x-\ny/z\n4\n  A/RES/75/202.\n\u{c}    8.   Next page.5\n5\n  https://c.org/\n";
-        let l = Layout::scan(doc);
-        let ctx = |needle: &str| {
-            let c = l.context(doc.find(needle).unwrap_or(0));
-            (c.footnote.to_string(), c.paragraph.to_string())
-        };
-        assert_eq!(ctx("https://a.org"), ("3".into(), "7".into()));
-        assert_eq!(ctx("y/z"), ("3".into(), "7".into()));
-        assert_eq!(ctx("A/RES/75/202"), ("4".into(), "7".into()));
-        assert_eq!(ctx("https://c.org"), ("5".into(), "8".into()));
-        assert_eq!(ctx("Next page"), ("".into(), "8".into()));
+        check_table(
+            contexts(doc),
+            "
+            https://a.org → 3 | 7
+            y/z → 3 | 7
+            A/RES/75/202 → 4 | 7
+            https://c.org → 5 | 8
+            Next page → - | 8
+            ",
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
 /// Appends every citation of a Markdown document to `out` (source offsets, no context yet).
-pub fn extract(text: &str, out: &mut Vec<Found>) {
+pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
     let opts = Options::ENABLE_FOOTNOTES | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut prose = Prose::default();
     let mut link_text = Prose::default();

@@ -12,9 +12,9 @@ mod package;
 mod pdf;
 mod prose;
 mod structure;
-pub mod symbols;
+pub(crate) mod symbols;
 mod text;
-pub mod url;
+pub(crate) mod url;
 
 use crate::error::{Error, Result};
 use crate::types::{Citation, Kind};
@@ -42,7 +42,7 @@ pub enum InputFormat {
 
 /// A citation found by a format extractor, before positions and context are resolved.
 #[derive(Debug, Clone)]
-pub struct Found {
+pub(crate) struct Found {
     /// Byte offset of the raw text in the document.
     pub start: usize,
     /// URL or symbol.
@@ -133,28 +133,12 @@ pub fn parse_input(input: &str, bytes: Vec<u8>, forced: Option<InputFormat>) -> 
         Some(_) => None,
         None => sniff_package(input, &bytes).map_err(unreadable)?,
     };
-    let mut warnings = Vec::new();
-    let structure = match package {
-        Some(InputFormat::Docx) => Some(docx::read(&bytes).map_err(|e| e.to_string())),
-        Some(InputFormat::Pdf) => Some(
-            pdf::read(&bytes)
-                .map(|(s, w)| {
-                    warnings.extend(w.into_iter().map(|w| format!("input '{input}': {w}")));
-                    s
-                })
-                .map_err(|e| e.to_string()),
-        ),
-        Some(_) if !bytes.starts_with(b"PK") && looks_like_flat_odt(&bytes) => {
-            Some(odt::read_flat(&bytes).map_err(|e| e.to_string()))
-        }
-        Some(_) => Some(odt::read(&bytes).map_err(|e| e.to_string())),
-        None => None,
-    };
-    if let (Some(structure), Some(format)) = (structure, package) {
-        let structure = structure.map_err(unreadable)?;
+    if let Some((format, read)) = package.and_then(|f| package_reader(f).map(|r| (f, r))) {
+        let (structure, warnings) = read(&bytes).map_err(unreadable)?;
         if structure.blocks.iter().all(|b| b.text.trim().is_empty() && b.links.is_empty()) {
             return Err(Error::EmptyInput(input.to_string()));
         }
+        let warnings = warnings.into_iter().map(|w| format!("input '{input}': {w}")).collect();
         return Ok(Document {
             source: input.to_string(),
             format,
@@ -170,6 +154,19 @@ pub fn parse_input(input: &str, bytes: Vec<u8>, forced: Option<InputFormat>) -> 
             .push(format!("input '{input}' is named .pdf but is not a PDF (it is {what}): read as {what}"));
     }
     Ok(Document { source: input.to_string(), format, warnings, content: Content::Text(text) })
+}
+
+/// Reads a package format into blocks and notes, with warnings about what could not be read.
+type PackageReader = fn(&[u8]) -> std::result::Result<(Structure, Vec<String>), String>;
+
+/// The reader of each package format, one line a format (text formats have none).
+fn package_reader(format: InputFormat) -> Option<PackageReader> {
+    match format {
+        InputFormat::Docx => Some(|b| docx::read(b).map(|s| (s, Vec::new())).map_err(|e| e.to_string())),
+        InputFormat::Odt => Some(|b| odt::read_any(b).map(|s| (s, Vec::new())).map_err(|e| e.to_string())),
+        InputFormat::Pdf => Some(|b| pdf::read(b).map_err(|e| e.to_string())),
+        InputFormat::Markdown | InputFormat::Html | InputFormat::Text => None,
+    }
 }
 
 fn has_extension(input: &str, exts: &[&str]) -> bool {
@@ -251,7 +248,7 @@ fn looks_like_flat_odt(bytes: &[u8]) -> bool {
 ///
 /// # Errors
 /// Empty input, or bytes that look binary.
-pub fn decode(input: &str, bytes: Vec<u8>) -> Result<(String, Vec<String>)> {
+pub(crate) fn decode(input: &str, bytes: Vec<u8>) -> Result<(String, Vec<String>)> {
     let mut warnings = Vec::new();
     if bytes.is_empty() {
         return Err(Error::EmptyInput(input.to_string()));
@@ -299,7 +296,7 @@ pub fn decode(input: &str, bytes: Vec<u8>) -> Result<(String, Vec<String>)> {
 
 /// Picks a format from the file name, then from the content (converted documents are often
 /// Markdown in a `.txt` file).
-pub fn detect_format(name: &str, text: &str) -> InputFormat {
+pub(crate) fn detect_format(name: &str, text: &str) -> InputFormat {
     let ext = Path::new(name).extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("md" | "markdown" | "mdown" | "mkd") => return InputFormat::Markdown,

@@ -4,7 +4,7 @@
 //! from the list styles, `text:start-value` and `text:continue-numbering`/`continue-list`).
 //! Tracked deletions (`text:tracked-changes`) and comments (`office:annotation`) are skipped.
 
-use super::package::{attr, reference, text, xml_error, xml_reader, NumFormat, Package, PackageError};
+use super::package::{attr, each_event, event_text, text, NumFormat, Package, PackageError, Skip};
 use super::structure::{Block, Link, Marker, Note, Role, Structure};
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
@@ -13,6 +13,15 @@ use std::collections::HashMap;
 pub(crate) const MIMETYPE: &str = "application/vnd.oasis.opendocument.text";
 
 /// Reads a zipped ODT package.
+/// Reads an ODT package, or a flat OpenDocument text (`.fodt`: one XML file).
+pub(crate) fn read_any(bytes: &[u8]) -> Result<Structure, PackageError> {
+    if !bytes.starts_with(b"PK") && super::looks_like_flat_odt(bytes) {
+        read_flat(bytes)
+    } else {
+        read(bytes)
+    }
+}
+
 pub(crate) fn read(bytes: &[u8]) -> Result<Structure, PackageError> {
     let mut pkg = Package::open(bytes, "ODT")?;
     if let Some(manifest) = pkg.part("META-INF/manifest.xml")? {
@@ -53,45 +62,47 @@ struct ListStyles {
 
 impl ListStyles {
     fn read(&mut self, part: &str, bytes: &[u8]) -> Result<(), PackageError> {
-        let mut reader = xml_reader(bytes);
         let mut current: Option<String> = None;
-        loop {
-            match reader.read_event() {
-                Ok(Event::Start(e)) if e.local_name().as_ref() == b"list-style" => {
-                    current = attr(&e, b"name")
-                }
-                Ok(Event::End(e)) if e.local_name().as_ref() == b"list-style" => current = None,
-                Ok(Event::Start(e) | Event::Empty(e)) => {
-                    let Some(name) = current.as_ref() else { continue };
-                    let local = e.local_name();
-                    let kind = local.as_ref();
-                    if !kind.starts_with(b"list-level-style-") {
-                        continue;
-                    }
-                    let level = attr(&e, b"level").and_then(|v| v.parse().ok()).unwrap_or(1usize);
-                    let style = if kind == b"list-level-style-number" {
-                        LevelStyle {
-                            format: Some(odf_format(&attr(&e, b"num-format").unwrap_or_default())),
-                            prefix: attr(&e, b"num-prefix").unwrap_or_default(),
-                            suffix: attr(&e, b"num-suffix").unwrap_or_default(),
-                            start: attr(&e, b"start-value").and_then(|v| v.parse().ok()).unwrap_or(1),
-                            display: attr(&e, b"display-levels").and_then(|v| v.parse().ok()).unwrap_or(1),
-                        }
-                    } else {
-                        LevelStyle { format: None, start: 1, display: 1, ..LevelStyle::default() }
-                    };
+        each_event(part, bytes, |ev| match ev {
+            Event::Start(e) if e.local_name().as_ref() == b"list-style" => current = attr(&e, b"name"),
+            Event::End(e) if e.local_name().as_ref() == b"list-style" => current = None,
+            Event::Start(e) | Event::Empty(e) => {
+                if let Some((name, level, style)) =
+                    current.as_ref().and_then(|n| level_style(&e).map(|l| (n, l.0, l.1)))
+                {
                     self.styles.entry(name.clone()).or_default().insert(level, style);
                 }
-                Ok(Event::Eof) => return Ok(()),
-                Ok(_) => {}
-                Err(e) => return Err(xml_error(part, &reader, &e)),
             }
-        }
+            _ => {}
+        })
     }
 
     fn level(&self, style: &str, level: usize) -> Option<&LevelStyle> {
         self.styles.get(style)?.get(&level)
     }
+}
+
+/// A `text:list-level-style-*` element: its level and how it numbers.
+fn level_style(e: &BytesStart<'_>) -> Option<(usize, LevelStyle)> {
+    let local = e.local_name();
+    let kind = local.as_ref();
+    if !kind.starts_with(b"list-level-style-") {
+        return None;
+    }
+    let int = |name: &[u8]| attr(e, name).and_then(|v| v.parse().ok());
+    let level = int(b"level").unwrap_or(1);
+    let style = if kind == b"list-level-style-number" {
+        LevelStyle {
+            format: Some(odf_format(&attr(e, b"num-format").unwrap_or_default())),
+            prefix: attr(e, b"num-prefix").unwrap_or_default(),
+            suffix: attr(e, b"num-suffix").unwrap_or_default(),
+            start: attr(e, b"start-value").and_then(|v| v.parse().ok()).unwrap_or(1),
+            display: int(b"display-levels").unwrap_or(1),
+        }
+    } else {
+        LevelStyle { format: None, start: 1, display: 1, ..LevelStyle::default() }
+    };
+    Some((level, style))
 }
 
 fn odf_format(v: &str) -> NumFormat {
@@ -142,7 +153,7 @@ struct Reader {
     styles: ListStyles,
     doc: Structure,
     in_body: bool,
-    skip: usize,
+    skip: Skip,
     open: Vec<OpenPara>,
     serial: usize,
     lists: Vec<List>,
@@ -161,7 +172,7 @@ impl Reader {
             styles,
             doc: Structure::default(),
             in_body: false,
-            skip: 0,
+            skip: Skip::default(),
             open: Vec::new(),
             serial: 0,
             lists: Vec::new(),
@@ -175,32 +186,22 @@ impl Reader {
     }
 
     fn read(mut self, part: &str, bytes: &[u8]) -> Result<Structure, PackageError> {
-        let mut reader = xml_reader(bytes);
         let mut saw_text = false;
-        loop {
-            match reader.read_event() {
-                Ok(Event::Start(e)) => {
-                    saw_text |= e.local_name().as_ref() == b"text" && self.skip == 0;
-                    self.start(&e, false);
-                }
-                Ok(Event::Empty(e)) => self.start(&e, true),
-                Ok(Event::End(e)) => self.end(e.local_name().as_ref()),
-                Ok(Event::Text(t)) => {
-                    // ODF collapses white space in paragraphs as HTML does.
-                    let s = text(&t).replace(['\n', '\r', '\t'], " ");
+        each_event(part, bytes, |ev| match ev {
+            Event::Start(e) => {
+                saw_text |= e.local_name().as_ref() == b"text" && !self.skip.active();
+                self.start(&e, false);
+            }
+            Event::Empty(e) => self.start(&e, true),
+            Event::End(e) => self.end(e.local_name().as_ref()),
+            // ODF collapses white space in paragraphs as HTML does.
+            Event::Text(t) => self.text(&text(&t).replace(['\n', '\r', '\t'], " ")),
+            other => {
+                if let Some(s) = event_text(&other) {
                     self.text(&s);
                 }
-                Ok(Event::CData(t)) => self.text(&String::from_utf8_lossy(&t)),
-                Ok(Event::GeneralRef(r)) => {
-                    if let Some(s) = reference(&r) {
-                        self.text(&s);
-                    }
-                }
-                Ok(Event::Eof) => break,
-                Ok(_) => {}
-                Err(e) => return Err(xml_error(part, &reader, &e)),
             }
-        }
+        })?;
         if !saw_text {
             return Err(PackageError::MissingPart {
                 format: "ODT",
@@ -216,12 +217,7 @@ impl Reader {
     fn start(&mut self, e: &BytesStart<'_>, empty: bool) {
         let local = e.local_name();
         let name = local.as_ref();
-        if self.skip > 0 {
-            self.skip += usize::from(!empty);
-            return;
-        }
-        if SKIPPED.contains(&name) {
-            self.skip = usize::from(!empty);
+        if self.skip.start(name, empty, SKIPPED) {
             return;
         }
         match name {
@@ -272,8 +268,7 @@ impl Reader {
     }
 
     fn end(&mut self, name: &[u8]) {
-        if self.skip > 0 {
-            self.skip -= 1;
+        if self.skip.end() {
             return;
         }
         match name {
@@ -307,7 +302,7 @@ impl Reader {
     }
 
     fn text(&mut self, s: &str) {
-        if self.skip > 0 || !self.in_body {
+        if self.skip.active() || !self.in_body {
             return;
         }
         match self.citation.as_mut() {
@@ -319,7 +314,7 @@ impl Reader {
     }
 
     fn push(&mut self, s: &str) {
-        if self.skip > 0 || self.citation.is_some() {
+        if self.skip.active() || self.citation.is_some() {
             return;
         }
         if let Some(p) = self.open.last_mut() {

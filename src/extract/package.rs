@@ -4,7 +4,7 @@
 //! [`MAX_PACKAGE_BYTES`]), whatever its header claims, so a ZIP bomb or a gigantic part ends in
 //! a clear error instead of exhausting memory.
 
-use quick_xml::events::{BytesRef, BytesStart, BytesText};
+use quick_xml::events::{BytesRef, BytesStart, BytesText, Event};
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
@@ -44,19 +44,19 @@ pub(crate) struct Package<'a> {
 
 impl<'a> Package<'a> {
     /// Opens the package; `format` names it in messages (`DOCX`, `ODT`).
-    pub fn open(bytes: &'a [u8], format: &'static str) -> Result<Package<'a>, PackageError> {
+    pub(super) fn open(bytes: &'a [u8], format: &'static str) -> Result<Package<'a>, PackageError> {
         let zip = zip::ZipArchive::new(Cursor::new(bytes))
             .map_err(|e| PackageError::Corrupt { format, detail: e.to_string() })?;
         Ok(Package { zip, format, read_so_far: 0 })
     }
 
     /// True when the package holds a part of this name.
-    pub fn has(&self, name: &str) -> bool {
+    pub(super) fn has(&self, name: &str) -> bool {
         self.zip.index_for_name(name).is_some()
     }
 
     /// The bytes of a part, or `None` when there is no such part.
-    pub fn part(&mut self, name: &str) -> Result<Option<Vec<u8>>, PackageError> {
+    pub(super) fn part(&mut self, name: &str) -> Result<Option<Vec<u8>>, PackageError> {
         let format = self.format;
         let mut file = match self.zip.by_name(name) {
             Ok(f) => f,
@@ -85,14 +85,14 @@ impl<'a> Package<'a> {
     }
 
     /// The bytes of a part that must exist.
-    pub fn required(&mut self, name: &str) -> Result<Vec<u8>, PackageError> {
+    pub(super) fn required(&mut self, name: &str) -> Result<Vec<u8>, PackageError> {
         let format = self.format;
         self.part(name)?.ok_or_else(|| PackageError::MissingPart { format, part: name.to_string() })
     }
 }
 
 /// An XML reader over a part, set up the same way for every format.
-pub(crate) fn xml_reader(bytes: &[u8]) -> quick_xml::Reader<&[u8]> {
+fn xml_reader(bytes: &[u8]) -> quick_xml::Reader<&[u8]> {
     let mut reader = quick_xml::Reader::from_reader(bytes);
     let config = reader.config_mut();
     config.trim_text(false);
@@ -100,8 +100,35 @@ pub(crate) fn xml_reader(bytes: &[u8]) -> quick_xml::Reader<&[u8]> {
     reader
 }
 
+/// Reads the XML part `part` event by event to the end; a parse error names the part and
+/// the position.
+pub(crate) fn each_event(
+    part: &str,
+    bytes: &[u8],
+    mut on: impl FnMut(Event<'_>),
+) -> Result<(), PackageError> {
+    let mut reader = xml_reader(bytes);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Eof) => return Ok(()),
+            Ok(ev) => on(ev),
+            Err(e) => return Err(xml_error(part, &reader, &e)),
+        }
+    }
+}
+
+/// The character data of a text, CDATA or entity-reference event.
+pub(crate) fn event_text(ev: &Event<'_>) -> Option<String> {
+    match ev {
+        Event::Text(t) => Some(text(t)),
+        Event::CData(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        Event::GeneralRef(r) => reference(r),
+        _ => None,
+    }
+}
+
 /// The error for a part that does not parse.
-pub(crate) fn xml_error(part: &str, reader: &quick_xml::Reader<&[u8]>, e: &quick_xml::Error) -> PackageError {
+fn xml_error(part: &str, reader: &quick_xml::Reader<&[u8]>, e: &quick_xml::Error) -> PackageError {
     PackageError::Xml { part: part.to_string(), position: reader.error_position(), detail: e.to_string() }
 }
 
@@ -132,6 +159,45 @@ pub(crate) fn reference(r: &BytesRef<'_>) -> Option<String> {
     quick_xml::escape::resolve_predefined_entity(&name).map(str::to_string)
 }
 
+/// Depth inside elements whose content is not document text (tracked deletions, comments,
+/// declarations), whose names the format lists.
+#[derive(Debug, Default)]
+pub(crate) struct Skip {
+    depth: usize,
+}
+
+impl Skip {
+    /// At an element start: true when it is, or is inside, skipped content.
+    pub(crate) fn start(&mut self, name: &[u8], empty: bool, skipped: &[&[u8]]) -> bool {
+        if self.depth > 0 {
+            self.depth += usize::from(!empty);
+            return true;
+        }
+        if skipped.contains(&name) {
+            self.depth = usize::from(!empty);
+            return true;
+        }
+        false
+    }
+
+    /// Skips the content of the element just started.
+    pub(crate) fn enter(&mut self) {
+        self.depth = 1;
+    }
+
+    /// At an element end: true when it closes (or is inside) skipped content.
+    pub(crate) fn end(&mut self) -> bool {
+        let inside = self.depth > 0;
+        self.depth = self.depth.saturating_sub(1);
+        inside
+    }
+
+    /// True inside skipped content.
+    pub(crate) fn active(&self) -> bool {
+        self.depth > 0
+    }
+}
+
 /// The relationships of one part: id → (type, target).
 #[derive(Debug, Default)]
 pub(crate) struct Relationships {
@@ -149,7 +215,7 @@ pub(crate) struct Relationship {
 
 impl Relationships {
     /// Parses a `.rels` part.
-    pub fn parse(part: &str, bytes: &[u8]) -> Result<Relationships, PackageError> {
+    pub(super) fn parse(part: &str, bytes: &[u8]) -> Result<Relationships, PackageError> {
         let mut reader = xml_reader(bytes);
         let mut by_id = HashMap::new();
         loop {
@@ -171,12 +237,12 @@ impl Relationships {
     }
 
     /// The relationship with this id.
-    pub fn get(&self, id: &str) -> Option<&Relationship> {
+    pub(super) fn get(&self, id: &str) -> Option<&Relationship> {
         self.by_id.get(id)
     }
 
     /// The first relationship whose type ends with `/suffix` (`/footnotes`, `/officeDocument`).
-    pub fn of_type(&self, suffix: &str) -> Option<&Relationship> {
+    pub(super) fn of_type(&self, suffix: &str) -> Option<&Relationship> {
         let mut all: Vec<&Relationship> = self.by_id.values().filter(|r| r.kind.ends_with(suffix)).collect();
         all.sort_by(|a, b| a.target.cmp(&b.target));
         all.into_iter().next()
@@ -231,7 +297,7 @@ pub(crate) enum NumFormat {
 
 impl NumFormat {
     /// `n` as this format shows it.
-    pub fn format(self, n: i64) -> String {
+    pub(super) fn format(self, n: i64) -> String {
         match self {
             NumFormat::Decimal => n.to_string(),
             NumFormat::LowerLetter => letters(n).to_lowercase(),

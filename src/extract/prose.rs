@@ -17,7 +17,7 @@ struct Seg {
 /// Text of one block (paragraph, heading, list item, table cell), with a map from each
 /// byte of the gathered text back to the source document.
 #[derive(Debug, Default)]
-pub struct Prose {
+pub(super) struct Prose {
     /// The gathered text.
     pub buf: String,
     segs: Vec<Seg>,
@@ -25,7 +25,7 @@ pub struct Prose {
 
 impl Prose {
     /// Appends text that the source holds at `src` (identical, or after unescaping).
-    pub fn push(&mut self, text: &str, src: Range<usize>, source: &str) {
+    pub(super) fn push(&mut self, text: &str, src: Range<usize>, source: &str) {
         let buf_start = self.buf.len();
         self.buf.push_str(text);
         let identical = source.get(src.clone()) == Some(text);
@@ -39,19 +39,19 @@ impl Prose {
     }
 
     /// Appends a separator that stands for markup between two texts.
-    pub fn push_gap(&mut self, c: char) {
+    pub(super) fn push_gap(&mut self, c: char) {
         if !self.buf.is_empty() && !self.buf.ends_with(c) {
             self.buf.push(c);
         }
     }
 
     /// True when nothing has been gathered.
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.buf.is_empty()
     }
 
     /// Forgets the gathered text.
-    pub fn clear(&mut self) {
+    pub(super) fn clear(&mut self) {
         self.buf.clear();
         self.segs.clear();
     }
@@ -62,7 +62,7 @@ impl Prose {
     }
 
     /// Source range of the gathered bytes `r`.
-    pub fn source_range(&self, r: Range<usize>, source: &str) -> Range<usize> {
+    pub(super) fn source_range(&self, r: Range<usize>, source: &str) -> Range<usize> {
         let start = self.seg_for(r.start, false).map_or(0, |s| self.map_in(s, r.start, source));
         let end = self.seg_for(r.end, true).map_or(start, |s| self.map_in(s, r.end, source));
         start..end.max(start)
@@ -95,7 +95,7 @@ impl Prose {
 
 /// What to look for in a piece of prose.
 #[derive(Debug, Clone, Copy)]
-pub struct Scan {
+pub(super) struct Scan {
     /// Look for bare URLs.
     pub urls: bool,
     /// Look for written symbols and resolution references.
@@ -103,7 +103,7 @@ pub struct Scan {
 }
 
 /// Runs the scanners over `prose` and appends what they find.
-pub fn scan(prose: &Prose, source: &str, what: Scan, out: &mut Vec<Found>) {
+pub(super) fn scan(prose: &Prose, source: &str, what: Scan, out: &mut Vec<Found>) {
     let text = prose.buf.as_str();
     let urls = url::find_bare_urls(text);
     if what.urls {
@@ -127,7 +127,7 @@ pub fn scan(prose: &Prose, source: &str, what: Scan, out: &mut Vec<Found>) {
 }
 
 /// Adds a URL row (and a symbol row when the URL names a UN document symbol).
-pub fn push_url(out: &mut Vec<Found>, start: usize, raw: &str, target: &str) {
+pub(super) fn push_url(out: &mut Vec<Found>, start: usize, raw: &str, target: &str) {
     let value = url::normalise(target);
     let symbol = symbols::from_url(&value);
     out.push(Found::new(start, Kind::Url, value, raw));

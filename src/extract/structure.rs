@@ -65,7 +65,7 @@ pub(crate) struct Block {
 
 impl Block {
     /// An empty block of the given role.
-    pub fn new(role: Role) -> Block {
+    pub(super) fn new(role: Role) -> Block {
         Block {
             role,
             text: String::new(),

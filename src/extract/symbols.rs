@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 /// A symbol found in a piece of text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SymbolHit {
+pub(crate) struct SymbolHit {
     /// Byte range of the raw text (the joint form, or the whole resolution reference).
     pub start: usize,
     /// End of the raw text (exclusive).
@@ -28,20 +28,23 @@ static SYMBOL: LazyLock<Regex> = LazyLock::new(|| {
     let pat = format!(
         r"(?:^|[^A-Za-z0-9/._\-])(?P<sym>{one}(?:[-\x{{2010}}\x{{2011}}\x{{2013}}]{one})*)(?P<par>[ \x{{a0}}]?\((?:[0-9]{{4}}|E?S-[IVXL]+|[IVXL]+|Resumption [0-9]+)\))?"
     );
-    Regex::new(&pat).expect("static symbol regex is valid")
+    compiled(&pat)
 });
 
-static MEMBER_START: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"^{PFX}/")).expect("static member regex is valid"));
+static MEMBER_START: LazyLock<Regex> = LazyLock::new(|| compiled(&format!(r"^{PFX}/")));
 
-static PAREN_KEEPER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[ASE]/RES/[0-9]+|S/PV\.[0-9]+|A/RES/[0-9]+)$").expect("static regex is valid")
-});
+static PAREN_KEEPER: LazyLock<Regex> =
+    LazyLock::new(|| compiled(r"^(?:[ASE]/RES/[0-9]+|S/PV\.[0-9]+|A/RES/[0-9]+)$"));
+
+/// Compiles one of the patterns of this file (all valid: the tests run every one).
+fn compiled(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| unreachable!("a pattern of symbols.rs does not compile: {e}"))
+}
 
 /// Finds every document symbol written out in `text`, joint symbols split into members.
 /// Full-width forms, typographic dashes and symbols broken across lines (`A/HRC/44/⏎49`)
 /// are read as their plain form; ranges refer to `text` as given.
-pub fn find_symbols(text: &str) -> Vec<SymbolHit> {
+pub(crate) fn find_symbols(text: &str) -> Vec<SymbolHit> {
     if !text.contains(['/', '／']) {
         return Vec::new();
     }
@@ -175,7 +178,7 @@ fn valid_member(member: &str) -> bool {
 
 /// Returns the canonical symbol when the whole of `s` is one symbol (used for URL paths and
 /// query parameters such as `undocs.org/en/A/RES/69/156` or `?s=A/HRC/RES/29/8`).
-pub fn exact_symbol(s: &str) -> Option<String> {
+pub(crate) fn exact_symbol(s: &str) -> Option<String> {
     let s = s.trim();
     let hits = find_symbols(s);
     match hits.as_slice() {
@@ -186,7 +189,7 @@ pub fn exact_symbol(s: &str) -> Option<String> {
 
 /// Every symbol written in running text (symbols and resolution references), except those
 /// inside the URLs at `urls`: a URL names its symbol through [`from_url`], once.
-pub fn find_in_prose(text: &str, urls: &[std::ops::Range<usize>]) -> Vec<SymbolHit> {
+pub(crate) fn find_in_prose(text: &str, urls: &[std::ops::Range<usize>]) -> Vec<SymbolHit> {
     let inside = |h: &SymbolHit| urls.iter().any(|u| h.start < u.end && u.start < h.end);
     find_symbols(text).into_iter().chain(find_resolution_refs(text)).filter(|h| !inside(h)).collect()
 }
@@ -195,7 +198,7 @@ pub fn find_in_prose(text: &str, urls: &[std::ops::Range<usize>]) -> Vec<SymbolH
 /// `docs.un.org/zh/A/RES/2758(XXVI)`), or a query value on any site
 /// (`documents.un.org/api/symbol/access?s=A/HRC/RES/29/8`, `undocs.org/pdf?symbol=en/A/75/147`,
 /// `daccess-ods.un.org/…&DS=A/75/147&…`, `ohchr.org/…/dpage_e.aspx?si=A/HRC/RES/29/8`).
-pub fn from_url(value: &str) -> Option<String> {
+pub(crate) fn from_url(value: &str) -> Option<String> {
     let query = value.find('?').is_some_and(|q| value[q..].contains('/'));
     let un = value.contains("un.org") || value.contains("UN.ORG") || value.contains("undocs");
     if !(query || un) {
@@ -243,16 +246,20 @@ const REF: &str = r"(?:E?S-[0-9]{1,2}/[1-9][0-9]{0,2}|[0-9]{1,4}/[1-9][0-9]{0,3}
 const SEP: &str =
     r"(?:\s*[,;、，；]\s*(?:and\s+|et\s+|y\s+|и\s+)?|\s*(?:以及|和|及|与)\s*|\s+(?:and|et|y|и)\s+)";
 
-static RESOLUTION: LazyLock<Regex> = LazyLock::new(|| {
+/// A keyword and a list of references (`resolutions 70/1 and 70/125`), and one reference of
+/// such a list, built from the same parts.
+struct ResolutionPatterns {
+    list: Regex,
+    one: Regex,
+}
+
+static RESOLUTION: LazyLock<ResolutionPatterns> = LazyLock::new(|| {
     let list = format!(r"{REF}(?:{SEP}{REF})*");
     let pat = format!(
         r"(?P<kw>(?i:resolutions?|résolutions?|resoluci(?:ón|ones)|резолюци[а-я]*))(?:\s+(?i:nos?\.|n[°º]|№))?\s+(?P<list>{list})|第\s*(?P<zlist>{list})\s*号决议"
     );
-    Regex::new(&pat).expect("static resolution regex is valid")
+    ResolutionPatterns { list: compiled(&pat), one: compiled(&format!(r"(?P<r>{REF})")) }
 });
-
-static ONE_REF: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?P<r>{REF})")).expect("static ref regex is valid"));
 
 /// A UN organ named in the text around a resolution reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,13 +271,12 @@ enum Organ {
 }
 
 static ORGAN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+    compiled(concat!(
         r"(?i)(?P<hrc>Human Rights Council|Conseil des droits de l[’']homme|Consejo de Derechos Humanos|Совет[а-я]* по правам человека|人权理事会)",
         r"|(?P<e>Economic and Social Council|ECOSOC|Conseil économique et social|Consejo Económico y Social|Экономическ[а-я]* и Социальн[а-я]* Совет[а-я]*|经济及社会理事会|经社理事会)",
         r"|(?P<s>Security Council|Conseil de sécurité|Consejo de Seguridad|Совет[а-я]* Безопасности|安全理事会|安理会)",
         r"|(?P<a>General Assembly|Assemblée générale|Asamblea General|Генеральн[а-я]* Ассамбле[а-я]*|大会)"
     ))
-    .expect("static organ regex is valid")
 });
 
 fn organ_of(caps: &regex::Captures<'_>) -> Option<Organ> {
@@ -314,12 +320,12 @@ fn fwd_chars(text: &str, at: usize, n: usize) -> usize {
 /// Finds resolution references in running text (`大会第70/1和70/125号决议`,
 /// `General Assembly resolution 70/1`, `résolution 44/2 du Conseil des droits de l'homme`)
 /// and maps each number to its document symbol by the organ named in context.
-pub fn find_resolution_refs(text: &str) -> Vec<SymbolHit> {
+pub(crate) fn find_resolution_refs(text: &str) -> Vec<SymbolHit> {
     let mut hits = Vec::new();
     if !may_have_resolution(text) {
         return hits;
     }
-    for caps in RESOLUTION.captures_iter(text) {
+    for caps in RESOLUTION.list.captures_iter(text) {
         let Some(list) = caps.name("list").or_else(|| caps.name("zlist")) else { continue };
         let whole = caps.get(0).map_or(list.start()..list.end(), |m| m.start()..m.end());
         // Reject a list that runs on into a path or a longer number (`2020/09/30`).
@@ -330,7 +336,7 @@ pub fn find_resolution_refs(text: &str) -> Vec<SymbolHit> {
             }
         }
         let organ = context_organ(text, whole.start, whole.end);
-        for r in ONE_REF.captures_iter(list.as_str()) {
+        for r in RESOLUTION.one.captures_iter(list.as_str()) {
             let Some(m) = r.name("r") else { continue };
             let mut written = m.as_str();
             // A capital after the number is a resolution letter (`68/247 B`) only when no
@@ -408,6 +414,7 @@ fn split_letter_suffix(w: &str) -> (&str, Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::check_table;
 
     fn values(text: &str) -> Vec<String> {
         let mut v: Vec<String> = find_symbols(text).into_iter().map(|h| h.value).collect();
@@ -417,37 +424,37 @@ mod tests {
 
     #[test]
     fn symbols_positive() {
-        let cases: &[(&str, &[&str])] = &[
-            ("A/RES/75/202", &["A/RES/75/202"]),
-            ("see E/RES/2020/12.", &["E/RES/2020/12"]),
-            ("(E/2020/31-E/CN.16/2020/4)", &["E/2020/31", "E/CN.16/2020/4"]),
-            ("E/CN.5/2021/3,", &["E/CN.5/2021/3"]),
-            ("A/HRC/44/49", &["A/HRC/44/49"]),
-            ("(A/75/147)", &["A/75/147"]),
-            ("E/2020/24-E/CN.3/2020/37; E/CN.3/2020/23.", &["E/2020/24", "E/CN.3/2020/37", "E/CN.3/2020/23"]),
-            ("\\* E/2021/1.", &["E/2021/1"]),
-            ("S/RES/2532 (2020)", &["S/RES/2532 (2020)"]),
-            ("S/RES/2532(2020)号决议", &["S/RES/2532 (2020)"]),
-            ("A/C.2/75/L.3/Rev.1", &["A/C.2/75/L.3/Rev.1"]),
-            ("A/76/64-E/2021/11", &["A/76/64", "E/2021/11"]),
-            ("A/76/64\u{2011}E/2021/11", &["A/76/64", "E/2021/11"]),
-            ("秘书长的报告（A/75/147）", &["A/75/147"]),
-            ("A/RES/ES-11/1", &["A/RES/ES-11/1"]),
-            ("CRC/C/CHN/CO/3-4", &["CRC/C/CHN/CO/3-4"]),
-            ("E/CN.4/Sub.2/AC.2/1987/WP.4/Add.1", &["E/CN.4/Sub.2/AC.2/1987/WP.4/Add.1"]),
-            ("S/PV.3745 (Resumption 1)", &["S/PV.3745 (Resumption 1)"]),
-            ("TD/B/EDE/4/3", &["TD/B/EDE/4/3"]),
-            ("A/RES/2758(XXVI)", &["A/RES/2758 (XXVI)"]),
-            ("S/26695", &["S/26695"]),
-            ("E/2021/1*", &["E/2021/1"]),
-            ("见A/75/147号文件", &["A/75/147"]),
-            ("(A/HRC/44/\n49)", &["A/HRC/44/49"]),
-            ("Ａ／ＲＥＳ／７５／２０２", &["A/RES/75/202"]),
-            ("A/76/64\u{2010}E/2021/11", &["A/76/64", "E/2021/11"]),
-        ];
-        for (text, want) in cases {
-            assert_eq!(values(text), *want, "input: {text}");
-        }
+        check_table(
+            values,
+            "
+            A/RES/75/202 → A/RES/75/202
+            see E/RES/2020/12. → E/RES/2020/12
+            (E/2020/31-E/CN.16/2020/4) → E/2020/31 | E/CN.16/2020/4
+            E/CN.5/2021/3, → E/CN.5/2021/3
+            A/HRC/44/49 → A/HRC/44/49
+            (A/75/147) → A/75/147
+            E/2020/24-E/CN.3/2020/37; E/CN.3/2020/23. → E/2020/24 | E/CN.3/2020/37 | E/CN.3/2020/23
+            \\* E/2021/1. → E/2021/1
+            S/RES/2532 (2020) → S/RES/2532 (2020)
+            S/RES/2532(2020)号决议 → S/RES/2532 (2020)
+            A/C.2/75/L.3/Rev.1 → A/C.2/75/L.3/Rev.1
+            A/76/64-E/2021/11 → A/76/64 | E/2021/11
+            A/76/64\u{2011}E/2021/11 → A/76/64 | E/2021/11
+            秘书长的报告（A/75/147） → A/75/147
+            A/RES/ES-11/1 → A/RES/ES-11/1
+            CRC/C/CHN/CO/3-4 → CRC/C/CHN/CO/3-4
+            E/CN.4/Sub.2/AC.2/1987/WP.4/Add.1 → E/CN.4/Sub.2/AC.2/1987/WP.4/Add.1
+            S/PV.3745 (Resumption 1) → S/PV.3745 (Resumption 1)
+            TD/B/EDE/4/3 → TD/B/EDE/4/3
+            A/RES/2758(XXVI) → A/RES/2758 (XXVI)
+            S/26695 → S/26695
+            E/2021/1* → E/2021/1
+            见A/75/147号文件 → A/75/147
+            (A/HRC/44/\\n49) → A/HRC/44/49
+            Ａ／ＲＥＳ／７５／２０２ → A/RES/75/202
+            A/76/64\u{2010}E/2021/11 → A/76/64 | E/2021/11
+            ",
+        );
     }
 
     #[test]
@@ -488,55 +495,49 @@ mod tests {
 
     #[test]
     fn resolution_references() {
-        let cases: &[(&str, &[&str])] = &[
-            ("大会第70/1和70/125号决议", &["A/RES/70/1", "A/RES/70/125"]),
-            ("本报告系应经济及社会理事会第 2006/46 号决议要求编写", &["E/RES/2006/46"]),
-            ("General Assembly resolution 70/1", &["A/RES/70/1"]),
-            ("resolutions 70/1 and 70/125", &["A/RES/70/1", "A/RES/70/125"]),
-            ("resolutions 70/1, 70/125 and 75/202", &["A/RES/70/1", "A/RES/70/125", "A/RES/75/202"]),
-            ("Economic and Social Council resolution 2006/46", &["E/RES/2006/46"]),
-            ("la résolution 44/2 du Conseil des droits de l'homme", &["A/HRC/RES/44/2"]),
-            ("Human Rights Council resolution 24/7", &["A/HRC/RES/24/7"]),
-            ("résolution 75/202", &["A/RES/75/202"]),
-            ("résolutions 70/1 et 70/125", &["A/RES/70/1", "A/RES/70/125"]),
-            ("la resolución 70/1 de la Asamblea General", &["A/RES/70/1"]),
-            ("resoluciones 70/1 y 70/125", &["A/RES/70/1", "A/RES/70/125"]),
-            ("Security Council resolution 2532 (2020)", &["S/RES/2532 (2020)"]),
-            ("安理会第2623(2022)号决议", &["S/RES/2623 (2022)"]),
-            ("大会第2625(XXV)号决议", &["A/RES/2625 (XXV)"]),
-            ("resolution 68/247 B", &["A/RES/68/247 B"]),
-            ("第41/6J号决议", &["A/RES/41/6 J"]),
-            ("резолюция 70/1 Генеральной Ассамблеи", &["A/RES/70/1"]),
-            ("resolution S-27/2", &["A/RES/S-27/2"]),
-            ("人权理事会第44/2号决议", &["A/HRC/RES/44/2"]),
-        ];
-        for (text, want) in cases {
-            assert_eq!(values(text), *want, "input: {text}");
-        }
+        check_table(
+            values,
+            "
+            大会第70/1和70/125号决议 → A/RES/70/1 | A/RES/70/125
+            本报告系应经济及社会理事会第 2006/46 号决议要求编写 → E/RES/2006/46
+            General Assembly resolution 70/1 → A/RES/70/1
+            resolutions 70/1 and 70/125 → A/RES/70/1 | A/RES/70/125
+            resolutions 70/1, 70/125 and 75/202 → A/RES/70/1 | A/RES/70/125 | A/RES/75/202
+            Economic and Social Council resolution 2006/46 → E/RES/2006/46
+            la résolution 44/2 du Conseil des droits de l'homme → A/HRC/RES/44/2
+            Human Rights Council resolution 24/7 → A/HRC/RES/24/7
+            résolution 75/202 → A/RES/75/202
+            résolutions 70/1 et 70/125 → A/RES/70/1 | A/RES/70/125
+            la resolución 70/1 de la Asamblea General → A/RES/70/1
+            resoluciones 70/1 y 70/125 → A/RES/70/1 | A/RES/70/125
+            Security Council resolution 2532 (2020) → S/RES/2532 (2020)
+            安理会第2623(2022)号决议 → S/RES/2623 (2022)
+            大会第2625(XXV)号决议 → A/RES/2625 (XXV)
+            resolution 68/247 B → A/RES/68/247 B
+            第41/6J号决议 → A/RES/41/6 J
+            резолюция 70/1 Генеральной Ассамблеи → A/RES/70/1
+            resolution S-27/2 → A/RES/S-27/2
+            人权理事会第44/2号决议 → A/HRC/RES/44/2
+            ",
+        );
     }
 
     #[test]
     fn symbols_in_urls() {
-        let cases = [
-            ("https://undocs.org/en/A/RES/69/156", Some("A/RES/69/156")),
-            ("https://undocs.org/zh/A/RES/2758(XXVI)", Some("A/RES/2758 (XXVI)")),
-            (
-                "https://documents.un.org/api/symbol/access?s=A/HRC/RES/29/8&l=en&t=pdf",
-                Some("A/HRC/RES/29/8"),
-            ),
-            (
-                "https://documents.un.org/api/symbol/access?s=A%2FHRC%2FRES%2F29%2F8&l=en",
-                Some("A/HRC/RES/29/8"),
-            ),
-            ("https://undocs.org/pdf?symbol=en/A/75/147", Some("A/75/147")),
-            ("https://docs.un.org/en/S/RES/2532(2020)", Some("S/RES/2532 (2020)")),
-            ("https://undocs.org/A/C.2/75/L.3/Rev.1", Some("A/C.2/75/L.3/Rev.1")),
-            ("https://www.un.org/en/coronavirus/joint-statement", None),
-            ("https://example.org/en/A/RES/69/156", None),
-        ];
-        for (u, want) in cases {
-            assert_eq!(from_url(u).as_deref(), want, "url: {u}");
-        }
+        check_table(
+            |s| from_url(s).into_iter().collect(),
+            "
+            https://undocs.org/en/A/RES/69/156 → A/RES/69/156
+            https://undocs.org/zh/A/RES/2758(XXVI) → A/RES/2758 (XXVI)
+            https://documents.un.org/api/symbol/access?s=A/HRC/RES/29/8&l=en&t=pdf → A/HRC/RES/29/8
+            https://documents.un.org/api/symbol/access?s=A%2FHRC%2FRES%2F29%2F8&l=en → A/HRC/RES/29/8
+            https://undocs.org/pdf?symbol=en/A/75/147 → A/75/147
+            https://docs.un.org/en/S/RES/2532(2020) → S/RES/2532 (2020)
+            https://undocs.org/A/C.2/75/L.3/Rev.1 → A/C.2/75/L.3/Rev.1
+            https://www.un.org/en/coronavirus/joint-statement → —
+            https://example.org/en/A/RES/69/156 → —
+            ",
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::prose::{scan, Prose, Scan};
 use super::{url, Found};
 
 /// Appends every citation of a plain-text document to `out`.
-pub fn extract(text: &str, out: &mut Vec<Found>) {
+pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
     let mut prose = Prose::default();
     let mut block_start = 0;
     // A line this long or longer was broken by the layout, not by the author.

@@ -47,7 +47,7 @@ fn is_stop_char(c: char) -> bool {
 
 /// Trims separators glued onto the end of a link target (`…/374;`, `….html.`, `…/x。`),
 /// and closing brackets that have no opening partner inside the URL.
-pub fn trim_glued(s: &str) -> &str {
+pub(crate) fn trim_glued(s: &str) -> &str {
     let mut s = s;
     loop {
         let before = s.len();
@@ -68,7 +68,7 @@ pub fn trim_glued(s: &str) -> &str {
 
 /// Finds bare URLs in running text: `http(s)://…`, `ftp://…` and scheme-less `www.…`.
 /// Returns byte ranges of each URL as written, without glued trailing punctuation.
-pub fn find_bare_urls(text: &str) -> Vec<Range<usize>> {
+pub(crate) fn find_bare_urls(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -117,7 +117,7 @@ pub fn find_bare_urls(text: &str) -> Vec<Range<usize>> {
 /// `?`, `=`, `&`, `#`, `%`), or mid-word at a forced break (`forced`: the line reached the
 /// margin) where the next line's first word is itself URL-shaped (`n.pdf`, `SE_INF&y=1`).
 /// Never when the next line starts with something a URL cannot contain.
-pub fn continues_url(before: &str, next: &str, forced: bool) -> bool {
+pub(crate) fn continues_url(before: &str, next: &str, forced: bool) -> bool {
     let tail_start = before
         .rfind(char::is_whitespace)
         .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
@@ -164,7 +164,7 @@ fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
 /// Splits a link target that holds two references glued together
 /// (`…/Handbook;digitalregulation.org/`, `….pdfhttps://…`), keeping Wayback-style embedded
 /// URLs (`/web/2020/https://…`, `?url=https://…`) whole. Ranges are within `s`, trimmed.
-pub fn split_glued(s: &str) -> Vec<Range<usize>> {
+pub(crate) fn split_glued(s: &str) -> Vec<Range<usize>> {
     let mut cuts: Vec<(usize, usize)> = Vec::new(); // (end of previous piece, start of next)
     let b = s.as_bytes();
     let mut i = 1;
@@ -219,7 +219,7 @@ fn host_like(s: &str) -> bool {
 
 /// What a link target is, for extraction purposes.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// An absolute URL (or one a reader would open as such): extract it.
     Citable,
     /// A relative link, an in-page anchor or embedded data: not a citation.
@@ -227,7 +227,7 @@ pub enum Target {
 }
 
 /// Classifies a link target as written in a document.
-pub fn classify(dest: &str) -> Target {
+pub(crate) fn classify(dest: &str) -> Target {
     let d = dest.trim();
     if d.is_empty() || d.starts_with('#') {
         return Target::NotCitation;
@@ -255,7 +255,7 @@ fn scheme_of(d: &str) -> Option<&str> {
 /// (what converters write), protocol-relative links get `https:`, and the result is parsed
 /// and serialised by the WHATWG rules (non-ASCII paths percent-encoded as UTF-8, IDN hosts
 /// in punycode). A target that does not parse is returned as written (checked as `invalid`).
-pub fn normalise(raw: &str) -> String {
+pub(crate) fn normalise(raw: &str) -> String {
     let s = raw.trim();
     let candidate = if starts_with_www(s) {
         format!("http://{s}")
@@ -297,6 +297,7 @@ fn unwrap_redirector(u: &Url) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::check_table;
 
     fn bare(text: &str) -> Vec<&str> {
         find_bare_urls(text).into_iter().map(|r| &text[r]).collect()
@@ -304,21 +305,21 @@ mod tests {
 
     #[test]
     fn bare_urls() {
-        let cases: &[(&str, &[&str])] = &[
-            ("见 https://a.org/x。", &["https://a.org/x"]),
-            ("https://a.org/x；https://b.org/y，其他", &["https://a.org/x", "https://b.org/y"]),
-            ("See www.fao.org/e-agriculture/.", &["www.fao.org/e-agriculture/"]),
-            ("(see https://en.wikipedia.org/wiki/Foo_(bar))", &["https://en.wikipedia.org/wiki/Foo_(bar)"]),
-            ("(see https://a.org/x)", &["https://a.org/x"]),
-            ("https://zh.wikipedia.org/wiki/颱風假 是", &["https://zh.wikipedia.org/wiki/颱風假"]),
-            ("mail me@www.example.org now", &[]),
-            ("no url here, just www and http", &[]),
-            ("「https://a.org/q?x=1&y=2」", &["https://a.org/q?x=1&y=2"]),
-            ("HTTPS://A.ORG/X, next", &["HTTPS://A.ORG/X"]),
-        ];
-        for (text, want) in cases {
-            assert_eq!(bare(text), *want, "input: {text}");
-        }
+        check_table(
+            |s| bare(s).into_iter().map(str::to_string).collect(),
+            "
+            见 https://a.org/x。 → https://a.org/x
+            https://a.org/x；https://b.org/y，其他 → https://a.org/x | https://b.org/y
+            See www.fao.org/e-agriculture/. → www.fao.org/e-agriculture/
+            (see https://en.wikipedia.org/wiki/Foo_(bar)) → https://en.wikipedia.org/wiki/Foo_(bar)
+            (see https://a.org/x) → https://a.org/x
+            https://zh.wikipedia.org/wiki/颱風假 是 → https://zh.wikipedia.org/wiki/颱風假
+            mail me@www.example.org now → —
+            no url here, just www and http → —
+            「https://a.org/q?x=1&y=2」 → https://a.org/q?x=1&y=2
+            HTTPS://A.ORG/X, next → HTTPS://A.ORG/X
+            ",
+        );
     }
 
     #[test]
@@ -343,21 +344,17 @@ mod tests {
 
     #[test]
     fn splits_glued_references() {
-        let cases: &[(&str, &[&str])] = &[
-            (
-                "https://www.itu.int/en/myitu/Publications/2020/08/31/09/09/Digital-Regulation-Handbook;digitalregulation.org/",
-                &["https://www.itu.int/en/myitu/Publications/2020/08/31/09/09/Digital-Regulation-Handbook", "digitalregulation.org/"],
-            ),
-            ("https://a.org/x.pdfhttps://b.org/y", &["https://a.org/x.pdf", "https://b.org/y"]),
-            ("https://a.org/x;https://b.org/y;", &["https://a.org/x", "https://b.org/y"]),
-            ("https://web.archive.org/web/2020/https://b.org/y", &["https://web.archive.org/web/2020/https://b.org/y"]),
-            ("https://a.org/go?url=https://b.org/y", &["https://a.org/go?url=https://b.org/y"]),
-            ("https://a.org/p;jsessionid=AB12", &["https://a.org/p;jsessionid=AB12"]),
-        ];
-        for (raw, want) in cases {
-            let got: Vec<&str> = split_glued(raw).into_iter().map(|r| &raw[r]).collect();
-            assert_eq!(got, *want, "input: {raw}");
-        }
+        check_table(
+            |s| split_glued(s).into_iter().map(|r| s[r].to_string()).collect(),
+            "
+            https://www.itu.int/en/myitu/Publications/2020/08/31/09/09/Digital-Regulation-Handbook;digitalregulation.org/ → https://www.itu.int/en/myitu/Publications/2020/08/31/09/09/Digital-Regulation-Handbook | digitalregulation.org/
+            https://a.org/x.pdfhttps://b.org/y → https://a.org/x.pdf | https://b.org/y
+            https://a.org/x;https://b.org/y; → https://a.org/x | https://b.org/y
+            https://web.archive.org/web/2020/https://b.org/y → https://web.archive.org/web/2020/https://b.org/y
+            https://a.org/go?url=https://b.org/y → https://a.org/go?url=https://b.org/y
+            https://a.org/p;jsessionid=AB12 → https://a.org/p;jsessionid=AB12
+            ",
+        );
     }
 
     #[test]

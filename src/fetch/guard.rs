@@ -4,11 +4,38 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-/// Marker in resolver errors, so a refused connection is reported as a refusal.
-pub const REFUSED: &str = "refused by --deny-private";
+/// The words that start every refusal, in the `error` column.
+const REFUSED: &str = "refused by --deny-private";
+
+/// `--deny-private` refused an address (a typed error, found again in the error chain).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal(pub String);
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{REFUSED}: {}", self.0)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// A host name did not resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LookupFailed {
+    /// The name looked up.
+    pub host: String,
+}
+
+impl std::fmt::Display for LookupFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "host name {} not found", self.host)
+    }
+}
+
+impl std::error::Error for LookupFailed {}
 
 /// True for addresses that are not on the public internet.
-pub fn is_private(ip: IpAddr) -> bool {
+pub(crate) fn is_private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
             let o = v4.octets();
@@ -39,38 +66,51 @@ pub fn is_private(ip: IpAddr) -> bool {
 }
 
 /// Why a URL's host is refused, if it is an IP literal in a private range or `localhost`.
-pub fn refuse_literal(url: &reqwest::Url) -> Option<String> {
+pub(crate) fn refuse_literal(url: &reqwest::Url) -> Option<Refusal> {
     match url.host() {
         Some(url::Host::Ipv4(ip)) if is_private(IpAddr::V4(ip)) => {
-            Some(format!("{REFUSED}: {ip} is not a public address"))
+            Some(Refusal(format!("{ip} is not a public address")))
         }
         Some(url::Host::Ipv6(ip)) if is_private(IpAddr::V6(ip)) => {
-            Some(format!("{REFUSED}: {ip} is not a public address"))
+            Some(Refusal(format!("{ip} is not a public address")))
         }
         Some(url::Host::Domain(d)) if d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost") => {
-            Some(format!("{REFUSED}: {d} is the local machine"))
+            Some(Refusal(format!("{d} is the local machine")))
         }
         _ => None,
     }
 }
 
-/// A resolver that drops non-public addresses (and fails when nothing public is left).
+/// The resolver of every run: the system's lookup, with failures as a typed [`LookupFailed`]
+/// and, under `--deny-private`, non-public addresses dropped (a [`Refusal`] when nothing
+/// public is left).
 #[derive(Debug)]
-pub struct PublicOnly;
+pub(crate) struct Resolver {
+    /// Refuse non-public addresses.
+    pub deny_private: bool,
+}
 
-impl reqwest::dns::Resolve for PublicOnly {
+impl reqwest::dns::Resolve for Resolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let host = name.as_str().to_string();
+        let deny = self.deny_private;
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let found =
+                tokio::net::lookup_host((host.as_str(), 0)).await.map(Iterator::collect::<Vec<SocketAddr>>);
+            let Ok(addrs) = found else {
+                return Err(Box::new(LookupFailed { host }) as Box<dyn std::error::Error + Send + Sync>);
+            };
+            if addrs.is_empty() {
+                return Err(Box::new(LookupFailed { host }) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            if !deny {
+                return Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs);
+            }
             let public: Vec<SocketAddr> = addrs.iter().copied().filter(|a| !is_private(a.ip())).collect();
-            if public.is_empty() && !addrs.is_empty() {
+            if public.is_empty() {
                 let shown: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
-                return Err(format!(
-                    "{REFUSED}: {host} resolves only to non-public addresses ({})",
-                    shown.join(", ")
-                )
-                .into());
+                let why = format!("{host} resolves only to non-public addresses ({})", shown.join(", "));
+                return Err(Box::new(Refusal(why)) as Box<dyn std::error::Error + Send + Sync>);
             }
             Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
         })
@@ -86,8 +126,10 @@ mod tests {
         use reqwest::dns::Resolve;
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         let name: reqwest::dns::Name = "localhost".parse().expect("name");
-        let err = rt.block_on(PublicOnly.resolve(name)).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.contains(REFUSED), "{err}");
+        let err = rt.block_on(Resolver { deny_private: true }.resolve(name)).err().expect("refused");
+        assert!(err.downcast_ref::<Refusal>().is_some(), "{err}");
+        let name: reqwest::dns::Name = "localhost".parse().expect("name");
+        assert!(rt.block_on(Resolver { deny_private: false }.resolve(name)).is_ok());
     }
 
     #[test]

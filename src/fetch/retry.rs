@@ -1,14 +1,75 @@
-//! Retry rules, in one place: what is transient, how long to wait.
+//! Retry rules, in one place: what is worth asking again, how long to wait, and when a whole
+//! host slows down.
 
+use super::classify::Answer;
+use super::failure::Failure;
+use reqwest::header::RETRY_AFTER;
 use std::time::Duration;
 
+/// What to do after an answer that is worth asking for again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Retry {
+    /// How long to wait first.
+    pub wait: Duration,
+    /// The whole host slows down, not just this request.
+    pub slow_host: bool,
+}
+
+/// Whether to ask `url` again after `result`, `done` retries having been made of at most
+/// `max`; waits are capped by `cap`.
+pub(crate) fn after(
+    result: &Result<Answer, Failure>,
+    url: &str,
+    done: u32,
+    max: u32,
+    cap: Duration,
+) -> Option<Retry> {
+    let transient = match result {
+        Ok(a) => status_is_transient(a.status),
+        Err(f) => failure_is_transient(f),
+    };
+    if !transient || done >= max {
+        return None;
+    }
+    let attempt = done + 1;
+    let seed = url.bytes().fold(u64::from(attempt), |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let answer = result.as_ref().ok();
+    let header = answer.and_then(|a| a.headers.get(RETRY_AFTER)).and_then(|v| v.to_str().ok());
+    Some(Retry {
+        wait: wait_before(attempt, header, cap, seed),
+        slow_host: answer.is_some_and(|a| slows_host(a.status)),
+    })
+}
+
 /// Whether an HTTP status is worth asking again (never a 404).
-pub fn status_is_transient(status: u16) -> bool {
+pub(crate) fn status_is_transient(status: u16) -> bool {
     status == 408 || status == 429 || (500..=599).contains(&status)
 }
 
+/// Whether a failed request is worth sending again: timeouts and dropped connections are; a
+/// name that does not resolve, a certificate problem or a refusal are not.
+pub(crate) fn failure_is_transient(f: &Failure) -> bool {
+    matches!(f, Failure::Timeout | Failure::ConnectionRefused | Failure::Reset | Failure::Closed)
+}
+
+/// Whether an answer slows every later request to its host (429 Too Many Requests, 503).
+pub(crate) fn slows_host(status: u16) -> bool {
+    status == 429 || status == 503
+}
+
+/// How long to wait before retry `attempt` (1-based): the server's `Retry-After` when it gave
+/// one we can read, else backoff; never more than `cap`.
+pub(crate) fn wait_before(
+    attempt: u32,
+    retry_after_header: Option<&str>,
+    cap: Duration,
+    seed: u64,
+) -> Duration {
+    retry_after_header.and_then(|v| retry_after(v, cap)).unwrap_or_else(|| backoff(attempt, cap, seed))
+}
+
 /// Exponential backoff with jitter for attempt `n` (1-based): 0.5 s, 1 s, 2 s, … ±25%, capped.
-pub fn backoff(n: u32, cap: Duration, seed: u64) -> Duration {
+pub(crate) fn backoff(n: u32, cap: Duration, seed: u64) -> Duration {
     let base = Duration::from_millis(500).saturating_mul(1u32 << n.saturating_sub(1).min(16));
     // Cheap deterministic jitter from the seed (a hash of the URL and attempt).
     let jitter = 0.75 + (seed % 1000) as f64 / 2000.0;
@@ -16,7 +77,7 @@ pub fn backoff(n: u32, cap: Duration, seed: u64) -> Duration {
 }
 
 /// `Retry-After` as seconds or an HTTP date, relative to now; capped by `cap`.
-pub fn retry_after(value: &str, cap: Duration) -> Option<Duration> {
+pub(crate) fn retry_after(value: &str, cap: Duration) -> Option<Duration> {
     let v = value.trim();
     let wait = match v.parse::<u64>() {
         Ok(secs) => Duration::from_secs(secs),
@@ -66,6 +127,39 @@ mod tests {
         let later =
             humantime::format_rfc3339(std::time::SystemTime::now() + Duration::from_secs(30)).to_string();
         assert!(later.ends_with('Z'));
+    }
+
+    #[test]
+    fn transient_failures() {
+        assert!(failure_is_transient(&Failure::Timeout));
+        assert!(failure_is_transient(&Failure::Reset));
+        assert!(!failure_is_transient(&Failure::NameNotFound), "NXDOMAIN is not retried");
+        assert!(!failure_is_transient(&Failure::Tls("x".into())));
+        assert!(!failure_is_transient(&Failure::Refused("x".into())));
+        assert!(slows_host(429) && slows_host(503) && !slows_host(500));
+        let cap = Duration::from_secs(60);
+        assert_eq!(wait_before(1, Some("7"), cap, 0), Duration::from_secs(7));
+        assert_eq!(wait_before(1, Some("soon"), cap, 0), backoff(1, cap, 0));
+    }
+
+    #[test]
+    fn after_decides_retries_and_host_slowdowns() {
+        let cap = Duration::from_secs(60);
+        let answer = |status: u16, retry_after: Option<&str>| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            if let Some(v) = retry_after.and_then(|v| v.parse().ok()) {
+                headers.insert(RETRY_AFTER, v);
+            }
+            Ok(Answer { status, headers, body: Vec::new(), capture: None })
+        };
+        let busy = after(&answer(429, Some("5")), "https://a.org/", 0, 2, cap);
+        assert_eq!(busy, Some(Retry { wait: Duration::from_secs(5), slow_host: true }));
+        assert_eq!(after(&answer(429, Some("5")), "https://a.org/", 2, 2, cap), None, "retries used up");
+        assert_eq!(after(&answer(404, None), "https://a.org/", 0, 2, cap), None);
+        let failing = after(&answer(500, None), "https://a.org/", 0, 2, cap);
+        assert!(failing.is_some_and(|r| !r.slow_host && r.wait <= cap));
+        assert!(after(&Err(Failure::Timeout), "https://a.org/", 0, 2, cap).is_some_and(|r| !r.slow_host));
+        assert_eq!(after(&Err(Failure::NameNotFound), "https://a.org/", 0, 2, cap), None);
     }
 
     #[test]

@@ -20,7 +20,7 @@ struct Host {
 
 /// Per-host queues and the global bound.
 #[derive(Debug)]
-pub struct HostPool {
+pub(crate) struct HostPool {
     global: Arc<Semaphore>,
     hosts: Mutex<HashMap<String, Arc<Host>>>,
     per_host: usize,
@@ -29,7 +29,7 @@ pub struct HostPool {
 
 /// Permission to send one request; dropping it frees both the host's and the global slot.
 #[derive(Debug)]
-pub struct Slot {
+pub(crate) struct Slot {
     _host: OwnedSemaphorePermit,
     _global: OwnedSemaphorePermit,
 }
@@ -37,7 +37,7 @@ pub struct Slot {
 impl HostPool {
     /// A pool with `global` requests in flight at most, `per_host` per host, and at least
     /// `interval` between two request starts to one host.
-    pub fn new(global: usize, per_host: usize, interval: Duration) -> HostPool {
+    pub(crate) fn new(global: usize, per_host: usize, interval: Duration) -> HostPool {
         HostPool {
             global: Arc::new(Semaphore::new(global.max(1))),
             hosts: Mutex::new(HashMap::new()),
@@ -60,7 +60,7 @@ impl HostPool {
     }
 
     /// Waits until a request to `host` may start, then returns its slot.
-    pub async fn slot(&self, host: &str) -> Slot {
+    pub(super) async fn slot(&self, host: &str) -> Slot {
         let h = self.host(host);
         let host_permit = match h.permits.clone().acquire_owned().await {
             Ok(p) => p,
@@ -81,7 +81,7 @@ impl HostPool {
     }
 
     /// Delays every later request to `host` until `until` (after 429 or 503 with Retry-After).
-    pub fn back_off(&self, host: &str, until: Instant) {
+    pub(crate) fn back_off(&self, host: &str, until: Instant) {
         let h = self.host(host);
         let mut next = h.next_start.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if *next < until {
@@ -94,7 +94,7 @@ impl HostPool {
 /// queued work and room for more in flight. Only admitted work exists as a running future, so
 /// memory stays flat however many targets wait, and no host waits behind another's queue.
 #[derive(Debug)]
-pub struct Queues {
+pub(crate) struct Queues {
     queues: Vec<std::collections::VecDeque<usize>>,
     active: Vec<usize>,
     ready: std::collections::VecDeque<usize>,
@@ -107,7 +107,11 @@ pub struct Queues {
 impl Queues {
     /// Queues `items` (work id, host id) in order; at most `per_host` per host and `max_live` in
     /// all are admitted at once.
-    pub fn new(items: impl IntoIterator<Item = (usize, usize)>, per_host: usize, max_live: usize) -> Queues {
+    pub(crate) fn new(
+        items: impl IntoIterator<Item = (usize, usize)>,
+        per_host: usize,
+        max_live: usize,
+    ) -> Queues {
         let mut queues: Vec<std::collections::VecDeque<usize>> = Vec::new();
         let mut ready = std::collections::VecDeque::new();
         for (work, host) in items {
@@ -136,7 +140,7 @@ impl Queues {
     }
 
     /// The next (work, host) to start, if any may start now.
-    pub fn admit(&mut self) -> Option<(usize, usize)> {
+    pub(crate) fn admit(&mut self) -> Option<(usize, usize)> {
         if self.live >= self.max_live {
             return None;
         }
@@ -150,7 +154,7 @@ impl Queues {
     }
 
     /// Records that work for `host` finished.
-    pub fn done(&mut self, host: usize) {
+    pub(crate) fn done(&mut self, host: usize) {
         self.active[host] = self.active[host].saturating_sub(1);
         self.live = self.live.saturating_sub(1);
         self.requeue(host);

@@ -1,34 +1,17 @@
 //! The end-of-run summary (text, Markdown for CI job summaries, JSON) and JUnit XML.
 
-use super::{footnotes_of, CheckRun};
+use super::{footnote_labels, status_counts, CheckRun, StatusCount};
 use crate::error::{Error, Result};
-use crate::types::Status;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
 /// Failing citations listed at most in the Markdown summary (a PR comment must stay readable).
-pub const MARKDOWN_ROWS: usize = 200;
+pub(crate) const MARKDOWN_ROWS: usize = 200;
 
-fn counts(run: &CheckRun<'_>) -> Vec<(Status, usize, usize)> {
-    Status::ALL
-        .into_iter()
-        .map(|s| {
-            let (mut t, mut c) = (0, 0);
-            for (target, o) in run.targets.iter().zip(run.outcomes) {
-                if o.status == s {
-                    t += 1;
-                    c += target.citations.len();
-                }
-            }
-            (s, t, c)
-        })
-        .filter(|(_, t, _)| *t > 0)
-        .collect()
-}
-
-fn failing_count(run: &CheckRun<'_>) -> usize {
-    (0..run.targets.len()).filter(|&i| run.fails(i)).count()
+/// The statuses that occur in the run.
+fn counts(run: &CheckRun<'_>) -> Vec<StatusCount> {
+    status_counts(run.targets, run.outcomes).into_iter().filter(|c| c.targets > 0).collect()
 }
 
 /// Citation occurrences whose target fails the run, in document order: (citation, target).
@@ -44,8 +27,8 @@ fn failing_citations(run: &CheckRun<'_>) -> Vec<(usize, usize)> {
 }
 
 /// One paragraph.
-pub fn summary_text(run: &CheckRun<'_>, elapsed: Duration, out: &Path, insecure: bool) -> String {
-    let counts: Vec<String> = counts(run).iter().map(|(s, t, _)| format!("{t} {s}")).collect();
+pub(crate) fn summary_text(run: &CheckRun<'_>, elapsed: Duration, out: &Path, insecure: bool) -> String {
+    let counts: Vec<String> = counts(run).iter().map(|c| format!("{} {}", c.targets, c.status)).collect();
     let cached = run.outcomes.iter().filter(|o| o.cached).count();
     let mut text = format!(
         "citecheck: checked {} targets ({} citations) in {:.1}s: {}.",
@@ -60,12 +43,12 @@ pub fn summary_text(run: &CheckRun<'_>, elapsed: Duration, out: &Path, insecure:
     if run.standings.is_some() {
         let _ = write!(text, " {} changed since the previous run.", run.changes.len());
     }
-    let _ = write!(text, " {} failing.", failing_count(run));
+    let _ = write!(text, " {} failing.", run.failing_count());
     let waiting = (0..run.targets.len())
-        .filter(|&i| run.fail_on.contains(&run.outcomes[i].status) && !run.fails(i))
+        .filter(|&i| run.failing.is_failure(run.outcomes[i].status) && !run.fails(i))
         .count();
     if waiting > 0 {
-        let _ = write!(text, " {waiting} failing but tolerated until --fail-after {}.", run.fail_after);
+        let _ = write!(text, " {waiting} failing but tolerated until --fail-after {}.", run.failing.after);
     }
     let _ = write!(text, " Tables in {}.", out.display());
     if insecure {
@@ -79,64 +62,67 @@ fn md_cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
+/// Appends a Markdown table (`rule` is the line under the header); cells are escaped.
+fn md_table(md: &mut String, header: &[&str], rule: &str, rows: impl Iterator<Item = Vec<String>>) {
+    let _ = writeln!(md, "| {} |\n{rule}", header.join(" | "));
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|c| md_cell(c)).collect();
+        let _ = writeln!(md, "| {} |", cells.join(" | "));
+    }
+}
+
 /// A Markdown summary: the status table, the failing citations (footnote, paragraph, status,
 /// final URL) and the changes since the previous run.
-pub fn summary_markdown(run: &CheckRun<'_>) -> String {
-    let failing = failing_count(run);
+pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> String {
+    let failing = run.failing_count();
     let mut md = format!(
         "### citecheck: {} targets from {} citations — {}\n\n",
         run.targets.len(),
         run.citations.len(),
         if failing == 0 { "all fine".to_string() } else { format!("{failing} failing") }
     );
-    md.push_str("| status | targets | citations |\n|---|---:|---:|\n");
-    for (s, t, c) in counts(run) {
-        let _ = writeln!(md, "| {s} | {t} | {c} |");
-    }
+    let counts = counts(run)
+        .into_iter()
+        .map(|c| vec![c.status.to_string(), c.targets.to_string(), c.citations.to_string()]);
+    md_table(&mut md, &["status", "targets", "citations"], "|---|---:|---:|", counts);
     let rows = failing_citations(run);
     if !rows.is_empty() {
-        md.push_str("\n#### Failing citations\n\n| source | footnote | paragraph | status | citation | final URL or error |\n|---|---|---|---|---|---|\n");
-        for &(ci, ti) in rows.iter().take(MARKDOWN_ROWS) {
+        md.push_str("\n#### Failing citations\n\n");
+        let header = ["source", "footnote", "paragraph", "status", "citation", "final URL or error"];
+        let cells = rows.iter().take(MARKDOWN_ROWS).map(|&(ci, ti)| {
             let (c, o) = (&run.citations[ci], &run.outcomes[ti]);
-            let detail = if o.error.is_empty() { o.final_url.clone() } else { o.error.clone() };
-            let _ = writeln!(
-                md,
-                "| {}:{} | {} | {} | {} | {} | {} |",
-                md_cell(&c.source),
-                c.line,
-                md_cell(&c.footnote),
-                md_cell(&c.paragraph),
-                o.status,
-                md_cell(&c.value),
-                md_cell(&detail)
-            );
-        }
+            let detail = if o.error.is_empty() { &o.final_url } else { &o.error };
+            let at = format!("{}:{}", c.source, c.line);
+            vec![
+                at,
+                c.footnote.clone(),
+                c.paragraph.clone(),
+                o.status.to_string(),
+                c.value.clone(),
+                detail.clone(),
+            ]
+        });
+        md_table(&mut md, &header, "|---|---|---|---|---|---|", cells);
         if rows.len() > MARKDOWN_ROWS {
             let _ = writeln!(md, "\n… and {} more in `citations.csv`.", rows.len() - MARKDOWN_ROWS);
         }
     }
     if !run.changes.is_empty() {
-        md.push_str("\n#### Changes since the previous run\n\n| citation | before | now | footnotes |\n|---|---|---|---|\n");
-        for ch in run.changes {
+        md.push_str("\n#### Changes since the previous run\n\n");
+        let cells = run.changes.iter().map(|ch| {
             let (t, o) = (&run.targets[ch.target], &run.outcomes[ch.target]);
-            let _ = writeln!(
-                md,
-                "| {} | {} ({}) | {} | {} |",
-                md_cell(&t.value),
-                ch.previous,
-                md_cell(&ch.previous_at),
-                o.status,
-                footnotes_of(run, t).join(", ")
-            );
-        }
+            let before = format!("{} ({})", ch.previous, ch.previous_at);
+            vec![t.value.clone(), before, o.status.to_string(), footnote_labels(run.citations, t).join(", ")]
+        });
+        md_table(&mut md, &["citation", "before", "now", "footnotes"], "|---|---|---|---|", cells);
     }
     md
 }
 
 /// A JSON object: counts, failing citations and changes.
-pub fn summary_json(run: &CheckRun<'_>) -> String {
+pub(crate) fn summary_json(run: &CheckRun<'_>) -> String {
     let counts: serde_json::Map<String, serde_json::Value> =
-        counts(run).into_iter().map(|(s, t, _)| (s.as_str().to_string(), t.into())).collect();
+        counts(run).into_iter().map(|c| (c.status.as_str().to_string(), c.targets.into())).collect();
     let failing: Vec<serde_json::Value> = failing_citations(run)
         .into_iter()
         .map(|(ci, ti)| {
@@ -161,7 +147,7 @@ pub fn summary_json(run: &CheckRun<'_>) -> String {
     let v = serde_json::json!({
         "targets": run.targets.len(),
         "citations": run.citations.len(),
-        "failing": failing_count(run),
+        "failing": run.failing_count(),
         "counts": counts,
         "failing_citations": failing,
         "changes": changes,
@@ -194,7 +180,7 @@ fn xml(s: &str) -> String {
 ///
 /// # Errors
 /// When writing to `out` fails.
-pub fn junit(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
+pub(crate) fn junit(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     let mut of_citation = vec![0usize; run.citations.len()];
     for (ti, t) in run.targets.iter().enumerate() {
         for &ci in &t.citations {

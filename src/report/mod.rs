@@ -1,21 +1,26 @@
-//! Reports: pure functions from results to bytes. Only [`crate::output`] writes files.
+//! Reports: functions from a run's results to bytes (tables, summaries, JUnit). Only
+//! [`crate::output`] writes files.
+//!
+//! Every table of `check` is one entry of [`TABLES`] (name, columns, what it tells, writer):
+//! `check` writes them all, `--help` and the docs list them. A new table is a writer in
+//! `tables.rs` and one line in [`TABLES`].
 
 use crate::error::{Error, Result};
-use crate::store::Standing;
-use crate::types::{Citation, Kind, Outcome, Status, Target};
+use crate::types::{Change, Citation, Failing, Outcome, Standing, Status, Target};
 
 mod ci;
-pub use ci::{junit, summary_json, summary_markdown, summary_text};
+mod tables;
+pub(crate) use ci::{junit, summary_json, summary_markdown, summary_text};
 
 /// The columns of `citecheck extract`, in order.
-pub const CITATION_COLUMNS: [&str; 8] =
+pub(crate) const CITATION_COLUMNS: [&str; 8] =
     ["source", "line", "column", "footnote", "paragraph", "kind", "value", "raw"];
 
 /// Citations as CSV with the header [`CITATION_COLUMNS`].
 ///
 /// # Errors
 /// Only if serialisation fails (it does not for these types).
-pub fn citations_csv(rows: &[Citation]) -> Result<Vec<u8>> {
+pub(crate) fn citations_csv(rows: &[Citation]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CITATION_COLUMNS).map_err(ser)?;
     for c in rows {
@@ -28,7 +33,7 @@ pub fn citations_csv(rows: &[Citation]) -> Result<Vec<u8>> {
 ///
 /// # Errors
 /// Only if serialisation fails (it does not for these types).
-pub fn citations_json(rows: &[Citation]) -> Result<Vec<u8>> {
+pub(crate) fn citations_json(rows: &[Citation]) -> Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec_pretty(rows).map_err(|e| Error::Serialise(e.to_string()))?;
     bytes.push(b'\n');
     Ok(bytes)
@@ -56,7 +61,7 @@ fn ser(e: csv::Error) -> Error {
 
 /// A cell that holds remote text (titles, errors, Location values) is prefixed with `'` when it
 /// starts with `=`, `+`, `-`, `@`, tab or CR, so spreadsheets never read it as a formula.
-pub fn safe_cell(s: &str) -> String {
+pub(crate) fn safe_cell(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
@@ -64,20 +69,61 @@ pub fn safe_cell(s: &str) -> String {
     }
 }
 
-/// A target whose status class changed since the previous run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    /// Index of the target.
-    pub target: usize,
-    /// Its status in the previous run that checked it.
-    pub previous: Status,
-    /// When that was.
-    pub previous_at: String,
+/// One table of `check`.
+pub(crate) struct Table {
+    /// File name in `--out`.
+    pub name: &'static str,
+    /// Its columns, in order.
+    pub columns: &'static [&'static str],
+    /// What a reader finds in it (for `--help` and the docs).
+    pub about: &'static str,
+    /// Streams the table (header included) into a writer.
+    pub write: fn(&CheckRun<'_>, &mut dyn std::io::Write) -> Result<()>,
+}
+
+/// The tables `check` writes, in order.
+pub(crate) const TABLES: &[Table] = &[
+    Table::new("links.csv", &tables::LINK_COLUMNS, "one row per distinct URL or symbol", tables::links_csv),
+    Table::new(
+        "citations.csv",
+        &tables::CITATION_STATUS_COLUMNS,
+        "one row per citation, with its target's status",
+        tables::citations_status_csv,
+    ),
+    Table::new(
+        "summary.csv",
+        &tables::SUMMARY_COLUMNS,
+        "targets and citations per status",
+        tables::summary_csv,
+    ),
+    Table::new(
+        "hosts.csv",
+        &tables::HOST_COLUMNS,
+        "requests, statuses and latency per host",
+        tables::hosts_csv,
+    ),
+    Table::new(
+        "changes.csv",
+        &tables::CHANGE_COLUMNS,
+        "targets whose status changed since the previous run",
+        tables::changes_csv,
+    ),
+];
+
+impl Table {
+    const fn new(
+        name: &'static str,
+        columns: &'static [&'static str],
+        about: &'static str,
+        write: fn(&CheckRun<'_>, &mut dyn std::io::Write) -> Result<()>,
+    ) -> Table {
+        Table { name, columns, about, write }
+    }
 }
 
 /// Everything the check tables are made from.
 #[derive(Debug)]
-pub struct CheckRun<'a> {
+pub(crate) struct CheckRun<'a> {
     /// Every citation occurrence.
     pub citations: &'a [Citation],
     /// Distinct targets (each lists the citations pointing at it).
@@ -90,245 +136,56 @@ pub struct CheckRun<'a> {
     pub standings: Option<&'a [Standing]>,
     /// Status changes since the previous run.
     pub changes: &'a [Change],
-    /// Statuses that count as failures.
-    pub fail_on: &'a [Status],
-    /// Consecutive failing runs before a failure fails the run.
-    pub fail_after: u32,
+    /// What fails the run.
+    pub failing: &'a Failing,
 }
 
 impl CheckRun<'_> {
     /// Consecutive failing runs of target `i` up to this one (1 or 0 without a history).
-    pub fn consecutive_failures(&self, i: usize) -> u32 {
+    pub(crate) fn consecutive_failures(&self, i: usize) -> u32 {
         match self.standings {
             Some(s) => s.get(i).map_or(0, |s| s.consecutive_failures),
-            None => u32::from(self.fail_on.contains(&self.outcomes[i].status)),
+            None => u32::from(self.failing.is_failure(self.outcomes[i].status)),
         }
     }
 
-    /// Whether target `i` fails the run: a failing status for `fail_after` runs in a row.
-    pub fn fails(&self, i: usize) -> bool {
-        self.fail_on.contains(&self.outcomes[i].status)
-            && self.consecutive_failures(i) >= self.fail_after.max(1)
+    /// Whether target `i` fails the run.
+    pub(crate) fn fails(&self, i: usize) -> bool {
+        self.failing.fails_run(self.outcomes[i].status, self.consecutive_failures(i))
+    }
+
+    /// How many targets fail the run.
+    pub(crate) fn failing_count(&self) -> usize {
+        (0..self.targets.len()).filter(|&i| self.fails(i)).count()
     }
 }
 
-/// The columns of `links.csv`.
-pub const LINK_COLUMNS: [&str; 25] = [
-    "kind",
-    "value",
-    "url",
-    "status",
-    "http_status",
-    "final_url",
-    "redirects",
-    "attempts",
-    "error",
-    "checked_at",
-    "footnotes",
-    "citations",
-    "elapsed_ms",
-    "content_type",
-    "human_url",
-    "redirect_chain",
-    "sources",
-    "cached",
-    "first_seen",
-    "last_ok",
-    "failing_since",
-    "consecutive_failures",
-    "warc_file",
-    "warc_offset",
-    "payload_sha256",
-];
+/// Targets and citations with one status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusCount {
+    /// The status.
+    pub status: Status,
+    /// Distinct targets with it.
+    pub targets: usize,
+    /// Citations of those targets.
+    pub citations: usize,
+}
 
-/// `links.csv`: one row per distinct target, streamed to `out`.
-///
-/// # Errors
-/// When writing to `out` fails.
-pub fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(LINK_COLUMNS).map_err(ser)?;
-    let no_history = Standing::default();
-    for (i, (t, o)) in run.targets.iter().zip(run.outcomes).enumerate() {
-        let st = run.standings.and_then(|s| s.get(i)).unwrap_or(&no_history);
-        let footnotes = footnotes_of(run, t);
-        let mut sources: Vec<&str> = Vec::new();
-        for &i in &t.citations {
-            let c = &run.citations[i];
-            if !sources.contains(&c.source.as_str()) {
-                sources.push(&c.source);
+/// Targets and citations per status, every status in table order (zeros included).
+pub(crate) fn status_counts(targets: &[Target], outcomes: &[Outcome]) -> Vec<StatusCount> {
+    Status::ALL
+        .into_iter()
+        .map(|status| {
+            let (mut t, mut c) = (0, 0);
+            for (target, o) in targets.iter().zip(outcomes) {
+                if o.status == status {
+                    t += 1;
+                    c += target.citations.len();
+                }
             }
-        }
-        let human = match t.kind {
-            Kind::Symbol => format!("https://undocs.org/{}/{}", run.symbol_lang, t.value),
-            Kind::Url => String::new(),
-        };
-        let chain: Vec<String> = o.hops.iter().map(|h| format!("{} {}", h.status, h.location)).collect();
-        w.write_record([
-            t.kind.as_str(),
-            &safe_cell(&t.value),
-            &safe_cell(&t.url),
-            o.status.as_str(),
-            &o.http_status.map(|s| s.to_string()).unwrap_or_default(),
-            &safe_cell(&o.final_url),
-            &o.hops.len().to_string(),
-            &o.attempts.to_string(),
-            &safe_cell(&o.error),
-            &o.checked_at,
-            &footnotes.join(";"),
-            &t.citations.len().to_string(),
-            &o.elapsed_ms.to_string(),
-            &safe_cell(&o.content_type),
-            &human,
-            &safe_cell(&chain.join(" -> ")),
-            &safe_cell(&sources.join(";")),
-            if o.cached { "true" } else { "false" },
-            &st.first_seen,
-            &st.last_ok,
-            &st.failing_since,
-            &run.consecutive_failures(i).to_string(),
-            o.capture.as_ref().map_or("", |c| c.filename.as_str()),
-            &o.capture.as_ref().map(|c| c.offset.to_string()).unwrap_or_default(),
-            o.capture.as_ref().map_or("", |c| c.payload_sha256.as_str()),
-        ])
-        .map_err(ser)?;
-    }
-    w.flush().map_err(|e| Error::Serialise(e.to_string()))
-}
-
-/// `citations.csv`: the `extract` columns plus `status,http_status,final_url`.
-///
-/// # Errors
-/// When writing to `out` fails.
-pub fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
-    let mut of_citation: Vec<Option<usize>> = vec![None; run.citations.len()];
-    for (ti, t) in run.targets.iter().enumerate() {
-        for &ci in &t.citations {
-            of_citation[ci] = Some(ti);
-        }
-    }
-    let mut w = csv::Writer::from_writer(out);
-    let mut header: Vec<&str> = CITATION_COLUMNS.to_vec();
-    header.extend(["status", "http_status", "final_url"]);
-    w.write_record(&header).map_err(ser)?;
-    for (c, t) in run.citations.iter().zip(of_citation) {
-        let o = t.map(|i| &run.outcomes[i]);
-        let mut cells = citation_cells(c, true).to_vec();
-        cells.push(o.map_or("", |o| o.status.as_str()).to_string());
-        cells.push(o.and_then(|o| o.http_status).map(|s| s.to_string()).unwrap_or_default());
-        cells.push(safe_cell(o.map_or("", |o| o.final_url.as_str())));
-        w.write_record(&cells).map_err(ser)?;
-    }
-    w.flush().map_err(|e| Error::Serialise(e.to_string()))
-}
-
-/// `summary.csv`: targets and citations per status class (every class listed, zeros included).
-///
-/// # Errors
-/// When writing to `out` fails.
-pub fn summary_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(["status", "targets", "citations"]).map_err(ser)?;
-    for s in Status::ALL {
-        let (mut targets, mut cites) = (0usize, 0usize);
-        for (t, o) in run.targets.iter().zip(run.outcomes) {
-            if o.status == s {
-                targets += 1;
-                cites += t.citations.len();
-            }
-        }
-        w.write_record([s.as_str(), &targets.to_string(), &cites.to_string()]).map_err(ser)?;
-    }
-    w.flush().map_err(|e| Error::Serialise(e.to_string()))
-}
-
-/// `hosts.csv`: per host, requests made, targets per status and mean latency.
-///
-/// # Errors
-/// When writing to `out` fails.
-pub fn hosts_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
-    use std::collections::BTreeMap;
-    #[derive(Default)]
-    struct Row {
-        targets: usize,
-        requests: u64,
-        elapsed: u64,
-        statuses: BTreeMap<&'static str, usize>,
-    }
-    let mut hosts: BTreeMap<String, Row> = BTreeMap::new();
-    for (t, o) in run.targets.iter().zip(run.outcomes) {
-        let host =
-            url::Url::parse(&t.url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
-        let row = hosts.entry(host).or_default();
-        row.targets += 1;
-        row.requests += u64::from(o.attempts);
-        row.elapsed += o.elapsed_ms;
-        *row.statuses.entry(o.status.as_str()).or_default() += 1;
-    }
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(["host", "targets", "requests", "mean_latency_ms", "statuses"]).map_err(ser)?;
-    for (host, r) in hosts {
-        let mean = if r.targets == 0 { 0 } else { r.elapsed / r.targets as u64 };
-        let statuses: Vec<String> = r.statuses.iter().map(|(s, n)| format!("{s}={n}")).collect();
-        w.write_record([
-            safe_cell(&host),
-            r.targets.to_string(),
-            r.requests.to_string(),
-            mean.to_string(),
-            statuses.join(";"),
-        ])
-        .map_err(ser)?;
-    }
-    w.flush().map_err(|e| Error::Serialise(e.to_string()))
-}
-
-/// `changes.csv`: targets whose status class changed since the previous run.
-///
-/// # Errors
-/// When writing to `out` fails.
-pub fn changes_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "kind",
-        "value",
-        "change",
-        "previous_status",
-        "previous_checked_at",
-        "status",
-        "checked_at",
-        "final_url",
-        "footnotes",
-    ])
-    .map_err(ser)?;
-    for c in run.changes {
-        let (t, o) = (&run.targets[c.target], &run.outcomes[c.target]);
-        let failing = |s: Status| run.fail_on.contains(&s);
-        let change = match (failing(c.previous), failing(o.status)) {
-            (false, true) => "newly_failing",
-            (true, false) if o.status == Status::Redirected => "recovered_redirected",
-            (true, false) => "recovered",
-            _ if o.status == Status::Redirected => "newly_redirected",
-            _ => "changed",
-        };
-        w.write_record([
-            t.kind.as_str(),
-            &safe_cell(&t.value),
-            change,
-            c.previous.as_str(),
-            &c.previous_at,
-            o.status.as_str(),
-            &o.checked_at,
-            &safe_cell(&o.final_url),
-            &footnotes_of(run, t).join(";"),
-        ])
-        .map_err(ser)?;
-    }
-    w.flush().map_err(|e| Error::Serialise(e.to_string()))
-}
-
-/// The footnote labels citing a target, in order, without repeats.
-pub(crate) fn footnotes_of<'a>(run: &'a CheckRun<'_>, t: &Target) -> Vec<&'a str> {
-    footnote_labels(run.citations, t)
+            StatusCount { status, targets: t, citations: c }
+        })
+        .collect()
 }
 
 /// The footnote labels of `t`'s citations, in order, without repeats.

@@ -50,7 +50,9 @@ pub fn assert_pinned(pin: &Path, actual: &str) {
 
 pub mod package;
 pub mod pdf;
+pub mod run;
 pub mod server;
+pub mod table;
 pub mod tls;
 pub mod warc_tools;
 pub mod web;

@@ -55,7 +55,7 @@ struct Place {
     paragraph: Option<String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 struct Frame {
     skip: bool,
     footnote: Option<usize>,
@@ -65,7 +65,7 @@ struct Frame {
 }
 
 /// Appends every citation of an HTML document to `out`, with its footnote and paragraph.
-pub fn extract(text: &str, out: &mut Vec<Found>) {
+pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
     let flat = flatten_deep_nesting(text);
     let doc = Html::parse_document(&flat);
     let base = doc
@@ -73,171 +73,188 @@ pub fn extract(text: &str, out: &mut Vec<Found>) {
         .next()
         .and_then(|b| b.value().attr("href"))
         .and_then(|h| ::url::Url::parse(h).ok());
-    let mut finder = Finder { text, cursor: 0, last_hit: 0, long_misses: 0 };
     let notes = notes::find(&doc);
-    // For each note: the label and paragraph of its first marker.
-    let mut markers: Vec<Option<(String, Option<String>)>> = vec![None; notes.targets.len()];
-    let mut found: Vec<(Found, Place)> = Vec::new();
-    let mut stack: Vec<Frame> = vec![Frame::default()];
-    let mut paragraph: Option<String> = None;
-    let mut block = String::new();
-    let mut block_cursor = 0usize;
-    let mut link_symbols: Vec<String> = Vec::new();
-
+    let mut w = Walker {
+        finder: Finder { text, cursor: 0, last_hit: 0, long_misses: 0 },
+        markers: vec![None; notes.targets.len()],
+        notes,
+        base,
+        found: Vec::new(),
+        stack: vec![Frame::default()],
+        paragraph: None,
+        block: String::new(),
+        block_cursor: 0,
+        link_symbols: Vec::new(),
+    };
     for edge in doc.root_element().traverse() {
         match edge {
-            Edge::Open(node) => {
-                let parent = stack
-                    .last()
-                    .map_or((false, None, false, false), |f| (f.skip, f.footnote, f.in_link, f.in_item));
-                let mut frame = Frame {
-                    skip: parent.0,
-                    footnote: parent.1,
-                    in_link: parent.2,
-                    in_item: parent.3,
-                    list_counter: None,
-                };
-                if let Some(el) = ElementRef::wrap(node) {
-                    let e = el.value();
-                    let name = e.name();
-                    if BLOCKS.contains(&name) {
-                        flush(
-                            &mut block,
-                            &mut finder,
-                            block_cursor,
-                            &paragraph,
-                            parent.1,
-                            parent.2,
-                            &link_symbols,
-                            &mut found,
-                        );
-                        block_cursor = finder.cursor;
-                    }
-                    if !frame.skip && (SKIPPED.contains(&name) || is_navigation(el)) {
-                        frame.skip = true;
-                    }
-                    if name == "ol" || name == "ul" {
-                        let start = e.attr("start").and_then(|s| s.parse().ok()).unwrap_or(1usize);
-                        frame.list_counter = Some(start.saturating_sub(1));
-                    }
-                    if let Some(&n) = notes.containers.get(&node.id()) {
-                        frame.footnote = Some(n);
-                    }
-                    if name == "li" && !frame.skip {
-                        let ordinal = stack.iter_mut().rev().find_map(|f| f.list_counter.as_mut()).map(|c| {
-                            *c = e.attr("value").and_then(|v| v.trim().parse().ok()).unwrap_or(*c + 1);
-                            *c
-                        });
-                        // An item of a top-level numbered list in the body is a numbered paragraph
-                        // (word processors save `28.` paragraphs as `<ol start="28"><li>`).
-                        let top_level = !stack.iter().any(|f| f.in_item);
-                        let decimal = node.parent().and_then(ElementRef::wrap).is_some_and(|p| {
-                            p.value().name() == "ol" && p.value().attr("type").is_none_or(|t| t == "1")
-                        });
-                        if frame.footnote.is_none() && top_level && decimal {
-                            if let Some(o) = ordinal {
-                                paragraph = Some(o.to_string());
-                            }
-                        }
-                        frame.in_item = true;
-                    }
-                    if matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6") && !frame.skip {
-                        paragraph = None;
-                    }
-                    if name == "p" && !frame.skip && frame.footnote.is_none() {
-                        if let Some(n) = leading_number(el) {
-                            paragraph = Some(n);
-                        }
-                    }
-                    if name == "a" && !frame.skip {
-                        flush(
-                            &mut block,
-                            &mut finder,
-                            block_cursor,
-                            &paragraph,
-                            parent.1,
-                            parent.2,
-                            &[],
-                            &mut found,
-                        );
-                        block_cursor = finder.cursor;
-                        frame.in_link = true;
-                        link_symbols.clear();
-                        if let Some(href) = e.attr("href") {
-                            if let Some(&n) = notes.markers.get(&node.id()) {
-                                if markers[n].is_none() && frame.footnote.is_none() {
-                                    markers[n] = Some((marker_label(el), paragraph.clone()));
-                                }
-                            } else if notes.structural.contains(&node.id()) || href.starts_with('#') {
-                                // A back-link, or a link within the page: not a citation.
-                            } else {
-                                let place = Place { footnote: frame.footnote, paragraph: paragraph.clone() };
-                                let before = found.len();
-                                anchor(href, base.as_ref(), &mut finder, &place, &mut found);
-                                link_symbols.extend(
-                                    found[before..]
-                                        .iter()
-                                        .filter(|(f, _)| f.kind == Kind::Symbol)
-                                        .map(|(f, _)| f.value.clone()),
-                                );
-                            }
-                        }
-                    }
-                } else if let Node::Text(t) = node.value() {
-                    if !frame.skip {
-                        block.push_str(t);
-                    }
-                }
-                stack.push(frame);
+            Edge::Open(node) => w.open(node),
+            Edge::Close(node) => w.close(node),
+        }
+    }
+    w.finish(out);
+}
+
+/// The state of one pass over the parsed page.
+struct Walker<'t> {
+    finder: Finder<'t>,
+    notes: notes::Notes,
+    /// For each note: the label and paragraph of its first marker.
+    markers: Vec<Option<(String, Option<String>)>>,
+    base: Option<::url::Url>,
+    found: Vec<(Found, Place)>,
+    stack: Vec<Frame>,
+    paragraph: Option<String>,
+    block: String,
+    block_cursor: usize,
+    link_symbols: Vec<String>,
+}
+
+impl Walker<'_> {
+    fn open(&mut self, node: ego_tree::NodeRef<'_, Node>) {
+        let mut frame = match self.stack.last() {
+            Some(f) => Frame { list_counter: None, ..*f },
+            None => Frame::default(),
+        };
+        if let Some(el) = ElementRef::wrap(node) {
+            self.open_element(el, &mut frame);
+        } else if let Node::Text(t) = node.value() {
+            if !frame.skip {
+                self.block.push_str(t);
             }
-            Edge::Close(node) => {
-                let frame = stack.pop().unwrap_or_default();
-                if let Some(el) = ElementRef::wrap(node) {
-                    let name = el.value().name();
-                    if BLOCKS.contains(&name) || name == "a" {
-                        // Text of a link is scanned for symbols it names beyond its target.
-                        let fnote = frame.footnote;
-                        flush(
-                            &mut block,
-                            &mut finder,
-                            block_cursor,
-                            &paragraph,
-                            fnote,
-                            frame.in_link,
-                            &link_symbols,
-                            &mut found,
-                        );
-                        block_cursor = finder.cursor;
-                        if name == "a" {
-                            link_symbols.clear();
-                        }
-                    }
-                }
+        }
+        self.stack.push(frame);
+    }
+
+    fn open_element(&mut self, el: ElementRef<'_>, frame: &mut Frame) {
+        let e = el.value();
+        let name = e.name();
+        let (footnote, in_link) = (frame.footnote, frame.in_link);
+        if BLOCKS.contains(&name) {
+            self.flush(footnote, in_link, true);
+        }
+        if !frame.skip && (SKIPPED.contains(&name) || is_navigation(el)) {
+            frame.skip = true;
+        }
+        if name == "ol" || name == "ul" {
+            let start = e.attr("start").and_then(|s| s.parse().ok()).unwrap_or(1usize);
+            frame.list_counter = Some(start.saturating_sub(1));
+        }
+        if let Some(&n) = self.notes.containers.get(&el.id()) {
+            frame.footnote = Some(n);
+        }
+        if name == "li" && !frame.skip {
+            self.list_item(el, frame);
+        }
+        if matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6") && !frame.skip {
+            self.paragraph = None;
+        }
+        if name == "p" && !frame.skip && frame.footnote.is_none() {
+            if let Some(n) = leading_number(el) {
+                self.paragraph = Some(n);
+            }
+        }
+        if name == "a" && !frame.skip {
+            self.flush(footnote, in_link, false);
+            frame.in_link = true;
+            self.link_symbols.clear();
+            self.link(el, frame.footnote);
+        }
+    }
+
+    /// An item of a top-level numbered list in the body is a numbered paragraph (word
+    /// processors save `28.` paragraphs as `<ol start="28"><li>`).
+    fn list_item(&mut self, el: ElementRef<'_>, frame: &mut Frame) {
+        let value = el.value().attr("value").and_then(|v| v.trim().parse().ok());
+        let ordinal = self.stack.iter_mut().rev().find_map(|f| f.list_counter.as_mut()).map(|c| {
+            *c = value.unwrap_or(*c + 1);
+            *c
+        });
+        let top_level = !self.stack.iter().any(|f| f.in_item);
+        let decimal = el
+            .parent()
+            .and_then(ElementRef::wrap)
+            .is_some_and(|p| p.value().name() == "ol" && p.value().attr("type").is_none_or(|t| t == "1"));
+        if let (None, true, true, Some(o)) = (frame.footnote, top_level, decimal, ordinal) {
+            self.paragraph = Some(o.to_string());
+        }
+        frame.in_item = true;
+    }
+
+    /// A link: a marker of a note, a structural link, or a citation.
+    fn link(&mut self, el: ElementRef<'_>, footnote: Option<usize>) {
+        let Some(href) = el.value().attr("href") else { return };
+        if let Some(&n) = self.notes.markers.get(&el.id()) {
+            if self.markers[n].is_none() && footnote.is_none() {
+                self.markers[n] = Some((marker_label(el), self.paragraph.clone()));
+            }
+            return;
+        }
+        if self.notes.structural.contains(&el.id()) || href.starts_with('#') {
+            return; // a back-link, or a link within the page: not a citation
+        }
+        let place = Place { footnote, paragraph: self.paragraph.clone() };
+        let before = self.found.len();
+        anchor(href, self.base.as_ref(), &mut self.finder, &place, &mut self.found);
+        let named =
+            self.found[before..].iter().filter(|(f, _)| f.kind == Kind::Symbol).map(|(f, _)| f.value.clone());
+        self.link_symbols.extend(named);
+    }
+
+    fn close(&mut self, node: ego_tree::NodeRef<'_, Node>) {
+        let frame = self.stack.pop().unwrap_or_default();
+        let Some(el) = ElementRef::wrap(node) else { return };
+        let name = el.value().name();
+        if BLOCKS.contains(&name) || name == "a" {
+            // Text of a link is scanned for symbols it names beyond its target.
+            self.flush(frame.footnote, frame.in_link, true);
+            if name == "a" {
+                self.link_symbols.clear();
             }
         }
     }
 
-    // Labels: the marker text that points at a note, else the number in its id, else its
-    // position in the list; the paragraph is the one carrying the marker.
-    let resolved: Vec<(String, Option<String>)> = notes
-        .targets
-        .iter()
-        .zip(&markers)
-        .map(|(n, marker)| match marker {
-            Some((label, para)) if !label.is_empty() => (label.clone(), para.clone()),
-            other => {
-                let label = id_label(&n.id).or(n.ordinal.map(|o| o.to_string())).unwrap_or_default();
-                (label, other.as_ref().and_then(|(_, p)| p.clone()))
-            }
-        })
-        .collect();
-    for (mut f, place) in found {
-        let (footnote, paragraph) = match place.footnote.and_then(|i| resolved.get(i)) {
-            Some((label, para)) => (label.clone(), para.clone().unwrap_or_default()),
-            None => (String::new(), place.paragraph.unwrap_or_default()),
-        };
-        f.context = Some((footnote, paragraph));
-        out.push(f);
+    /// Scans the text gathered since the last boundary (`with_link_symbols`: skip symbols the
+    /// open link's target already names).
+    fn flush(&mut self, footnote: Option<usize>, in_link: bool, with_link_symbols: bool) {
+        let names: &[String] = if with_link_symbols { &self.link_symbols } else { &[] };
+        let place = Place { footnote, paragraph: self.paragraph.clone() };
+        scan_block(
+            &mut self.block,
+            &mut self.finder,
+            self.block_cursor,
+            &place,
+            in_link,
+            names,
+            &mut self.found,
+        );
+        self.block_cursor = self.finder.cursor;
+    }
+
+    /// Labels: the marker text that points at a note, else the number in its id, else its
+    /// position in the list; the paragraph is the one carrying the marker.
+    fn finish(self, out: &mut Vec<Found>) {
+        let resolved: Vec<(String, Option<String>)> = self
+            .notes
+            .targets
+            .iter()
+            .zip(&self.markers)
+            .map(|(n, marker)| match marker {
+                Some((label, para)) if !label.is_empty() => (label.clone(), para.clone()),
+                other => {
+                    let label = id_label(&n.id).or(n.ordinal.map(|o| o.to_string())).unwrap_or_default();
+                    (label, other.as_ref().and_then(|(_, p)| p.clone()))
+                }
+            })
+            .collect();
+        for (mut f, place) in self.found {
+            let (footnote, paragraph) = match place.footnote.and_then(|i| resolved.get(i)) {
+                Some((label, para)) => (label.clone(), para.clone().unwrap_or_default()),
+                None => (String::new(), place.paragraph.unwrap_or_default()),
+            };
+            f.context = Some((footnote, paragraph));
+            out.push(f);
+        }
     }
 }
 
@@ -373,13 +390,11 @@ fn anchor(
 }
 
 /// Scans the text gathered since the last block boundary.
-#[allow(clippy::too_many_arguments)]
-fn flush(
+fn scan_block(
     block: &mut String,
     finder: &mut Finder<'_>,
     from: usize,
-    paragraph: &Option<String>,
-    footnote: Option<usize>,
+    place: &Place,
     in_link: bool,
     link_symbols: &[String],
     found: &mut Vec<(Found, Place)>,
@@ -388,7 +403,6 @@ fn flush(
         block.clear();
         return;
     }
-    let place = Place { footnote, paragraph: paragraph.clone() };
     let urls = url::find_bare_urls(block);
     if !in_link {
         // Bare URLs in text that is not a link's visible text (that would repeat its target).

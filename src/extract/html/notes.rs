@@ -74,129 +74,169 @@ struct Anchor {
 
 /// Finds the notes of a parsed page (linear in the page, apart from bounded ancestor walks).
 pub(super) fn find(doc: &Html) -> Notes {
-    // Element names (ids, and `<a name>`) with their position in document order.
-    let mut names: HashMap<&str, (NodeId, usize)> = HashMap::new();
-    let mut anchors: Vec<Anchor> = Vec::new();
-    let mut list_notes: Vec<NodeId> = Vec::new();
-    for (pos, node) in doc.root_element().descendants().enumerate() {
-        let Some(el) = ElementRef::wrap(node) else { continue };
-        let e = el.value();
-        if let Some(id) = e.id() {
-            names.entry(id).or_insert((node.id(), pos));
-        }
-        if e.name() == "li" && is_footnote_item(el) {
-            list_notes.push(node.id());
-        }
-        if e.name() != "a" {
-            continue;
-        }
-        if let Some(name) = e.attr("name") {
-            names.entry(name).or_insert((node.id(), pos));
-        }
-        let Some(fragment) = e.attr("href").and_then(|h| h.split_once('#')).map(|(_, f)| f) else { continue };
-        if fragment.is_empty() {
-            continue;
-        }
-        let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy().into_owned();
-        let mut own: Vec<String> =
-            [e.id(), e.attr("name")].into_iter().flatten().map(str::to_string).collect();
-        for a in node.ancestors().take(2).filter_map(ElementRef::wrap) {
-            if matches!(a.value().name(), "sup" | "span") {
-                own.extend(a.value().id().map(str::to_string));
+    let page = Page::read(doc);
+    let mut found = page.targets();
+    // List-item notes come first and keep their item.
+    page.grow(&mut found, page.list_notes.len());
+    page.links(found)
+}
+
+/// What the passes need of the page: its names, its in-page links, its footnote-list items.
+struct Page<'d> {
+    doc: &'d Html,
+    /// Element names (ids, and `<a name>`) with their position in document order.
+    names: HashMap<&'d str, (NodeId, usize)>,
+    anchors: Vec<Anchor>,
+    list_notes: Vec<NodeId>,
+    by_fragment: HashMap<String, Vec<usize>>,
+}
+
+impl<'d> Page<'d> {
+    fn read(doc: &'d Html) -> Page<'d> {
+        let mut page = Page {
+            doc,
+            names: HashMap::new(),
+            anchors: Vec::new(),
+            list_notes: Vec::new(),
+            by_fragment: HashMap::new(),
+        };
+        for (pos, node) in doc.root_element().descendants().enumerate() {
+            let Some(el) = ElementRef::wrap(node) else { continue };
+            let e = el.value();
+            if let Some(id) = e.id() {
+                page.names.entry(id).or_insert((node.id(), pos));
+            }
+            if e.name() == "li" && is_footnote_item(el) {
+                page.list_notes.push(node.id());
+            }
+            if e.name() == "a" {
+                if let Some(name) = e.attr("name") {
+                    page.names.entry(name).or_insert((node.id(), pos));
+                }
+                page.anchors.extend(anchor(el, pos));
             }
         }
-        anchors.push(Anchor { node: node.id(), pos, fragment, names: own });
-    }
-    let mut by_fragment: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, a) in anchors.iter().enumerate() {
-        by_fragment.entry(a.fragment.as_str()).or_default().push(i);
+        for (i, a) in page.anchors.iter().enumerate() {
+            page.by_fragment.entry(a.fragment.clone()).or_default().push(i);
+        }
+        page
     }
 
-    // Notes: list items of footnote lists, then targets that link back to their marker.
-    let mut found = Found::default();
-    for &li in &list_notes {
-        found.add(doc, li, li);
+    /// Notes: list items of footnote lists, then elements a link points at when something
+    /// there links back to that link (a note comes after its marker).
+    fn targets(&self) -> Found {
+        let mut found = Found::default();
+        for &li in &self.list_notes {
+            found.add(self.doc, li, li);
+        }
+        for (ai, a) in self.anchors.iter().enumerate() {
+            let Some(&(target, pos)) = self.names.get(a.fragment.as_str()) else { continue };
+            if pos < a.pos || found.index.contains_key(&target) {
+                continue;
+            }
+            let block = block_of(self.doc, target);
+            if is_within(self.doc, a.node, block) {
+                continue;
+            }
+            let links_back = a.names.iter().any(|n| {
+                self.by_fragment.get(n).is_some_and(|bs| {
+                    bs.iter().any(|&b| b != ai && is_within(self.doc, self.anchors[b].node, block))
+                })
+            });
+            if links_back {
+                found.add(self.doc, target, block);
+            }
+        }
+        found
     }
-    let list_count = found.notes.targets.len();
-    for (ai, a) in anchors.iter().enumerate() {
-        // A note comes after its marker (the link between them goes both ways).
-        let Some(&(target, pos)) = names.get(a.fragment.as_str()) else { continue };
-        if pos < a.pos || found.index.contains_key(&target) {
-            continue;
-        }
-        let block = block_of(doc, target);
-        if is_within(doc, a.node, block) {
-            continue;
-        }
-        let links_back = a.names.iter().any(|n| {
-            by_fragment
-                .get(n.as_str())
-                .is_some_and(|bs| bs.iter().any(|&b| b != ai && is_within(doc, anchors[b].node, block)))
-        });
-        if links_back {
-            found.add(doc, target, block);
-        }
-    }
-    let Found { mut notes, mut container_of, index: target_index } = found;
 
-    // Markers: links to a note from outside it.
-    let target_of_fragment =
-        |a: &Anchor| names.get(a.fragment.as_str()).and_then(|(t, _)| target_index.get(t)).copied();
-    let is_marker = |a: &Anchor, n: usize, container: &[NodeId]| !is_within(doc, a.node, container[n]);
-    let mut markers_below: HashMap<NodeId, usize> = HashMap::new();
-    let mut targets_below: HashMap<NodeId, usize> = HashMap::new();
-    for a in &anchors {
-        if let Some(n) = target_of_fragment(a) {
-            if is_marker(a, n, &container_of) {
-                for anc in ancestors(doc, a.node) {
-                    *markers_below.entry(anc).or_default() += 1;
+    /// The note an anchor points at, if any.
+    fn target_of(&self, a: &Anchor, found: &Found) -> Option<usize> {
+        self.names.get(a.fragment.as_str()).and_then(|(t, _)| found.index.get(t)).copied()
+    }
+
+    /// A note runs from its paragraph up to the largest ancestor holding no other note and no
+    /// marker (Word's `<div id=ftn1>`, LibreOffice's `<div id="sdfootnote1">`). List-item notes
+    /// (the first `fixed`) keep their item.
+    fn grow(&self, found: &mut Found, fixed: usize) {
+        let mut markers_below: HashMap<NodeId, usize> = HashMap::new();
+        let mut targets_below: HashMap<NodeId, usize> = HashMap::new();
+        for a in &self.anchors {
+            if let Some(n) = self.target_of(a, found) {
+                if !is_within(self.doc, a.node, found.container_of[n]) {
+                    for anc in ancestors(self.doc, a.node) {
+                        *markers_below.entry(anc).or_default() += 1;
+                    }
                 }
             }
         }
-    }
-    for &c in &container_of {
-        for anc in ancestors(doc, c) {
-            *targets_below.entry(anc).or_default() += 1;
-        }
-    }
-    // A note runs from its paragraph up to the largest ancestor holding no other note and no
-    // marker (Word's `<div id=ftn1>`, LibreOffice's `<div id="sdfootnote1">`).
-    for c in container_of.iter_mut().skip(list_count) {
-        for _ in 0..4 {
-            let Some(parent) = doc.tree.get(*c).and_then(|x| x.parent()).and_then(ElementRef::wrap) else {
-                break;
-            };
-            let stop = matches!(parent.value().name(), "body" | "html" | "main" | "article")
-                || targets_below.get(&parent.id()).copied().unwrap_or(0) > 1
-                || markers_below.get(&parent.id()).copied().unwrap_or(0) > 0;
-            if stop {
-                break;
+        for &c in &found.container_of {
+            for anc in ancestors(self.doc, c) {
+                *targets_below.entry(anc).or_default() += 1;
             }
-            *c = parent.id();
         }
-    }
-    for (n, &c) in container_of.iter().enumerate() {
-        notes.containers.entry(c).or_insert(n);
-    }
-    let mut marker_names: HashSet<&str> = HashSet::new();
-    for a in &anchors {
-        if let Some(n) = target_of_fragment(a) {
-            notes.structural.insert(a.node);
-            if is_marker(a, n, &container_of) {
-                notes.markers.insert(a.node, n);
-                marker_names.extend(a.names.iter().map(String::as_str));
+        for c in found.container_of.iter_mut().skip(fixed) {
+            for _ in 0..4 {
+                let Some(parent) = self.doc.tree.get(*c).and_then(|x| x.parent()).and_then(ElementRef::wrap)
+                else {
+                    break;
+                };
+                let stop = matches!(parent.value().name(), "body" | "html" | "main" | "article")
+                    || targets_below.get(&parent.id()).copied().unwrap_or(0) > 1
+                    || markers_below.get(&parent.id()).copied().unwrap_or(0) > 0;
+                if stop {
+                    break;
+                }
+                *c = parent.id();
             }
         }
     }
-    // Back-links: links inside a note to one of its markers.
-    for a in &anchors {
-        if marker_names.contains(a.fragment.as_str())
-            && container_of.iter().any(|&c| is_within(doc, a.node, c))
-        {
-            notes.structural.insert(a.node);
+
+    /// Markers (links to a note from outside it) and back-links (links inside a note to one
+    /// of its markers): structure, not citations.
+    fn links(&self, found: Found) -> Notes {
+        let Found { mut notes, container_of, index } = found;
+        for (n, &c) in container_of.iter().enumerate() {
+            notes.containers.entry(c).or_insert(n);
+        }
+        let containers: HashSet<NodeId> = container_of.iter().copied().collect();
+        let inside_a_note = |node: NodeId| {
+            containers.contains(&node) || ancestors(self.doc, node).iter().any(|a| containers.contains(a))
+        };
+        let mut marker_names: HashSet<&str> = HashSet::new();
+        for a in &self.anchors {
+            let target = self.names.get(a.fragment.as_str()).and_then(|(t, _)| index.get(t)).copied();
+            if let Some(n) = target {
+                notes.structural.insert(a.node);
+                if !is_within(self.doc, a.node, container_of[n]) {
+                    notes.markers.insert(a.node, n);
+                    marker_names.extend(a.names.iter().map(String::as_str));
+                }
+            }
+        }
+        for a in &self.anchors {
+            if marker_names.contains(a.fragment.as_str()) && inside_a_note(a.node) {
+                notes.structural.insert(a.node);
+            }
+        }
+        notes
+    }
+}
+
+/// An in-page link (`href="#x"`, or `…/page#x` as saved pages write it): its fragment, and
+/// the names a back-link can point at (its id or name, or its `<sup>`'s id).
+fn anchor(el: ElementRef<'_>, pos: usize) -> Option<Anchor> {
+    let e = el.value();
+    let fragment =
+        e.attr("href").and_then(|h| h.split_once('#')).map(|(_, f)| f).filter(|f| !f.is_empty())?;
+    let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy().into_owned();
+    let mut names: Vec<String> = [e.id(), e.attr("name")].into_iter().flatten().map(str::to_string).collect();
+    for a in el.ancestors().take(2).filter_map(ElementRef::wrap) {
+        if matches!(a.value().name(), "sup" | "span") {
+            names.extend(a.value().id().map(str::to_string));
         }
     }
-    notes
+    Some(Anchor { node: el.id(), pos, fragment, names })
 }
 
 /// Ancestors of a node (itself excluded), nearest first, bounded.

@@ -180,11 +180,34 @@ fn matrix(ops: &[Object]) -> Matrix {
     [operand(ops, 0), operand(ops, 1), operand(ops, 2), operand(ops, 3), operand(ops, 4), operand(ops, 5)]
 }
 
+/// The text matrix and the start of the current line.
+#[derive(Clone, Copy)]
+struct TextCursor {
+    tm: Matrix,
+    tlm: Matrix,
+}
+
+impl Default for TextCursor {
+    fn default() -> Self {
+        TextCursor { tm: IDENTITY, tlm: IDENTITY }
+    }
+}
+
+impl TextCursor {
+    fn set_line(&mut self, m: Matrix) {
+        self.tlm = m;
+        self.tm = m;
+    }
+
+    fn next_line(&mut self, tx: f32, ty: f32) {
+        self.set_line(mul(&[1.0, 0.0, 0.0, 1.0, tx, ty], &self.tlm));
+    }
+}
+
 impl Interpreter<'_, '_> {
     fn operations(&mut self, content: &Content, resources: &[&Dictionary], mut gs: State, depth: usize) {
         let mut stack: Vec<State> = Vec::new();
-        let mut tm = IDENTITY;
-        let mut tlm = IDENTITY;
+        let mut at = TextCursor::default();
         for op in &content.operations {
             if self.out.glyphs.len() >= MAX_GLYPHS {
                 return;
@@ -194,85 +217,98 @@ impl Interpreter<'_, '_> {
                 "q" => stack.push(gs.clone()),
                 "Q" => gs = stack.pop().unwrap_or_else(|| gs.clone()),
                 "cm" => gs.ctm = mul(&matrix(o), &gs.ctm),
-                "BT" => {
-                    tm = IDENTITY;
-                    tlm = IDENTITY;
-                }
-                "Tf" => {
-                    gs.font = o
-                        .first()
-                        .and_then(|n| n.as_name().ok())
-                        .and_then(|n| self.fonts.get(self.doc, resources, n));
-                    gs.size = operand(o, 1);
-                }
-                "Tc" => gs.char_spacing = operand(o, 0),
-                "Tw" => gs.word_spacing = operand(o, 0),
-                "Tz" => gs.scale = operand(o, 0) / 100.0,
-                "TL" => gs.leading = operand(o, 0),
-                "Ts" => gs.rise = operand(o, 0),
-                "Td" | "TD" => {
-                    if op.operator == "TD" {
-                        gs.leading = -operand(o, 1);
-                    }
-                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, operand(o, 0), operand(o, 1)], &tlm);
-                    tm = tlm;
-                }
-                "Tm" => {
-                    tlm = matrix(o);
-                    tm = tlm;
-                }
-                "T*" => {
-                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], &tlm);
-                    tm = tlm;
-                }
-                "Tj" | "'" | "\"" => {
-                    if op.operator != "Tj" {
-                        if op.operator == "\"" {
-                            gs.word_spacing = operand(o, 0);
-                            gs.char_spacing = operand(o, 1);
-                        }
-                        tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], &tlm);
-                        tm = tlm;
-                    }
-                    if let Some(Object::String(s, _)) = o.last() {
-                        self.show(s, &gs, &mut tm);
-                    }
-                }
-                "TJ" => {
-                    for item in o.first().and_then(|a| a.as_array().ok()).map_or(&[][..], Vec::as_slice) {
-                        match item {
-                            Object::String(s, _) => self.show(s, &gs, &mut tm),
-                            other => {
-                                let adjust = number(other).unwrap_or(0.0);
-                                let tx = -adjust / 1000.0 * gs.size * gs.scale;
-                                tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], &tm);
-                            }
-                        }
-                    }
-                }
                 "Do" => {
                     if let Some(name) = o.first().and_then(|n| n.as_name().ok()) {
                         self.xobject(name, resources, &gs, depth);
                     }
                 }
                 "BI" | "EI" => self.out.images += usize::from(op.operator == "BI"),
-                "m" | "l" => {
-                    let (x, y) = apply(&gs.ctm, operand(o, 0), operand(o, 1));
-                    if op.operator == "m" && self.path.len() > 4096 {
-                        self.path.clear();
+                name => {
+                    if !self.text_operation(name, o, resources, &mut gs, &mut at) {
+                        self.path_operation(name, o, &gs);
                     }
-                    self.path.push((x, y));
                 }
-                "re" => {
-                    let (x, y, w, h) = (operand(o, 0), operand(o, 1), operand(o, 2), operand(o, 3));
-                    self.path.push(apply(&gs.ctm, x, y));
-                    self.path.push(apply(&gs.ctm, x + w, y + h));
-                    self.paint_candidate();
-                }
-                "S" | "s" | "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => self.paint_candidate(),
-                "n" => self.path.clear(),
-                _ => {}
             }
+        }
+    }
+
+    /// Applies a text operator; false when `name` is not one.
+    fn text_operation(
+        &mut self,
+        name: &str,
+        o: &[Object],
+        resources: &[&Dictionary],
+        gs: &mut State,
+        at: &mut TextCursor,
+    ) -> bool {
+        match name {
+            "BT" => *at = TextCursor::default(),
+            "Tf" => {
+                let font = o.first().and_then(|n| n.as_name().ok());
+                gs.font = font.and_then(|n| self.fonts.get(self.doc, resources, n));
+                gs.size = operand(o, 1);
+            }
+            "Tc" => gs.char_spacing = operand(o, 0),
+            "Tw" => gs.word_spacing = operand(o, 0),
+            "Tz" => gs.scale = operand(o, 0) / 100.0,
+            "TL" => gs.leading = operand(o, 0),
+            "Ts" => gs.rise = operand(o, 0),
+            "Td" | "TD" => {
+                if name == "TD" {
+                    gs.leading = -operand(o, 1);
+                }
+                at.next_line(operand(o, 0), operand(o, 1));
+            }
+            "Tm" => at.set_line(matrix(o)),
+            "T*" => at.next_line(0.0, -gs.leading),
+            "Tj" | "'" | "\"" => {
+                if name == "\"" {
+                    gs.word_spacing = operand(o, 0);
+                    gs.char_spacing = operand(o, 1);
+                }
+                if name != "Tj" {
+                    at.next_line(0.0, -gs.leading);
+                }
+                if let Some(Object::String(s, _)) = o.last() {
+                    self.show(s, gs, &mut at.tm);
+                }
+            }
+            "TJ" => {
+                for item in o.first().and_then(|a| a.as_array().ok()).map_or(&[][..], Vec::as_slice) {
+                    match item {
+                        Object::String(s, _) => self.show(s, gs, &mut at.tm),
+                        other => {
+                            let adjust = number(other).unwrap_or(0.0);
+                            let tx = -adjust / 1000.0 * gs.size * gs.scale;
+                            at.tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], &at.tm);
+                        }
+                    }
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Follows path construction and painting, for the rules among the paths.
+    fn path_operation(&mut self, name: &str, o: &[Object], gs: &State) {
+        match name {
+            "m" | "l" => {
+                let (x, y) = apply(&gs.ctm, operand(o, 0), operand(o, 1));
+                if name == "m" && self.path.len() > 4096 {
+                    self.path.clear();
+                }
+                self.path.push((x, y));
+            }
+            "re" => {
+                let (x, y, w, h) = (operand(o, 0), operand(o, 1), operand(o, 2), operand(o, 3));
+                self.path.push(apply(&gs.ctm, x, y));
+                self.path.push(apply(&gs.ctm, x + w, y + h));
+                self.paint_candidate();
+            }
+            "S" | "s" | "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => self.paint_candidate(),
+            "n" => self.path.clear(),
+            _ => {}
         }
     }
 

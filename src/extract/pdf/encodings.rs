@@ -31,7 +31,7 @@ pub(super) enum Base {
 
 impl Base {
     /// The encoding a `/Encoding` or `/BaseEncoding` name names.
-    pub fn from_name(name: &[u8]) -> Option<Base> {
+    pub(super) fn from_name(name: &[u8]) -> Option<Base> {
         match name {
             b"WinAnsiEncoding" => Some(Base::WinAnsi),
             b"MacRomanEncoding" => Some(Base::MacRoman),
@@ -41,7 +41,7 @@ impl Base {
     }
 
     /// The character a byte stands for (control bytes stand for nothing).
-    pub fn char(self, b: u8) -> Option<char> {
+    pub(super) fn char(self, b: u8) -> Option<char> {
         match (self, b) {
             (_, 0..=31) => None,
             (Base::Standard, b'\'') => Some('’'),
@@ -275,6 +275,7 @@ fn compose(letter: char, mark: char) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::check_table;
 
     #[test]
     fn encodings() {
@@ -288,20 +289,20 @@ mod tests {
 
     #[test]
     fn glyph_names() {
-        let cases: &[(&str, Option<&str>)] = &[
-            ("a", Some("a")),
-            ("slash", Some("/")),
-            ("underscore", Some("_")),
-            ("uni4E2D", Some("中")),
-            ("uni00660069", Some("fi")),
-            ("u1F600", Some("😀")),
-            ("eacute", Some("é")),
-            ("Ccedilla", Some("Ç")),
-            ("period.sc", Some(".")),
-            ("g123", None),
-        ];
-        for (name, want) in cases {
-            assert_eq!(glyph_name(name).as_deref(), *want, "{name}");
-        }
+        check_table(
+            |s| glyph_name(s).into_iter().collect(),
+            "
+            a → a
+            slash → /
+            underscore → _
+            uni4E2D → 中
+            uni00660069 → fi
+            u1F600 → 😀
+            eacute → é
+            Ccedilla → Ç
+            period.sc → .
+            g123 → —
+            ",
+        );
     }
 }

@@ -44,7 +44,7 @@ pub(super) struct Code {
 
 impl Font {
     /// Reads a font dictionary; fonts that cannot be read decode bytes as Latin-1.
-    pub fn load(doc: &Document, dict: &Dictionary) -> Font {
+    pub(super) fn load(doc: &Document, dict: &Dictionary) -> Font {
         let subtype = name(doc, dict, b"Subtype").unwrap_or_default();
         let base_font = name(doc, dict, b"BaseFont").unwrap_or_default();
         let bold = ["Bold", "Black", "Heavy", "Semibold", "Demi"].iter().any(|w| base_font.contains(w));
@@ -148,7 +148,7 @@ impl Font {
     }
 
     /// Splits a string into codes with their text and advance.
-    pub fn decode(&self, bytes: &[u8]) -> Vec<Code> {
+    pub(super) fn decode(&self, bytes: &[u8]) -> Vec<Code> {
         let mut out = Vec::with_capacity(bytes.len());
         let mut i = 0;
         while i < bytes.len() {
@@ -250,7 +250,7 @@ enum RangeTarget {
 
 impl ToUnicode {
     /// Parses a CMap program (only the parts that map codes: code spaces, `bfchar`, `bfrange`).
-    pub fn parse(bytes: &[u8]) -> ToUnicode {
+    pub(super) fn parse(bytes: &[u8]) -> ToUnicode {
         let tokens = tokens(bytes);
         let mut out = ToUnicode::default();
         let mut i = 0;
@@ -300,7 +300,7 @@ impl ToUnicode {
     }
 
     /// The text of a code, if mapped.
-    pub fn get(&self, code: u32) -> Option<String> {
+    pub(super) fn get(&self, code: u32) -> Option<String> {
         if let Some(t) = self.single.get(&code) {
             return Some(t.clone());
         }

@@ -1,0 +1,163 @@
+//! The layers merged: a flag given on the command line wins, then the configuration file,
+//! then the library's default; the library's builder validates the result.
+
+use super::args::{CheckArgs, InputFormatArg, MethodArg, SummaryArg};
+use super::file::FileConfig;
+use anyhow::{bail, Context};
+use citecheck::{ArchiveConfig, CheckConfig, Method, Status, SummaryFormat, DEFAULT_ARCHIVE};
+use std::path::{Path, PathBuf};
+
+/// The validated configuration of `check` (`archive_command`: run as `citecheck archive`).
+pub fn check_config(cli: CheckArgs, archive_command: bool) -> anyhow::Result<CheckConfig> {
+    let (file, file_path) = FileConfig::load(cli.config.as_deref())?;
+    let archive =
+        archive_dir(cli.archive.clone(), archive_command, file.archive.clone(), file_path.as_deref())?;
+    let list =
+        |flags: Vec<String>, file: Option<Vec<String>>| if flags.is_empty() { file } else { Some(flags) };
+    let switch = |yes: bool, no: bool, file: Option<bool>| {
+        if yes {
+            Some(true)
+        } else if no {
+            Some(false)
+        } else {
+            file
+        }
+    };
+    let fail_on = cli.fail_on.or(file.fail_on).map(|names| statuses(&names)).transpose()?;
+    let resolve = list(cli.resolve, file.resolve)
+        .map(|specs| specs.iter().map(|s| parse_resolve(s)).collect::<anyhow::Result<Vec<_>>>())
+        .transpose()?;
+    let db = if cli.no_db || file.no_db == Some(true) { Some(None) } else { cli.db.or(file.db).map(Some) };
+    let archive = archive.map(|dir| ArchiveConfig {
+        dir,
+        max_resource_size: cli
+            .max_archive_size
+            .or(file.max_archive_size)
+            .map_or(citecheck::DEFAULT_MAX_ARCHIVE_SIZE, |s| s.0),
+        warc_size: cli.warc_size.or(file.warc_size).map_or(citecheck::DEFAULT_WARC_SIZE, |s| s.0),
+    });
+    let inputs = list(cli.inputs, file.inputs).unwrap_or_default();
+    let builder = CheckConfig::builder(inputs)
+        .input_format(cli.input_format.map(InputFormatArg::into_format))
+        .out(cli.out.or(file.out))
+        .max_concurrency(cli.max_concurrency.or(file.max_concurrency))
+        .host_concurrency(cli.host_concurrency.or(file.host_concurrency))
+        .host_interval(cli.host_interval.or(file.host_interval).map(|d| d.0))
+        .allow_slow(switch(cli.allow_slow, false, file.allow_slow))
+        .timeout(cli.timeout.or(file.timeout).map(|d| d.0))
+        .retries(cli.retries.or(file.retries))
+        .max_retry_wait(cli.max_retry_wait.or(file.max_retry_wait).map(|d| d.0))
+        .method(cli.method.or(file.method).map(method))
+        .user_agent(cli.user_agent.or(file.user_agent))
+        .resolve(resolve)
+        .cacerts(if cli.cacert.is_empty() { file.cacert } else { Some(cli.cacert) })
+        .insecure(switch(cli.insecure, cli.no_insecure, file.insecure))
+        .deny_private(switch(cli.deny_private, cli.no_deny_private, file.deny_private))
+        .include(list(cli.include, file.include))
+        .exclude(list(cli.exclude, file.exclude))
+        .symbol_lang(cli.symbol_lang.or(file.symbol_lang))
+        .fail_on(fail_on)
+        .fail_after(cli.fail_after.or(file.fail_after))
+        .db(db)
+        .cache_ttl(cli.cache_ttl.or(file.cache_ttl).map(|d| d.0))
+        .summary(cli.format.or(file.format).map(summary))
+        .junit(cli.junit.or(file.junit))
+        .archive(archive)
+        .progress(switch(cli.quiet, false, file.quiet).map(|quiet| !quiet));
+    builder.build().context("invalid configuration").map_err(|e| anyhow::anyhow!("{}", e.root_cause()))
+}
+
+/// The archive folder: `--archive`, else `archive/` for `citecheck archive`, else the file's.
+fn archive_dir(
+    flag: Option<PathBuf>,
+    command: bool,
+    file: Option<PathBuf>,
+    file_path: Option<&Path>,
+) -> anyhow::Result<Option<PathBuf>> {
+    match (flag, command, file) {
+        (Some(dir), _, _) => Ok(Some(dir)),
+        (None, true, Some(other)) if other != Path::new(DEFAULT_ARCHIVE) => bail!(
+            "`citecheck archive` writes to {DEFAULT_ARCHIVE}/, but {} sets archive = \"{}\": pass --archive {} to archive there, or run `citecheck check`",
+            file_path.map_or_else(|| "the configuration file".to_string(), |p| p.display().to_string()),
+            other.display(),
+            other.display()
+        ),
+        (None, true, _) => Ok(Some(PathBuf::from(DEFAULT_ARCHIVE))),
+        (None, false, file) => Ok(file),
+    }
+}
+
+fn statuses(names: &[String]) -> anyhow::Result<Vec<Status>> {
+    names
+        .iter()
+        .filter(|n| !n.trim().is_empty())
+        .map(|name| {
+            Status::parse(name).with_context(|| {
+                format!(
+                    "--fail-on: unknown status '{name}'; use any of {}",
+                    Status::ALL.map(|s| s.as_str()).join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+fn method(m: MethodArg) -> Method {
+    match m {
+        MethodArg::Auto => Method::Auto,
+        MethodArg::Head => Method::Head,
+        MethodArg::Get => Method::Get,
+    }
+}
+
+fn summary(s: SummaryArg) -> SummaryFormat {
+    match s {
+        SummaryArg::Text => SummaryFormat::Text,
+        SummaryArg::Markdown => SummaryFormat::Markdown,
+        SummaryArg::Json => SummaryFormat::Json,
+    }
+}
+
+/// `HOST:PORT:ADDR` (curl) or `HOST:PORT:ADDR:PORT2` / `HOST:PORT:[v6]:PORT2` (connect elsewhere).
+fn parse_resolve(spec: &str) -> anyhow::Result<(String, std::net::SocketAddr)> {
+    let mut parts = spec.splitn(3, ':');
+    let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next()) else {
+        bail!("--resolve '{spec}': write HOST:PORT:ADDR, e.g. www.un.org:443:127.0.0.1");
+    };
+    let port: u16 = port.parse().map_err(|_| anyhow::anyhow!("--resolve '{spec}': PORT must be a number"))?;
+    let sock = if let Ok(ip) = addr.trim_matches(['[', ']']).parse::<std::net::IpAddr>() {
+        std::net::SocketAddr::new(ip, port)
+    } else if let Ok(sa) = addr.parse::<std::net::SocketAddr>() {
+        sa
+    } else {
+        bail!("--resolve '{spec}': ADDR must be an IP address (optionally IP:PORT)");
+    };
+    Ok((host.to_string(), sock))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_specs() {
+        let r = |s: &str| parse_resolve(s).map(|(h, a)| format!("{h} {a}")).map_err(|e| e.to_string());
+        assert_eq!(r("www.un.org:443:127.0.0.1"), Ok("www.un.org 127.0.0.1:443".into()));
+        assert_eq!(r("www.un.org:443:127.0.0.1:8443"), Ok("www.un.org 127.0.0.1:8443".into()));
+        assert_eq!(r("h:80:[::1]"), Ok("h [::1]:80".into()));
+        assert!(r("h:x:1.2.3.4").is_err());
+        assert!(r("h:80").is_err());
+    }
+
+    #[test]
+    fn archive_folder_layers() {
+        let p = |s: &str| Some(PathBuf::from(s));
+        assert_eq!(archive_dir(p("x"), true, p("y"), None).ok().flatten(), p("x"));
+        assert_eq!(archive_dir(None, true, None, None).ok().flatten(), p("archive"));
+        assert_eq!(archive_dir(None, false, p("y"), None).ok().flatten(), p("y"));
+        let err = archive_dir(None, true, p("elsewhere"), Some(Path::new("citecheck.toml")))
+            .err()
+            .map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("pass --archive elsewhere")));
+    }
+}

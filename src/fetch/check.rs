@@ -1,0 +1,228 @@
+//! Checking one target: requests with the method policy (HEAD, then GET when HEAD is
+//! rejected or hangs) and the retry rules, redirects followed and recorded hop by hop, bodies
+//! read as far as classification needs (or whole, into the exchange sink), and the outcome.
+
+use super::classify::{classify, decoded_prefix, header, Answer};
+use super::client::Http;
+use super::failure::Failure;
+use super::scheduler::HostPool;
+use super::{guard, retry, FetchOptions, Method, BODY_PREFIX, MAX_REDIRECTS};
+use crate::sink::{BodySink, RequestHead, ResponseHead};
+use crate::types::{host_key, now, Hop, Kind, Outcome, Status};
+use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, LOCATION};
+use std::time::Instant;
+
+const ACCEPT_VALUE: &str = "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8";
+const ACCEPT_ENCODING_VALUE: &str = "gzip, deflate";
+
+/// What every check of a run shares: the client, the host pool and the options.
+pub(crate) struct Checker {
+    pub http: Http,
+    pub pool: HostPool,
+    pub opts: FetchOptions,
+}
+
+impl Checker {
+    /// Checks one target from its start URL to a final answer.
+    pub(crate) async fn check_one(&self, kind: Kind, start: &str) -> Outcome {
+        let (http, opts) = (&self.http, &self.opts);
+        let began = Instant::now();
+        let mut outcome = Outcome::decided(Status::Invalid, "");
+        let finish = |mut o: Outcome| {
+            o.elapsed_ms = u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);
+            o.checked_at = now();
+            o
+        };
+        let mut url = match reqwest::Url::parse(start) {
+            Ok(u) if u.scheme() == "http" || u.scheme() == "https" => u,
+            Ok(u) => {
+                return finish(Outcome::decided(
+                    Status::Excluded,
+                    format!("{}: scheme is not checked", u.scheme()),
+                ))
+            }
+            Err(e) => return finish(Outcome::decided(Status::Invalid, format!("not a valid URL: {e}"))),
+        };
+        // Symbols are checked by the document served, which needs the body; kept exchanges too.
+        let method = if kind == Kind::Symbol || http.exchanges.is_some() { Method::Get } else { opts.method };
+        loop {
+            outcome.final_url = url.to_string();
+            if let Some(why) = opts.deny_private.then(|| guard::refuse_literal(&url)).flatten() {
+                outcome.status = Status::Excluded;
+                outcome.error = why.to_string();
+                return finish(outcome);
+            }
+            let answer = match self.request(&url, method, &mut outcome.attempts).await {
+                Ok(a) => a,
+                Err(f) => {
+                    outcome.status = f.status();
+                    outcome.error = f.message();
+                    return finish(outcome);
+                }
+            };
+            outcome.http_status = Some(answer.status);
+            outcome.content_type = header(&answer.headers, CONTENT_TYPE);
+            if (300..400).contains(&answer.status) && answer.headers.contains_key(LOCATION) {
+                match follow(&url, &answer, &mut outcome.hops) {
+                    Ok(next) => {
+                        url = next;
+                        continue;
+                    }
+                    Err(why) => {
+                        outcome.status = Status::Broken;
+                        outcome.error = why;
+                        return finish(outcome);
+                    }
+                }
+            }
+            (outcome.status, outcome.error) = classify(kind, start, &url, &outcome.hops, &answer);
+            outcome.capture = answer.capture;
+            return finish(outcome);
+        }
+    }
+
+    /// One request with the method policy and the retry rules applied.
+    async fn request(
+        &self,
+        url: &reqwest::Url,
+        method: Method,
+        attempts: &mut u32,
+    ) -> Result<Answer, Failure> {
+        let host = host_key(url);
+        let mut tries = 0u32;
+        // After a HEAD that was rejected or hung, retries go straight to GET.
+        let mut use_head = method == Method::Head || method == Method::Auto;
+        loop {
+            let mut result = self.send(&host, url, use_head, attempts).await;
+            if method == Method::Auto && use_head && head_needs_get(&result) {
+                use_head = false;
+                result = self.send(&host, url, false, attempts).await;
+            }
+            let Some(again) =
+                retry::after(&result, url.as_str(), tries, self.opts.retries, self.opts.max_retry_wait)
+            else {
+                return result;
+            };
+            tries += 1;
+            if again.slow_host {
+                self.pool.back_off(&host, tokio::time::Instant::now() + again.wait);
+            }
+            tokio::time::sleep(again.wait).await;
+        }
+    }
+
+    /// Sends one request when the host's turn comes, and reads the body: a bounded prefix for
+    /// classification, or all of it (to the sink's limit) when the exchange is kept.
+    async fn send(
+        &self,
+        host: &str,
+        url: &reqwest::Url,
+        head: bool,
+        attempts: &mut u32,
+    ) -> Result<Answer, Failure> {
+        let http = &self.http;
+        let _slot = self.pool.slot(host).await;
+        *attempts += 1;
+        let keep = http.exchanges.as_ref().filter(|_| !head);
+        let req = if head { http.client.head(url.clone()) } else { http.client.get(url.clone()) };
+        let mut req = req.header(ACCEPT, ACCEPT_VALUE);
+        let sent = keep.map(|_| request_head(http, url));
+        if keep.is_some() {
+            req = req.header(ACCEPT_ENCODING, ACCEPT_ENCODING_VALUE);
+        }
+        let mut resp = req.send().await.map_err(|e| Failure::of(&e))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let mut sink: Option<Box<dyn BodySink>> = match (keep, sent) {
+            (Some(k), Some(request)) => k.begin(request, response_head(&resp)),
+            _ => None,
+        };
+        let mut body = Vec::new();
+        if !head {
+            loop {
+                let wanted = body.len() < BODY_PREFIX;
+                if !wanted && sink.as_ref().is_none_or(|s| s.is_full()) {
+                    break;
+                }
+                match resp.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if wanted {
+                            body.extend_from_slice(&chunk[..chunk.len().min(BODY_PREFIX - body.len())]);
+                        }
+                        if let Some(s) = sink.as_mut() {
+                            s.write(&chunk);
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => return Err(Failure::of(&e)),
+                }
+            }
+        }
+        let kept = sink.is_some();
+        let capture = sink.and_then(|s| tokio::task::block_in_place(|| s.finish()));
+        // Kept bodies are the encoded bytes; classification reads them decoded.
+        let body = if kept { decoded_prefix(&headers, body) } else { body };
+        Ok(Answer { status, headers, body, capture })
+    }
+}
+
+/// A HEAD answer that does not settle the question: rejected, mishandled or hung.
+fn head_needs_get(r: &Result<Answer, Failure>) -> bool {
+    match r {
+        Ok(a) => a.status >= 400,
+        Err(f) => *f == Failure::Timeout,
+    }
+}
+
+/// The next URL of a redirect, recorded as a hop; `Err` with the reason when it cannot be
+/// followed (invalid Location, a non-HTTP scheme, a loop, too many hops).
+fn follow(url: &reqwest::Url, answer: &Answer, hops: &mut Vec<Hop>) -> Result<reqwest::Url, String> {
+    let location = header(&answer.headers, LOCATION);
+    let next = url
+        .join(&location)
+        .map_err(|e| format!("redirect {} to an invalid Location '{location}': {e}", answer.status))?;
+    hops.push(Hop { url: url.to_string(), status: answer.status, location: next.to_string() });
+    if next.scheme() != "http" && next.scheme() != "https" {
+        return Err(format!("redirect to a non-HTTP scheme ({}) not followed", next.scheme()));
+    }
+    if hops.iter().any(|h| h.url == next.as_str()) {
+        return Err(format!("redirect loop after {} hops (back to {next})", hops.len()));
+    }
+    if hops.len() >= MAX_REDIRECTS {
+        return Err(format!("more than {MAX_REDIRECTS} redirects"));
+    }
+    Ok(next)
+}
+
+/// The request as it goes out (reqwest writes these headers, and the cookie header when the
+/// jar has cookies for the URL).
+fn request_head(http: &Http, url: &reqwest::Url) -> RequestHead {
+    use reqwest::cookie::CookieStore;
+    let mut host = url.host_str().unwrap_or("").to_string();
+    if let Some(port) = url.port() {
+        host.push_str(&format!(":{port}"));
+    }
+    let mut headers = vec![
+        ("host".to_string(), host),
+        ("user-agent".to_string(), http.user_agent.clone()),
+        ("accept".to_string(), ACCEPT_VALUE.to_string()),
+        ("accept-encoding".to_string(), ACCEPT_ENCODING_VALUE.to_string()),
+    ];
+    if let Some(cookie) = http.jar.cookies(url).and_then(|v| v.to_str().ok().map(str::to_string)) {
+        headers.push(("cookie".to_string(), cookie));
+    }
+    RequestHead { url: url.to_string(), method: "GET", headers, date: now() }
+}
+
+/// The status line and headers as received.
+fn response_head(resp: &reqwest::Response) -> ResponseHead {
+    let version = if resp.version() == reqwest::Version::HTTP_10 { "HTTP/1.0" } else { "HTTP/1.1" };
+    let headers =
+        resp.headers().iter().map(|(n, v)| (n.as_str().to_string(), v.as_bytes().to_vec())).collect();
+    ResponseHead {
+        version,
+        status: resp.status().as_u16(),
+        headers,
+        ip: resp.remote_addr().map(|a| a.ip().to_string()),
+    }
+}

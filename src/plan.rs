@@ -1,0 +1,173 @@
+//! Planning a check, before any request: citations grouped into distinct targets (a URL, or a
+//! symbol with the URL that resolves it), targets excluded by `--include`/`--exclude`, and
+//! targets whose last result in the history is a fresh `ok` (`--cache-ttl`). Pure.
+
+use crate::types::{Citation, Kind, Outcome, Status, Target};
+use regex::Regex;
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime};
+
+/// What to check, and what is decided already.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    /// Distinct targets, in order of first citation.
+    pub targets: Vec<Target>,
+    /// For each target, an outcome decided without fetching (excluded, cached), or `None`.
+    pub preset: Vec<Option<Outcome>>,
+}
+
+/// Include and exclude rules (an include match wins; with includes, everything else is out).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rules<'a> {
+    /// `--include` patterns.
+    pub include: &'a [Regex],
+    /// `--exclude` patterns.
+    pub exclude: &'a [Regex],
+}
+
+/// Plans a check: `last` gives a target's last result from the history (if any), used only
+/// when `cache_ttl` is set.
+pub(crate) fn plan(
+    citations: &[Citation],
+    symbol_lang: &str,
+    rules: Rules<'_>,
+    cache_ttl: Option<Duration>,
+    mut last: impl FnMut(&Target) -> crate::Result<Option<Outcome>>,
+) -> crate::Result<Plan> {
+    let targets = targets_of(citations, symbol_lang);
+    let mut preset = Vec::with_capacity(targets.len());
+    for t in &targets {
+        let decided = match excluded_by_rule(rules, t) {
+            Some(o) => Some(o),
+            None => match cache_ttl {
+                Some(ttl) => last(t)?.and_then(|past| cached(past, ttl, SystemTime::now())),
+                None => None,
+            },
+        };
+        preset.push(decided);
+    }
+    Ok(Plan { targets, preset })
+}
+
+/// Groups citations into distinct targets (one per URL or symbol, however often cited).
+pub(crate) fn targets_of(citations: &[Citation], symbol_lang: &str) -> Vec<Target> {
+    let mut index: HashMap<(Kind, &str), usize> = HashMap::new();
+    let mut targets: Vec<Target> = Vec::new();
+    for (i, c) in citations.iter().enumerate() {
+        let next = targets.len();
+        let t = *index.entry((c.kind, c.value.as_str())).or_insert(next);
+        if t == next {
+            let url = match c.kind {
+                Kind::Url => c.value.clone(),
+                Kind::Symbol => symbol_url(&c.value, symbol_lang),
+            };
+            targets.push(Target { kind: c.kind, value: c.value.clone(), url, citations: Vec::new() });
+        }
+        targets[t].citations.push(i);
+    }
+    targets
+}
+
+/// The ODS file API URL that resolves `symbol` in `lang`: it answers with the document itself,
+/// or with nothing when no such document exists.
+pub(crate) fn symbol_url(symbol: &str, lang: &str) -> String {
+    let enc = percent_encoding::utf8_percent_encode(symbol, percent_encoding::NON_ALPHANUMERIC);
+    format!("https://documents.un.org/api/symbol/access?s={enc}&l={lang}&t=pdf")
+}
+
+/// The link a reader opens for a symbol: `https://undocs.org/<lang>/<symbol>`.
+pub(crate) fn human_url(symbol: &str, lang: &str) -> String {
+    format!("https://undocs.org/{lang}/{symbol}")
+}
+
+/// `excluded` when the rules say so, with the rule in the error column.
+pub(crate) fn excluded_by_rule(rules: Rules<'_>, t: &Target) -> Option<Outcome> {
+    fn hit<'r>(rules: &'r [Regex], t: &Target) -> Option<&'r Regex> {
+        rules.iter().find(|r| r.is_match(&t.value) || r.is_match(&t.url))
+    }
+    let included = hit(rules.include, t);
+    let reason = if let (Some(ex), None) = (hit(rules.exclude, t), included) {
+        format!("excluded by --exclude {}", ex.as_str())
+    } else if !rules.include.is_empty() && included.is_none() {
+        "matches no --include rule".to_string()
+    } else {
+        return None;
+    };
+    Some(Outcome::decided(Status::Excluded, reason))
+}
+
+/// A past result reused as this run's: only an `ok` younger than `ttl` (failures are always
+/// checked again).
+pub(crate) fn cached(past: Outcome, ttl: Duration, now: SystemTime) -> Option<Outcome> {
+    if past.status != Status::Ok {
+        return None;
+    }
+    let age = humantime::parse_rfc3339(&past.checked_at).ok().and_then(|at| now.duration_since(at).ok())?;
+    (age <= ttl).then_some(Outcome {
+        cached: true,
+        attempts: 0,
+        elapsed_ms: 0,
+        hops: Vec::new(),
+        capture: None,
+        ..past
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn citation(kind: Kind, value: &str) -> Citation {
+        Citation {
+            source: "r.md".into(),
+            line: 1,
+            column: 1,
+            footnote: String::new(),
+            paragraph: String::new(),
+            kind,
+            value: value.into(),
+            raw: value.into(),
+        }
+    }
+
+    #[test]
+    fn targets_are_distinct_and_symbols_resolve_through_ods() {
+        let cs = vec![
+            citation(Kind::Url, "https://a.org/"),
+            citation(Kind::Symbol, "A/RES/75/202"),
+            citation(Kind::Url, "https://a.org/"),
+        ];
+        let ts = targets_of(&cs, "fr");
+        assert_eq!(ts.len(), 2);
+        assert_eq!(ts[0].citations, vec![0, 2]);
+        assert_eq!(ts[1].url, "https://documents.un.org/api/symbol/access?s=A%2FRES%2F75%2F202&l=fr&t=pdf");
+        assert_eq!(human_url("A/RES/75/202", "fr"), "https://undocs.org/fr/A/RES/75/202");
+    }
+
+    #[test]
+    fn include_and_exclude_rules() {
+        let re = |s: &str| Regex::new(s).unwrap_or_else(|_| unreachable!());
+        let t = |v: &str| Target { kind: Kind::Url, value: v.into(), url: v.into(), citations: vec![] };
+        let exclude = [re("example\\.com")];
+        let include = [re("keep")];
+        let only_ex = Rules { include: &[], exclude: &exclude };
+        assert!(excluded_by_rule(only_ex, &t("https://example.com/x")).is_some());
+        assert!(excluded_by_rule(only_ex, &t("https://un.org/x")).is_none());
+        let both = Rules { include: &include, exclude: &exclude };
+        assert!(excluded_by_rule(both, &t("https://example.com/keep")).is_none(), "an include wins");
+        let reason = excluded_by_rule(both, &t("https://un.org/x")).map(|o| o.error);
+        assert_eq!(reason.as_deref(), Some("matches no --include rule"));
+    }
+
+    #[test]
+    fn only_fresh_ok_results_are_reused() {
+        let now = SystemTime::now();
+        let at = |secs: u64| humantime::format_rfc3339_seconds(now - Duration::from_secs(secs)).to_string();
+        let past =
+            |status: Status, secs: u64| Outcome { checked_at: at(secs), ..Outcome::decided(status, "") };
+        let day = Duration::from_secs(86_400);
+        assert!(cached(past(Status::Ok, 3600), day, now).is_some_and(|o| o.cached));
+        assert!(cached(past(Status::Ok, 2 * 86_400), day, now).is_none());
+        assert!(cached(past(Status::Broken, 60), day, now).is_none(), "failures are checked again");
+    }
+}

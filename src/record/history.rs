@@ -1,0 +1,138 @@
+//! The history of a run: opened before planning (it knows which results are fresh enough to
+//! reuse), fed results in batches while the run goes (a killed run loses at most one batch),
+//! and asked at the end for each target's standing and what changed since the previous run.
+
+use crate::error::{Error, Result};
+use crate::sink::ResultSink;
+use crate::store::{PastResult, RunId, Store};
+use crate::types::{now, Change, Failing, Outcome, Standing, Target};
+use std::path::Path;
+
+/// Results are written in batches: this many, or every half second.
+const BATCH: usize = 256;
+
+/// The history of one run (or none, with `--no-db`).
+pub(crate) struct History {
+    open: Option<(Store, RunId)>,
+}
+
+/// A run's standings and changes.
+pub(crate) type Timeline = (Option<Vec<Standing>>, Vec<Change>);
+
+fn store_err(e: crate::store::StoreError) -> Error {
+    Error::Config(e.to_string())
+}
+
+impl History {
+    /// Opens the database at `db` (when given) and starts recording a run.
+    ///
+    /// # Errors
+    /// The database cannot be opened, migrated or written.
+    pub(crate) fn open(
+        db: Option<&Path>,
+        started_at: &str,
+        inputs: &[String],
+        options: &str,
+    ) -> Result<History> {
+        let Some(path) = db else { return Ok(History { open: None }) };
+        let mut store = Store::open(path).map_err(store_err)?;
+        let run = store.begin_run(started_at, inputs, options).map_err(store_err)?;
+        Ok(History { open: Some((store, run)) })
+    }
+
+    /// The last result of a target from earlier runs, as an outcome.
+    ///
+    /// # Errors
+    /// The database cannot be read.
+    pub(crate) fn last(&self, t: &Target) -> Result<Option<Outcome>> {
+        let Some((store, run)) = &self.open else { return Ok(None) };
+        let past = store.last_result(t.kind, &t.value, Some(*run)).map_err(store_err)?;
+        Ok(past.map(outcome_of))
+    }
+
+    /// A result sink writing this run's results in batches.
+    pub(crate) fn sink<'a>(&'a mut self, targets: &'a [Target]) -> Batches<'a> {
+        Batches { history: self, targets, pending: Vec::new() }
+    }
+
+    /// Marks the run finished and reads each target's standing and change.
+    ///
+    /// # Errors
+    /// The database cannot be written or read.
+    pub(crate) fn finish(
+        &mut self,
+        targets: &[Target],
+        outcomes: &[Outcome],
+        failing: &Failing,
+    ) -> Result<Timeline> {
+        let Some((store, run)) = self.open.as_mut() else { return Ok((None, Vec::new())) };
+        store.finish_run(*run, &now()).map_err(store_err)?;
+        let mut standings = Vec::with_capacity(targets.len());
+        let mut changes = Vec::new();
+        for (i, (t, o)) in targets.iter().zip(outcomes).enumerate() {
+            let (standing, previous) = store.timeline(t.kind, &t.value, failing).map_err(store_err)?;
+            standings.push(standing);
+            if let Some(prev) = previous.filter(|p| p.run < run.0 && p.status != o.status) {
+                changes.push(Change { target: i, previous: prev.status, previous_at: prev.checked_at });
+            }
+        }
+        Ok((Some(standings), changes))
+    }
+
+    fn record(&mut self, targets: &[Target], batch: &[(usize, Outcome)]) -> Result<()> {
+        let Some((store, run)) = self.open.as_mut() else { return Ok(()) };
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<_> =
+            batch.iter().map(|(i, o)| (targets[*i].kind, targets[*i].value.as_str(), o)).collect();
+        store.record(*run, &rows).map_err(store_err)
+    }
+}
+
+/// A past result as an outcome (what the cache serves).
+fn outcome_of(p: PastResult) -> Outcome {
+    Outcome {
+        http_status: p.http_status,
+        final_url: p.final_url,
+        checked_at: p.checked_at,
+        ..Outcome::decided(p.status, p.error)
+    }
+}
+
+/// Results on their way into the history.
+pub(crate) struct Batches<'a> {
+    history: &'a mut History,
+    targets: &'a [Target],
+    pending: Vec<(usize, Outcome)>,
+}
+
+impl Batches<'_> {
+    /// Records outcomes decided before fetching (excluded, cached) and whatever is pending.
+    ///
+    /// # Errors
+    /// The database cannot be written.
+    pub(crate) fn finish(mut self, decided: &[Option<Outcome>]) -> Result<()> {
+        self.pending.extend(decided.iter().enumerate().filter_map(|(i, o)| o.clone().map(|o| (i, o))));
+        self.flush()
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        let batch = std::mem::take(&mut self.pending);
+        self.history.record(self.targets, &batch)
+    }
+}
+
+impl ResultSink for Batches<'_> {
+    fn accept(&mut self, index: usize, outcome: &Outcome) -> Result<()> {
+        self.pending.push((index, outcome.clone()));
+        if self.pending.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn tick(&mut self) -> Result<()> {
+        self.flush()
+    }
+}

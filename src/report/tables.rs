@@ -1,0 +1,230 @@
+//! The tables of `check`, each streamed straight into its file.
+
+use super::{citation_cells, footnote_labels, safe_cell, ser, status_counts, CheckRun, CITATION_COLUMNS};
+use crate::error::{Error, Result};
+use crate::plan::human_url;
+use crate::types::{host_key, Kind, Standing, Status};
+
+/// The columns of `citations.csv`: the `extract` columns, then the target's result.
+pub(crate) const CITATION_STATUS_COLUMNS: [&str; 11] = [
+    CITATION_COLUMNS[0],
+    CITATION_COLUMNS[1],
+    CITATION_COLUMNS[2],
+    CITATION_COLUMNS[3],
+    CITATION_COLUMNS[4],
+    CITATION_COLUMNS[5],
+    CITATION_COLUMNS[6],
+    CITATION_COLUMNS[7],
+    "status",
+    "http_status",
+    "final_url",
+];
+/// The columns of `summary.csv`.
+pub(crate) const SUMMARY_COLUMNS: [&str; 3] = ["status", "targets", "citations"];
+/// The columns of `hosts.csv`.
+pub(crate) const HOST_COLUMNS: [&str; 5] = ["host", "targets", "requests", "mean_latency_ms", "statuses"];
+/// The columns of `changes.csv`.
+pub(crate) const CHANGE_COLUMNS: [&str; 9] = [
+    "kind",
+    "value",
+    "change",
+    "previous_status",
+    "previous_checked_at",
+    "status",
+    "checked_at",
+    "final_url",
+    "footnotes",
+];
+
+/// The columns of `links.csv`.
+pub(crate) const LINK_COLUMNS: [&str; 25] = [
+    "kind",
+    "value",
+    "url",
+    "status",
+    "http_status",
+    "final_url",
+    "redirects",
+    "attempts",
+    "error",
+    "checked_at",
+    "footnotes",
+    "citations",
+    "elapsed_ms",
+    "content_type",
+    "human_url",
+    "redirect_chain",
+    "sources",
+    "cached",
+    "first_seen",
+    "last_ok",
+    "failing_since",
+    "consecutive_failures",
+    "warc_file",
+    "warc_offset",
+    "payload_sha256",
+];
+
+/// `links.csv`: one row per distinct target, streamed to `out`.
+///
+/// # Errors
+/// When writing to `out` fails.
+pub(crate) fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(LINK_COLUMNS).map_err(ser)?;
+    let no_history = Standing::default();
+    for (i, (t, o)) in run.targets.iter().zip(run.outcomes).enumerate() {
+        let st = run.standings.and_then(|s| s.get(i)).unwrap_or(&no_history);
+        let footnotes = footnote_labels(run.citations, t);
+        let mut sources: Vec<&str> = Vec::new();
+        for &i in &t.citations {
+            let c = &run.citations[i];
+            if !sources.contains(&c.source.as_str()) {
+                sources.push(&c.source);
+            }
+        }
+        let human = match t.kind {
+            Kind::Symbol => human_url(&t.value, run.symbol_lang),
+            Kind::Url => String::new(),
+        };
+        let chain: Vec<String> = o.hops.iter().map(|h| format!("{} {}", h.status, h.location)).collect();
+        w.write_record([
+            t.kind.as_str(),
+            &safe_cell(&t.value),
+            &safe_cell(&t.url),
+            o.status.as_str(),
+            &o.http_status.map(|s| s.to_string()).unwrap_or_default(),
+            &safe_cell(&o.final_url),
+            &o.hops.len().to_string(),
+            &o.attempts.to_string(),
+            &safe_cell(&o.error),
+            &o.checked_at,
+            &footnotes.join(";"),
+            &t.citations.len().to_string(),
+            &o.elapsed_ms.to_string(),
+            &safe_cell(&o.content_type),
+            &human,
+            &safe_cell(&chain.join(" -> ")),
+            &safe_cell(&sources.join(";")),
+            if o.cached { "true" } else { "false" },
+            &st.first_seen,
+            &st.last_ok,
+            &st.failing_since,
+            &run.consecutive_failures(i).to_string(),
+            o.capture.as_ref().map_or("", |c| c.filename.as_str()),
+            &o.capture.as_ref().map(|c| c.offset.to_string()).unwrap_or_default(),
+            o.capture.as_ref().map_or("", |c| c.payload_sha256.as_str()),
+        ])
+        .map_err(ser)?;
+    }
+    w.flush().map_err(|e| Error::Serialise(e.to_string()))
+}
+
+/// `citations.csv`: the `extract` columns plus `status,http_status,final_url`.
+///
+/// # Errors
+/// When writing to `out` fails.
+pub(crate) fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
+    let mut of_citation: Vec<Option<usize>> = vec![None; run.citations.len()];
+    for (ti, t) in run.targets.iter().enumerate() {
+        for &ci in &t.citations {
+            of_citation[ci] = Some(ti);
+        }
+    }
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(CITATION_STATUS_COLUMNS).map_err(ser)?;
+    for (c, t) in run.citations.iter().zip(of_citation) {
+        let o = t.map(|i| &run.outcomes[i]);
+        let mut cells = citation_cells(c, true).to_vec();
+        cells.push(o.map_or("", |o| o.status.as_str()).to_string());
+        cells.push(o.and_then(|o| o.http_status).map(|s| s.to_string()).unwrap_or_default());
+        cells.push(safe_cell(o.map_or("", |o| o.final_url.as_str())));
+        w.write_record(&cells).map_err(ser)?;
+    }
+    w.flush().map_err(|e| Error::Serialise(e.to_string()))
+}
+
+/// `summary.csv`: targets and citations per status class (every class listed, zeros included).
+///
+/// # Errors
+/// When writing to `out` fails.
+pub(crate) fn summary_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(SUMMARY_COLUMNS).map_err(ser)?;
+    for c in status_counts(run.targets, run.outcomes) {
+        w.write_record([c.status.as_str(), &c.targets.to_string(), &c.citations.to_string()]).map_err(ser)?;
+    }
+    w.flush().map_err(|e| Error::Serialise(e.to_string()))
+}
+
+/// `hosts.csv`: per host, requests made, targets per status and mean latency.
+///
+/// # Errors
+/// When writing to `out` fails.
+pub(crate) fn hosts_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
+    use std::collections::BTreeMap;
+    #[derive(Default)]
+    struct Row {
+        targets: usize,
+        requests: u64,
+        elapsed: u64,
+        statuses: BTreeMap<&'static str, usize>,
+    }
+    let mut hosts: BTreeMap<String, Row> = BTreeMap::new();
+    for (t, o) in run.targets.iter().zip(run.outcomes) {
+        let host = url::Url::parse(&t.url).map(|u| host_key(&u)).unwrap_or_default();
+        let row = hosts.entry(host).or_default();
+        row.targets += 1;
+        row.requests += u64::from(o.attempts);
+        row.elapsed += o.elapsed_ms;
+        *row.statuses.entry(o.status.as_str()).or_default() += 1;
+    }
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(HOST_COLUMNS).map_err(ser)?;
+    for (host, r) in hosts {
+        let mean = if r.targets == 0 { 0 } else { r.elapsed / r.targets as u64 };
+        let statuses: Vec<String> = r.statuses.iter().map(|(s, n)| format!("{s}={n}")).collect();
+        w.write_record([
+            safe_cell(&host),
+            r.targets.to_string(),
+            r.requests.to_string(),
+            mean.to_string(),
+            statuses.join(";"),
+        ])
+        .map_err(ser)?;
+    }
+    w.flush().map_err(|e| Error::Serialise(e.to_string()))
+}
+
+/// `changes.csv`: targets whose status class changed since the previous run.
+///
+/// # Errors
+/// When writing to `out` fails.
+pub(crate) fn changes_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(CHANGE_COLUMNS).map_err(ser)?;
+    for c in run.changes {
+        let (t, o) = (&run.targets[c.target], &run.outcomes[c.target]);
+        let failing = |s: Status| run.failing.is_failure(s);
+        let change = match (failing(c.previous), failing(o.status)) {
+            (false, true) => "newly_failing",
+            (true, false) if o.status == Status::Redirected => "recovered_redirected",
+            (true, false) => "recovered",
+            _ if o.status == Status::Redirected => "newly_redirected",
+            _ => "changed",
+        };
+        w.write_record([
+            t.kind.as_str(),
+            &safe_cell(&t.value),
+            change,
+            c.previous.as_str(),
+            &c.previous_at,
+            o.status.as_str(),
+            &o.checked_at,
+            &safe_cell(&o.final_url),
+            &footnote_labels(run.citations, t).join(";"),
+        ])
+        .map_err(ser)?;
+    }
+    w.flush().map_err(|e| Error::Serialise(e.to_string()))
+}
