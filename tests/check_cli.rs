@@ -318,9 +318,11 @@ fn deny_private_refuses_loopback_literals_names_and_redirect_targets() {
         assert_eq!(&r["status"], "excluded", "{r:?}");
         assert!(r["error"].contains("--deny-private"), "{r:?}");
     }
+    // An override into loopback is refused itself (redirect hops: fetch::check unit tests).
     let hop = rows.row("value", "http://public.test/hop");
-    assert_eq!(&hop["status"], "excluded", "a redirect into a private address is refused: {hop:?}");
-    assert_eq!(&hop["final_url"], "http://127.0.0.1/secret");
+    assert_eq!(&hop["status"], "excluded", "{hop:?}");
+    assert!(hop["error"].contains("--resolve sends public.test"), "{hop:?}");
+    assert_eq!(s.hits("GET", "/hop") + s.hits("HEAD", "/hop"), 0);
     assert_eq!(s.hits("GET", "/a") + s.hits("HEAD", "/a"), 0);
 }
 

@@ -48,22 +48,40 @@ fn is_stop_char(c: char) -> bool {
 /// Trims separators glued onto the end of a link target (`…/374;`, `….html.`, `…/x。`),
 /// and closing brackets that have no opening partner inside the URL.
 pub(crate) fn trim_glued(s: &str) -> &str {
-    let mut s = s;
-    loop {
-        let before = s.len();
-        s = s.trim_end_matches(is_trailing_separator);
-        for (open, close) in [('(', ')'), ('[', ']'), ('{', '}')] {
-            if s.ends_with(close) && s.matches(close).count() > s.matches(open).count() {
-                s = &s[..s.len() - 1];
+    // Brackets are counted once; trimming only ever removes closing ones (linear time).
+    let count = |c: u8| s.bytes().filter(|&b| b == c).count();
+    let opens = [count(b'('), count(b'['), count(b'{')];
+    let mut closes = [count(b')'), count(b']'), count(b'}')];
+    let mut t = s;
+    while let Some(c) = t.chars().next_back() {
+        let bracket = [')', ']', '}'].iter().position(|&b| b == c);
+        let glued = match bracket {
+            Some(k) if closes[k] > opens[k] => {
+                closes[k] -= 1;
+                true
             }
+            Some(_) => false,
+            None => is_trailing_separator(c) || matches!(c, '\'' | '*'),
+        };
+        if !glued {
+            break;
         }
-        if s.ends_with(['\'', '*']) {
-            s = &s[..s.len() - 1];
-        }
-        if s.len() == before {
-            return s;
-        }
+        t = &t[..t.len() - c.len_utf8()];
     }
+    t
+}
+
+/// Where a bare URL glued to CJK text by an ASCII separator ends: `https://a.org/x,报告`
+/// ends before the comma (a path with a comma goes on in ASCII).
+fn cjk_glued_end(url: &str) -> Option<usize> {
+    url.char_indices()
+        .zip(url.chars().skip(1))
+        .find_map(|((at, c), next)| (matches!(c, ',' | ';' | ')') && is_cjk(next)).then_some(at))
+}
+
+/// Han ideographs, kana, Hangul and CJK punctuation.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xac00..=0xd7af | 0xf900..=0xfaff | 0xff00..=0xffef)
 }
 
 /// Finds bare URLs in running text: `http(s)://…`, `ftp://…` and scheme-less `www.…`.
@@ -102,6 +120,7 @@ pub(crate) fn find_bare_urls(text: &str) -> Vec<Range<usize>> {
         }
         let body_start = start + scheme_len.max(4);
         let end = text[body_start..].find(is_stop_char).map_or(text.len(), |p| body_start + p);
+        let end = cjk_glued_end(&text[body_start..end]).map_or(end, |p| body_start + p);
         let url = trim_glued(&text[start..end]);
         let host_part = &url[scheme_len..];
         if host_part.contains('.') || (scheme_len > 0 && !host_part.is_empty()) {
@@ -209,11 +228,24 @@ fn host_like(s: &str) -> bool {
     if starts_with_www(s) {
         return true;
     }
-    let host_end = s.find(['/', '?', '#']).unwrap_or(s.len());
-    let host = trim_glued(&s[..host_end]);
+    // At most a host name's length is looked at, so testing every `;` of a long target stays
+    // linear.
+    let run =
+        s.bytes().take(254).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')).count();
+    let host = s[..run].trim_end_matches('.');
+    if run > 253 || host.is_empty() {
+        return false;
+    }
+    // After the host: glued punctuation, then a path, query, fragment or the end.
+    let after = s[host.len()..]
+        .chars()
+        .find(|&c| !(is_trailing_separator(c) || matches!(c, ')' | ']' | '}' | '\'' | '*')));
+    if after.is_some_and(|c| !matches!(c, '/' | '?' | '#')) {
+        return false;
+    }
     let labels: Vec<&str> = host.split('.').collect();
     labels.len() >= 2
-        && labels.iter().all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && labels.iter().all(|l| !l.is_empty())
         && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
 }
 
@@ -318,6 +350,8 @@ mod tests {
             no url here, just www and http → —
             「https://a.org/q?x=1&y=2」 → https://a.org/q?x=1&y=2
             HTTPS://A.ORG/X, next → HTTPS://A.ORG/X
+            See https://a.org/x,报告 and more → https://a.org/x
+            https://a.org/x,y;z → https://a.org/x,y;z
             ",
         );
     }

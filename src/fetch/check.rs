@@ -18,6 +18,7 @@ const ACCEPT_ENCODING_VALUE: &str = "gzip, deflate";
 /// What every check of a run shares: the client, the host pool and the options.
 pub(crate) struct Checker {
     pub http: Http,
+    pub guard: guard::Guard,
     pub pool: HostPool,
     pub opts: FetchOptions,
 }
@@ -47,7 +48,7 @@ impl Checker {
         let method = if kind == Kind::Symbol || http.exchanges.is_some() { Method::Get } else { opts.method };
         loop {
             outcome.final_url = url.to_string();
-            if let Some(why) = opts.deny_private.then(|| guard::refuse_literal(&url)).flatten() {
+            if let Some(why) = self.guard.refusal(&url).await {
                 outcome.status = Status::Excluded;
                 outcome.error = why.to_string();
                 return finish(outcome);
@@ -224,5 +225,67 @@ fn response_head(resp: &reqwest::Response) -> ResponseHead {
         status: resp.status().as_u16(),
         headers,
         ip: resp.remote_addr().map(|a| a.ip().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fetch::guard::Guard;
+    use std::net::SocketAddr;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A server on 127.0.0.1 that answers every request with `response`; counts requests.
+    async fn answering(
+        response: &'static str,
+    ) -> (SocketAddr, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = count.clone();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = sock.write_all(response.as_bytes()).await;
+            }
+        });
+        (addr, count)
+    }
+
+    #[test]
+    fn redirect_hops_into_private_addresses_are_refused() {
+        let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+        rt.block_on(async {
+            let hop =
+                "HTTP/1.1 302 Found\r\nLocation: http://[::127.0.0.1]/inside\r\nContent-Length: 0\r\n\r\n";
+            let (addr, count) = answering(hop).await;
+            // The first hop is reached through an override the guard was not told about, as
+            // if public.test resolved to a public address; the redirect leads inside.
+            let opts = FetchOptions {
+                deny_private: true,
+                resolve: vec![("public.test".into(), addr)],
+                retries: 0,
+                ..FetchOptions::default()
+            };
+            let checker = Checker {
+                http: super::super::client::build(&opts, None).expect("client"),
+                guard: Guard::new(true, &[], false),
+                pool: HostPool::new(4, 4, std::time::Duration::ZERO),
+                opts,
+            };
+            let outcome =
+                checker.check_one(Kind::Url, &format!("http://public.test:{}/hop", addr.port())).await;
+            assert_eq!(outcome.status, Status::Excluded, "{outcome:?}");
+            assert_eq!(outcome.final_url, "http://[::7f00:1]/inside");
+            assert!(outcome.error.starts_with("refused by --deny-private"), "{outcome:?}");
+            assert_eq!(outcome.hops.len(), 1);
+            assert_eq!(
+                count.load(std::sync::atomic::Ordering::SeqCst),
+                1,
+                "only the first hop was requested"
+            );
+        });
     }
 }

@@ -126,6 +126,7 @@ pub(crate) async fn check_all(
 ) -> Result<Vec<Outcome>> {
     let checker = Arc::new(check::Checker {
         http: client::build(opts, exchanges)?,
+        guard: guard::Guard::new(opts.deny_private, &opts.resolve, guard::proxy_in_environment()),
         pool: HostPool::new(opts.max_concurrency, opts.host_concurrency, opts.host_interval),
         opts: opts.clone(),
     });

@@ -4,9 +4,26 @@
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
-/// The `citecheck` binary under test.
+/// The proxy variables of the environment, removed from every run so tests reach the local
+/// servers directly (the proxy test sets them itself).
+pub const PROXY_VARIABLES: [&str; 8] = [
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+];
+
+/// The `citecheck` binary under test (without proxy variables).
 pub fn citecheck() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_citecheck"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_citecheck"));
+    for v in PROXY_VARIABLES {
+        cmd.env_remove(v);
+    }
+    cmd
 }
 
 /// Path of a file in `tests/fixtures/`.

@@ -41,6 +41,16 @@ pub fn check_doc<S: AsRef<std::ffi::OsStr>>(doc: &str, args: &[S]) -> Checked {
 
 /// [`check_doc`] with more files (name, content) beside the document, such as a `citecheck.toml`.
 pub fn check_doc_with<S: AsRef<std::ffi::OsStr>>(doc: &str, files: &[(&str, &str)], args: &[S]) -> Checked {
+    check_doc_env(doc, files, &[], args)
+}
+
+/// [`check_doc_with`] with environment variables set for the run.
+pub fn check_doc_env<S: AsRef<std::ffi::OsStr>>(
+    doc: &str,
+    files: &[(&str, &str)],
+    env: &[(&str, &str)],
+    args: &[S],
+) -> Checked {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("doc.md"), doc).expect("write doc");
     for (name, content) in files {
@@ -51,6 +61,7 @@ pub fn check_doc_with<S: AsRef<std::ffi::OsStr>>(doc: &str, files: &[(&str, &str
         .args(["check", "doc.md", "--out", "reports", "--db", "history.sqlite", "--quiet"])
         .args(["--host-interval", "0", "--max-retry-wait", "1s", "--timeout", "3s"])
         .args(args)
+        .envs(env.iter().copied())
         .output()
         .expect("runs");
     Checked {
