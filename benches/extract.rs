@@ -4,6 +4,9 @@
 //! `cargo bench --bench extract`; set `CITECHECK_BENCH_MB` to change the Markdown size. Prints
 //! one CSV row per case.
 
+#[path = "../tests/common/pathological.rs"]
+mod pathological;
+
 use citecheck::{extract, extract_text, parse_input, InputFormat};
 use std::io::{Read, Write};
 use std::time::Instant;
@@ -116,7 +119,23 @@ fn run_package(case: &str, bytes: &[u8], xml_len: usize) {
     println!("{case},{mb:.1},{rows},{best:.3},{:.1}", mb / best);
 }
 
+/// Every pathological family at 64 KB and at 256 KB: best of three, and the ratio (4 for
+/// linear time, 16 for quadratic).
+fn pathological_families() {
+    println!("family,format,kb,best_seconds_64kb,best_seconds_256kb,ratio");
+    use pathological::best_of_three as best;
+    for f in pathological::families() {
+        let (small, large) = ((f.make)(64 * 1024), (f.make)(256 * 1024));
+        let (a, b) = (best(&small, f.format), best(&large, f.format));
+        println!("{},{:?},64,{a:.4},{b:.4},{:.1}", f.name, f.format, b / a.max(1e-6));
+    }
+}
+
 fn main() {
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "pathological") {
+        pathological_families();
+        return;
+    }
     let shared = std::env::var("CITECHECK_SHARED").unwrap_or_else(|_| "../shared".to_string());
     let mb: usize = std::env::var("CITECHECK_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
     println!("case,megabytes,rows,best_seconds,mb_per_s");
@@ -153,4 +172,5 @@ fn main() {
             None => eprintln!("cannot read {path}"),
         }
     }
+    pathological_families();
 }

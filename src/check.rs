@@ -45,13 +45,14 @@ pub fn run_check(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -
     let Some(citations) = read_inputs(cfg, diag, &mut failed_inputs) else {
         return Ok(CheckSummary { failed_inputs, ..CheckSummary::default() });
     };
+    let _locks = lock_folders(cfg)?;
     let started_at = now();
     let mut history = History::open(cfg.db.as_deref(), &started_at, &cfg.inputs, &options_json(cfg))?;
     let rules = Rules { include: &cfg.include, exclude: &cfg.exclude };
     let plan = plan::plan(&citations, &cfg.symbol_lang, rules, cfg.cache_ttl, |t| history.last(t))?;
     let archive = open_archive(cfg, &started_at)?;
     let outcomes = fetch_all(cfg, &plan, archive.as_ref(), &mut history)?;
-    let archived = close_archive(archive, &plan.targets, &outcomes, &citations)?;
+    let archived = close_archive(archive, &plan.targets, &outcomes, &citations);
     let (standings, changes) = history.finish(&plan.targets, &outcomes, &cfg.failing)?;
     let run = CheckRun {
         citations: &citations,
@@ -63,6 +64,7 @@ pub fn run_check(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -
         failing: &cfg.failing,
     };
     write_tables(&run, cfg)?;
+    warn_if_archiving_stopped(archived.as_ref(), diag);
     write_summary(&run, cfg, archived.as_ref(), started.elapsed(), out)?;
     Ok(CheckSummary {
         failed_inputs,
@@ -77,7 +79,7 @@ pub fn run_check(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -
 /// The plan's input: the citations of every readable input (`None` when none could be read,
 /// and the tables are left as they were).
 fn read_inputs(cfg: &CheckConfig, diag: &mut dyn Write, failed: &mut Vec<String>) -> Option<Vec<Citation>> {
-    let citations = run::read_all(&cfg.inputs, cfg.input_format, diag, failed);
+    let citations = run::read_all(&cfg.inputs, cfg.input_format, cfg.max_input_size, diag, failed);
     if failed.len() == cfg.inputs.len() {
         let out = cfg.out.display();
         let _ = writeln!(diag, "citecheck: no input could be read; the tables in {out} were left unchanged");
@@ -88,6 +90,33 @@ fn read_inputs(cfg: &CheckConfig, diag: &mut dyn Write, failed: &mut Vec<String>
             writeln!(diag, "citecheck: WARNING: --insecure: TLS certificates are NOT verified in this run");
     }
     Some(citations)
+}
+
+/// Locks the output folder and the archive folder for this run (one run per folder at a
+/// time: two runs on one archive would rename each other's open files).
+fn lock_folders(cfg: &CheckConfig) -> Result<Vec<output::FolderLock>> {
+    let mut locks = vec![output::lock_folder(&cfg.out, "--out")?];
+    if let Some(a) = &cfg.archive {
+        let same = |a: &std::path::Path, b: &std::path::Path| {
+            std::fs::canonicalize(a).ok().is_some_and(|a| std::fs::canonicalize(b).ok() == Some(a))
+        };
+        std::fs::create_dir_all(&a.dir)
+            .map_err(|source| Error::WriteOutput { path: a.dir.clone(), source })?;
+        if !same(&a.dir, &cfg.out) {
+            locks.push(output::lock_folder(&a.dir, "--archive")?);
+        }
+    }
+    Ok(locks)
+}
+
+/// Says on standard error, whatever the summary format, that archiving stopped and why.
+fn warn_if_archiving_stopped(archived: Option<&ArchiveStats>, diag: &mut dyn Write) {
+    if let Some(why) = archived.and_then(|a| a.stopped.as_deref()) {
+        let _ = writeln!(
+            diag,
+            "citecheck: error: archiving stopped: {why}. The tables are complete; the archive keeps what was written before (free space and run again to archive the rest)"
+        );
+    }
 }
 
 /// The fetch stage on its own runtime, results going to the history and the progress bar.
@@ -143,8 +172,8 @@ fn close_archive(
     targets: &[Target],
     outcomes: &[Outcome],
     citations: &[Citation],
-) -> Result<Option<ArchiveStats>> {
-    let Some(archive) = archive else { return Ok(None) };
+) -> Option<ArchiveStats> {
+    let archive = archive?;
     let facts = targets.iter().zip(outcomes).filter_map(|(t, o)| {
         let capture = o.capture.as_ref()?;
         let mut fields = vec![
@@ -162,8 +191,7 @@ fn close_archive(
         }
         Some(Facts { capture, fields })
     });
-    let dir = archive.dir().to_path_buf();
-    archive.close(facts).map(Some).map_err(|source| Error::WriteOutput { path: dir, source })
+    Some(archive.close(facts))
 }
 
 fn write_tables(run: &CheckRun<'_>, cfg: &CheckConfig) -> Result<()> {
@@ -196,6 +224,9 @@ fn write_summary(
                     a.bytes,
                     dir.dir.display()
                 ));
+                if a.stopped.is_some() {
+                    t.push_str("citecheck: archiving STOPPED early (see the error above): the archive is incomplete.\n");
+                }
             }
             t
         }

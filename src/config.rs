@@ -10,9 +10,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::extract::DEFAULT_MAX_INPUT_SIZE;
 pub use crate::fetch::{
     DEFAULT_HOST_CONCURRENCY, DEFAULT_HOST_INTERVAL, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RETRY_WAIT,
-    DEFAULT_RETRIES, DEFAULT_TIMEOUT,
+    DEFAULT_RETRIES, DEFAULT_TARGET_TIMEOUT, DEFAULT_TIMEOUT,
 };
 /// Default folder of the tables.
 pub const DEFAULT_OUT: &str = "reports";
@@ -58,6 +59,7 @@ pub struct ArchiveConfig {
 pub struct CheckConfig {
     pub(crate) inputs: Vec<String>,
     pub(crate) input_format: Option<InputFormat>,
+    pub(crate) max_input_size: u64,
     pub(crate) out: PathBuf,
     pub(crate) fetch: FetchOptions,
     pub(crate) symbol_lang: String,
@@ -80,6 +82,7 @@ impl CheckConfig {
             cfg: CheckConfig {
                 inputs,
                 input_format: None,
+                max_input_size: DEFAULT_MAX_INPUT_SIZE,
                 out: PathBuf::from(DEFAULT_OUT),
                 fetch: FetchOptions::default(),
                 symbol_lang: DEFAULT_SYMBOL_LANG.to_string(),
@@ -130,6 +133,8 @@ impl CheckConfigBuilder {
     setters! {
         /// Read every input as this format.
         input_format: InputFormat => |c, v| c.input_format = Some(v);
+        /// Inputs larger than this many bytes are refused.
+        max_input_size: u64 => |c, v| c.max_input_size = v;
         /// Folder for the tables.
         out: PathBuf => |c, v| c.out = v;
         /// Requests in flight at most, over all hosts.
@@ -140,6 +145,8 @@ impl CheckConfigBuilder {
         host_interval: Duration => |c, v| c.fetch.host_interval = v;
         /// Total time allowed per request.
         timeout: Duration => |c, v| c.fetch.timeout = v;
+        /// Total time allowed per target (all requests, redirects, retries and waits).
+        target_timeout: Duration => |c, v| c.fetch.target_timeout = v;
         /// Retries of transient failures.
         retries: u32 => |c, v| c.fetch.retries = v;
         /// Longest wait before one retry.
@@ -217,8 +224,11 @@ impl CheckConfigBuilder {
         if cfg.fetch.max_concurrency == 0 || cfg.fetch.host_concurrency == 0 {
             return bad("--max-concurrency and --host-concurrency must be at least 1".into());
         }
-        if cfg.fetch.timeout.is_zero() {
-            return bad("--timeout must be more than 0".into());
+        if cfg.fetch.timeout.is_zero() || cfg.fetch.target_timeout.is_zero() {
+            return bad("--timeout and --target-timeout must be more than 0".into());
+        }
+        if cfg.max_input_size == 0 {
+            return bad("--max-input-size must be more than 0".into());
         }
         if cfg.fetch.host_interval > SLOW_INTERVAL && !self.allow_slow {
             return bad(format!(
@@ -287,7 +297,9 @@ mod tests {
             ("--fail-after must be at least 1", |b| b.fail_after(Some(0))),
             ("--fail-on names no status", |b| b.fail_on(Some(vec![]))),
             ("over an hour", |b| b.host_interval(Some(Duration::from_secs(7200)))),
-            ("--timeout must be more than 0", |b| b.timeout(Some(Duration::ZERO))),
+            ("--target-timeout must be more than 0", |b| b.timeout(Some(Duration::ZERO))),
+            ("--target-timeout must be more than 0", |b| b.target_timeout(Some(Duration::ZERO))),
+            ("--max-input-size must be more than 0", |b| b.max_input_size(Some(0))),
             ("at least 1", |b| b.max_concurrency(Some(0))),
             ("--symbol-lang 'de'", |b| b.symbol_lang(Some("de".into()))),
             ("not a valid regular expression", |b| b.exclude(Some(vec!["(".into()]))),

@@ -41,6 +41,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Another citecheck run holds the folder.
+    #[error("another citecheck run (pid {holder}) is using '{dir}': wait for it to finish, or give this run another {flag} folder")]
+    Locked {
+        /// The folder.
+        dir: PathBuf,
+        /// The process id written by the run that holds it, as read (may be empty).
+        holder: String,
+        /// The option naming the folder (`--archive`, `--out`).
+        flag: &'static str,
+    },
     /// A configuration value is wrong.
     #[error("{0}")]
     Config(String),

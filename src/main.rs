@@ -52,7 +52,8 @@ fn check(
         }
     };
     citecheck::run_check(&config, &mut std::io::stdout(), stderr).map(|s| {
-        if !s.failed_inputs.is_empty() {
+        let archiving_stopped = s.archive.as_ref().is_some_and(|a| a.stopped.is_some());
+        if !s.failed_inputs.is_empty() || archiving_stopped {
             EXIT_INPUT_OR_CONFIG_ERROR
         } else if s.failing > 0 {
             EXIT_FAILING_CITATIONS

@@ -28,6 +28,8 @@ pub struct ExtractConfig {
     pub format: OutputFormat,
     /// Output file; standard output when `None`.
     pub output: Option<PathBuf>,
+    /// Inputs larger than this many bytes are refused (see [`crate::DEFAULT_MAX_INPUT_SIZE`]).
+    pub max_input_size: u64,
 }
 
 /// What an extract run did.
@@ -46,7 +48,7 @@ pub struct ExtractSummary {
 /// Only when the output cannot be written; input problems are reported and counted.
 pub fn run_extract(cfg: &ExtractConfig, diag: &mut dyn Write) -> Result<ExtractSummary> {
     let mut summary = ExtractSummary::default();
-    let rows = read_all(&cfg.inputs, cfg.input_format, diag, &mut summary.failed_inputs);
+    let rows = read_all(&cfg.inputs, cfg.input_format, cfg.max_input_size, diag, &mut summary.failed_inputs);
     let bytes = match cfg.format {
         OutputFormat::Csv => report::citations_csv(&rows)?,
         OutputFormat::Json => report::citations_json(&rows)?,
@@ -68,12 +70,13 @@ pub fn run_extract(cfg: &ExtractConfig, diag: &mut dyn Write) -> Result<ExtractS
 pub(crate) fn read_all(
     inputs: &[String],
     format: Option<InputFormat>,
+    max_bytes: u64,
     diag: &mut dyn Write,
     failed: &mut Vec<String>,
 ) -> Vec<Citation> {
     let mut rows = Vec::new();
     for input in inputs {
-        match extract::read_input(input, format) {
+        match extract::read_input(input, format, max_bytes) {
             Ok(doc) => {
                 for w in &doc.warnings {
                     let _ = writeln!(diag, "citecheck: warning: {w}");

@@ -255,13 +255,7 @@ fn seed_archive_twice_when_present() {
     assert!(sizes[0] > 0 && sizes[1] > 0);
     assert!(sizes[1] * 4 < sizes[0], "unchanged pages cost little the second time: {sizes:?}");
     if let Some(bin) = common::warc_tools::tools() {
-        let mut files: Vec<_> = std::fs::read_dir(&arc)
-            .expect("archive")
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.to_string_lossy().ends_with(".warc.gz"))
-            .collect();
-        files.sort();
+        let files = common::warc::warcs(&arc);
         common::warc_tools::check_files(&bin, &files, &arc);
         // pywb replays a cited page and a symbol's PDF from both runs (the second a revisit).
         let seed_rows = cited(doc);

@@ -8,6 +8,7 @@
 //! - `wacz`: an archive folder packaged as one WACZ file.
 
 mod recorder;
+mod scan;
 mod sink;
 mod wacz;
 pub mod warc;

@@ -6,8 +6,9 @@
 //! are small enough to be in memory) before it takes the writer's lock, which is held only to
 //! append the bytes and note them in the index.
 
+use super::scan;
 use super::sink::request_bytes;
-use super::warc::{record_id, Record, Spool, SpooledBlock, WarcWriter, WriterOptions};
+use super::warc::{record_id, Record, Spool, SpooledBlock, WarcWriter, WriterOptions, Written};
 use crate::sink::{RequestHead, ResponseHead};
 use std::collections::HashMap;
 use std::io::Write;
@@ -109,19 +110,63 @@ impl Recorder {
     pub(super) fn open(dir: &Path, opts: WriterOptions, max_payload: u64) -> std::io::Result<Recorder> {
         let writer = WarcWriter::new(dir, opts)?;
         let mut seen = HashMap::new();
-        if let Ok(text) = std::fs::read_to_string(dir.join(DIGESTS)) {
-            for line in text.lines() {
-                let mut f = line.split('\t');
-                if let (Some(d), Some(id), Some(uri), Some(date)) = (f.next(), f.next(), f.next(), f.next()) {
-                    seen.insert(
-                        d.to_string(),
-                        Original { record_id: id.into(), uri: uri.into(), date: date.into() },
-                    );
+        for line in read_own(&dir.join(DIGESTS))?.lines() {
+            let mut f = line.split('\t');
+            if let (Some(d), Some(id), Some(uri), Some(date)) = (f.next(), f.next(), f.next(), f.next()) {
+                seen.insert(
+                    d.to_string(),
+                    Original { record_id: id.into(), uri: uri.into(), date: date.into() },
+                );
+            }
+        }
+        let recovered = writer.recovered().to_vec();
+        let state = State { writer, seen, new_digests: Vec::new(), index: Vec::new(), bytes_written: 0 };
+        let recorder = Recorder { dir: dir.to_path_buf(), max_payload, state: Mutex::new(state) };
+        recorder.index_recovered(&recovered)?;
+        Ok(recorder)
+    }
+
+    /// Indexes the captures of files a killed run left open (that run never wrote its index
+    /// lines or digests), and writes the index and digests at once, so a second kill loses
+    /// nothing either.
+    fn index_recovered(&self, files: &[std::path::PathBuf]) -> std::io::Result<()> {
+        if files.is_empty() {
+            return Ok(());
+        }
+        let mut st = self.state()?;
+        for path in files {
+            let filename = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            for r in scan::records(path)? {
+                let (Some(kind), Some(uri), Some(date)) =
+                    (r.field("WARC-Type"), r.field("WARC-Target-URI"), r.field("WARC-Date"))
+                else {
+                    continue;
+                };
+                if kind != "response" && kind != "revisit" {
+                    continue;
+                }
+                let digest = r.field("WARC-Payload-Digest").unwrap_or("").to_string();
+                let id = r.field("WARC-Record-ID").unwrap_or("").to_string();
+                let written =
+                    Written { filename: filename.clone(), offset: r.offset, length: r.length, record_id: id };
+                let status = r.http_status.unwrap_or(0);
+                let line =
+                    cdxj_line(uri, date, &r.http_content_type, status, &digest, &written, kind == "revisit");
+                st.index.push(line);
+                let whole = kind == "response" && r.field("WARC-Truncated").is_none() && !digest.is_empty();
+                if whole && !st.seen.contains_key(&digest) {
+                    let orig = Original {
+                        record_id: written.record_id,
+                        uri: uri.to_string(),
+                        date: date.to_string(),
+                    };
+                    st.seen.insert(digest.clone(), orig.clone());
+                    st.new_digests.push((digest, orig));
                 }
             }
         }
-        let state = State { writer, seen, new_digests: Vec::new(), index: Vec::new(), bytes_written: 0 };
-        Ok(Recorder { dir: dir.to_path_buf(), max_payload, state: Mutex::new(state) })
+        let st = &mut *st;
+        write_index_and_digests(&self.dir, &mut st.new_digests, &mut st.index)
     }
 
     fn state(&self) -> std::io::Result<MutexGuard<'_, State>> {
@@ -166,7 +211,18 @@ impl Recorder {
         };
         let records = vec![response.prepare(&warcinfo_id)?, request.prepare(&warcinfo_id)?];
         let mut st = self.state()?;
-        let written = st.writer.write_all(records)?;
+        let closed = st.writer.files_closed();
+        let written = match st.writer.write_all(records) {
+            Ok(w) => w,
+            Err(e) => {
+                // The payload never landed: nothing may refer to it.
+                if st.seen.get(&digest).is_some_and(|o| o.record_id == response_id) {
+                    st.seen.remove(&digest);
+                    st.new_digests.retain(|(d, _)| *d != digest);
+                }
+                return Err(e);
+            }
+        };
         let Some(w) = written.first() else { return Err(std::io::Error::other("no record written")) };
         st.bytes_written += written.iter().map(|w| w.length).sum::<u64>();
         let (uri, date) = (&ex.request.url, &ex.request.date);
@@ -180,6 +236,12 @@ impl Recorder {
             revisit,
         );
         st.index.push(line);
+        if st.writer.files_closed() != closed {
+            // A file was closed: its index lines go to disk now, so a kill cannot lose them
+            // (recovery indexes only the file left open).
+            let st = &mut *st;
+            write_index_and_digests(&self.dir, &mut st.new_digests, &mut st.index)?;
+        }
         Ok(Captured {
             filename: w.filename.clone(),
             offset: w.offset,
@@ -239,8 +301,13 @@ impl Recorder {
         let record =
             Record::new(f, SpooledBlock::from_bytes(text.into_bytes()), false).prepare(&warcinfo_id)?;
         let mut st = self.state()?;
+        let closed = st.writer.files_closed();
         let written = st.writer.write_all(vec![record])?;
         st.bytes_written += written.iter().map(|w| w.length).sum::<u64>();
+        if st.writer.files_closed() != closed {
+            let st = &mut *st;
+            write_index_and_digests(&self.dir, &mut st.new_digests, &mut st.index)?;
+        }
         Ok(())
     }
 
@@ -254,23 +321,50 @@ impl Recorder {
             .state
             .into_inner()
             .map_err(|_| std::io::Error::other("the archive writer failed earlier (poisoned lock)"))?;
-        st.writer.finish()?;
-        if !st.new_digests.is_empty() {
-            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(self.dir.join(DIGESTS))?;
-            for (d, o) in &st.new_digests {
-                writeln!(f, "{d}\t{}\t{}\t{}", o.record_id, o.uri, o.date)?;
-            }
-            f.sync_all()?;
+        let State { writer, mut new_digests, mut index, .. } = st;
+        writer.finish()?;
+        write_index_and_digests(&self.dir, &mut new_digests, &mut index)
+    }
+}
+
+/// Appends the new digests to the sidecar and merges the new index lines into `index.cdxj`
+/// (sorted, written atomically); both lists are then empty.
+fn write_index_and_digests(
+    dir: &Path,
+    digests: &mut Vec<(String, Original)>,
+    index: &mut Vec<String>,
+) -> std::io::Result<()> {
+    if !digests.is_empty() {
+        let mut opts = std::fs::OpenOptions::new();
+        let mut f = crate::output::open_no_follow(&dir.join(DIGESTS), opts.create(true).append(true))?;
+        for (d, o) in digests.drain(..) {
+            writeln!(f, "{d}\t{}\t{}\t{}", o.record_id, o.uri, o.date)?;
         }
-        let path = self.dir.join("index.cdxj");
-        let mut lines: Vec<String> =
-            std::fs::read_to_string(&path).unwrap_or_default().lines().map(str::to_string).collect();
-        lines.extend(st.index);
-        lines.sort();
-        lines.dedup();
-        let mut text = lines.join("\n");
-        text.push('\n');
-        crate::output::write_atomic(&path, text.as_bytes()).map_err(|e| std::io::Error::other(e.to_string()))
+        f.sync_all()?;
+    }
+    if index.is_empty() {
+        return Ok(());
+    }
+    let path = dir.join("index.cdxj");
+    let mut lines: Vec<String> = read_own(&path)?.lines().map(str::to_string).collect();
+    lines.append(index);
+    lines.sort();
+    lines.dedup();
+    let mut text = lines.join("\n");
+    text.push('\n');
+    crate::output::write_atomic(&path, text.as_bytes()).map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+/// A file of the archive folder as text (empty when absent), never through a symbolic link.
+fn read_own(path: &Path) -> std::io::Result<String> {
+    match crate::output::open_no_follow(path, std::fs::OpenOptions::new().read(true)) {
+        Ok(mut f) => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut f, &mut text)?;
+            Ok(text)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(e),
     }
 }
 
@@ -320,7 +414,7 @@ fn cdxj_line(
     mime: &str,
     status: u16,
     digest: &str,
-    w: &super::warc::Written,
+    w: &Written,
     revisit: bool,
 ) -> String {
     let ts: String = date.chars().filter(char::is_ascii_digit).take(14).collect();
@@ -496,6 +590,60 @@ mod tests {
         assert_eq!(captures.iter().filter(|c| c.revisit).count(), 30);
         let index = std::fs::read_to_string(dir.path().join("index.cdxj")).expect("index");
         assert_eq!(index.lines().count(), 200);
+    }
+
+    fn test_options(max_file_size: u64) -> WriterOptions {
+        WriterOptions {
+            max_file_size,
+            software: "citecheck/test".into(),
+            info: vec![],
+            stamp: "20240501120000".into(),
+        }
+    }
+
+    /// Security audit item 6: a run killed before it wrote its index loses no capture; the
+    /// next run indexes the recovered files (the same lines a finished run writes) and keeps
+    /// their digests for revisits.
+    #[test]
+    fn a_killed_runs_captures_are_indexed_when_it_is_recovered() {
+        let killed = tempfile::tempdir().expect("tempdir");
+        let finished = tempfile::tempdir().expect("tempdir");
+        let body = |i: usize| format!("<html>page {} {}</html>", i % 5, "y".repeat(300));
+        for (dir, finish) in [(killed.path(), false), (finished.path(), true)] {
+            let rec = Recorder::open(dir, test_options(4_000), 1 << 20).expect("open");
+            for i in 0..12 {
+                rec.exchange(exchange(dir, &format!("https://a.example/{i}"), body(i).as_bytes()))
+                    .expect("exchange");
+            }
+            if finish {
+                rec.finish().expect("finish");
+            }
+            // Otherwise dropped as a kill leaves it: the last file `.open`, no index, no digests.
+        }
+        // Files closed by rotation were indexed as they closed; the open one was not.
+        let before = std::fs::read_to_string(killed.path().join("index.cdxj")).unwrap_or_default();
+        assert!(before.lines().count() < 12, "{before}");
+        std::fs::write(killed.path().join("citecheck-20240501120000-09999.warc.gz.open"), b"")
+            .expect("empty");
+        let rec = Recorder::open(killed.path(), test_options(4_000), 1 << 20).expect("recover");
+        let read = |d: &Path| std::fs::read_to_string(d.join("index.cdxj")).expect("index");
+        let (recovered, reference) = (read(killed.path()), read(finished.path()));
+        assert_eq!(recovered.lines().count(), 12);
+        // The same captures at the same keys and times as a run that finished.
+        let shape = |index: &str| {
+            index.lines().map(|l| l.split(' ').next().unwrap_or("").to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(shape(&recovered), shape(&reference));
+        assert!(
+            !killed.path().join("citecheck-20240501120000-09999.warc.gz.open").exists(),
+            "empty file removed"
+        );
+        assert!(!killed.path().join("citecheck-20240501120000-09999.warc.gz").exists(), "no empty WARC");
+        // A payload of the killed run is a revisit now.
+        let again = rec
+            .exchange(exchange(killed.path(), "https://b.example/", body(0).as_bytes()))
+            .expect("exchange");
+        assert!(again.revisit);
     }
 
     #[test]

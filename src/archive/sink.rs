@@ -55,24 +55,25 @@ impl Archive {
         Ok(Archive { inner: Arc::new(inner) })
     }
 
-    /// The archive folder.
-    pub(crate) fn dir(&self) -> &Path {
-        &self.inner.dir
-    }
-
     /// The sink to hand to the fetch stage.
     pub(crate) fn sink(&self) -> Arc<dyn ExchangeSink> {
         Arc::new(Handle(self.inner.clone()))
     }
 
     /// Writes the metadata records, closes the files and the index, and says what was written.
-    /// Call once every fetch is over (the sink handed out must be gone).
-    ///
-    /// # Errors
-    /// The archive cannot be finished (the message names the folder).
-    pub(crate) fn close<'a>(self, facts: impl Iterator<Item = Facts<'a>>) -> std::io::Result<ArchiveStats> {
-        let inner = Arc::try_unwrap(self.inner)
-            .map_err(|_| std::io::Error::other("the archive is still in use by a fetch task"))?;
+    /// Call once every fetch is over (the sink handed out must be gone). A failure here (a
+    /// full disk) does not lose the run: it is reported in [`ArchiveStats::stopped`], and what
+    /// was written before it stays valid.
+    pub(crate) fn close<'a>(self, facts: impl Iterator<Item = Facts<'a>>) -> ArchiveStats {
+        let dir = self.inner.dir.clone();
+        let stopped = |e: std::io::Error| Some(format!("{} ({e})", dir.display()));
+        let inner = match Arc::try_unwrap(self.inner) {
+            Ok(inner) => inner,
+            Err(_) => {
+                let e = std::io::Error::other("the archive is still in use by a fetch task");
+                return ArchiveStats { stopped: stopped(e), ..ArchiveStats::default() };
+            }
+        };
         let mut stats = ArchiveStats {
             stopped: inner.failure.lock().ok().and_then(|f| f.clone()),
             ..ArchiveStats::default()
@@ -84,12 +85,17 @@ impl Archive {
                 stats.responses += 1;
             }
             if stats.stopped.is_none() {
-                inner.recorder.metadata(f.capture, &f.fields, &f.capture.date)?;
+                if let Err(e) = inner.recorder.metadata(f.capture, &f.fields, &f.capture.date) {
+                    stats.stopped = stopped(e);
+                }
             }
         }
         stats.bytes = inner.recorder.bytes_written();
-        inner.recorder.finish()?;
-        Ok(stats)
+        // The index of what was written is kept even when archiving stopped.
+        if let Err(e) = inner.recorder.finish() {
+            stats.stopped = stats.stopped.or_else(|| stopped(e));
+        }
+        stats
     }
 }
 

@@ -119,7 +119,11 @@ fn warc_files(dir: &Path, summary: &mut WaczSummary) -> Result<Vec<(String, Path
                 "{name}: still being written, or left by a killed run (the next `check --archive` on this folder closes it)"
             ));
         } else if name.ends_with(".warc.gz") || name.ends_with(".warc") {
-            warcs.push((name, path));
+            if crate::output::refuse_link(&path).is_err() {
+                summary.skipped.push(format!("{name}: a symbolic link (not followed)"));
+            } else {
+                warcs.push((name, path));
+            }
         }
     }
     warcs.sort();
@@ -140,7 +144,12 @@ fn index_and_pages(
     summary: &mut WaczSummary,
 ) -> Result<(String, String)> {
     let index_path = dir.join("index.cdxj");
-    let index = std::fs::read_to_string(&index_path).map_err(|e| {
+    let read = |path: &Path| -> std::io::Result<String> {
+        let mut f = crate::output::open_no_follow(path, std::fs::OpenOptions::new().read(true))?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut f, &mut text).map(|_| text)
+    };
+    let index = read(&index_path).map_err(|e| {
         Error::Config(format!(
             "cannot read '{}' ({e}): is '{}' a citecheck archive folder? `citecheck check --archive` writes it",
             index_path.display(),

@@ -360,6 +360,10 @@ pub struct WarcWriter {
     /// The id the next file's warcinfo record will have (known before the file is opened, so
     /// records can be compressed for it in advance).
     next_warcinfo_id: String,
+    /// Files a killed run left open, recovered when this writer was made.
+    recovered: Vec<PathBuf>,
+    /// Files this writer has closed so far.
+    closed: u32,
 }
 
 /// A fresh `<urn:uuid:…>` record id.
@@ -375,7 +379,7 @@ impl WarcWriter {
     /// The folder cannot be created or read.
     pub fn new(dir: &Path, opts: WriterOptions) -> std::io::Result<WarcWriter> {
         std::fs::create_dir_all(dir)?;
-        recover(dir)?;
+        let recovered = recover(dir)?;
         let serial = std::fs::read_dir(dir)?
             .filter_map(Result::ok)
             .filter_map(|e| {
@@ -388,7 +392,26 @@ impl WarcWriter {
             })
             .max()
             .unwrap_or(0);
-        Ok(WarcWriter { dir: dir.to_path_buf(), opts, serial, current: None, next_warcinfo_id: record_id() })
+        Ok(WarcWriter {
+            dir: dir.to_path_buf(),
+            opts,
+            serial,
+            current: None,
+            next_warcinfo_id: record_id(),
+            recovered,
+            closed: 0,
+        })
+    }
+
+    /// The files a killed run had left open, recovered when this writer was made (their
+    /// records are in no index yet).
+    pub fn recovered(&self) -> &[PathBuf] {
+        &self.recovered
+    }
+
+    /// How many files this writer has closed (rotated) so far.
+    pub fn files_closed(&self) -> u32 {
+        self.closed
     }
 
     /// The id of the warcinfo record the next record written will refer to (that of the open
@@ -402,7 +425,7 @@ impl WarcWriter {
         let name = format!("citecheck-{}-{:05}.warc.gz", self.opts.stamp, self.serial);
         let open_path = self.dir.join(format!("{name}.open"));
         let file = std::fs::OpenOptions::new().create_new(true).write(true).open(&open_path)?;
-        let warcinfo_id = std::mem::replace(&mut self.next_warcinfo_id, record_id());
+        let warcinfo_id = self.next_warcinfo_id.clone();
         let mut fields = format!(
             "software: {}\r\nformat: WARC File Format 1.1\r\nconformsTo: {WARC_1_1}\r\n",
             self.opts.software
@@ -418,7 +441,14 @@ impl WarcWriter {
             ("Content-Type".to_string(), "application/warc-fields".to_string()),
         ];
         let mut cur = OpenFile { name, open_path, file, offset: 0, warcinfo_id };
-        append(&mut cur, Record::new(header, SpooledBlock::from_bytes(fields.into_bytes()), false), false)?;
+        let info = Record::new(header, SpooledBlock::from_bytes(fields.into_bytes()), false);
+        if let Err(e) = append(&mut cur, info, false) {
+            // Not even the warcinfo fits (a full disk): leave no empty file behind.
+            drop(cur.file);
+            let _ = std::fs::remove_file(&cur.open_path);
+            return Err(e);
+        }
+        self.next_warcinfo_id = record_id();
         self.current = Some(cur);
         Ok(())
     }
@@ -453,7 +483,17 @@ impl WarcWriter {
         };
         let mut out = Vec::with_capacity(records.len());
         for record in records {
-            out.push(append(cur, record, true)?);
+            match append(cur, record, true) {
+                Ok(w) => out.push(w),
+                Err(e) => {
+                    // Cut what was written of the group (a full disk): the file ends with
+                    // whole records, and the group lands whole or not at all.
+                    let keep = out.first().map_or(cur.offset, |w: &Written| w.offset);
+                    let _ = cur.file.set_len(keep).and_then(|()| cur.file.seek(SeekFrom::Start(keep)));
+                    cur.offset = keep;
+                    return Err(e);
+                }
+            }
         }
         if cur.offset >= self.opts.max_file_size {
             self.close_current()?;
@@ -465,6 +505,7 @@ impl WarcWriter {
         if let Some(cur) = self.current.take() {
             cur.file.sync_all()?;
             std::fs::rename(&cur.open_path, self.dir.join(&cur.name))?;
+            self.closed += 1;
         }
         Ok(())
     }
@@ -502,7 +543,8 @@ fn append(cur: &mut OpenFile, mut record: Record, refer_to_warcinfo: bool) -> st
 
 /// Makes every `*.warc.gz.open` file in `dir` a valid `.warc.gz`: cuts it back to the end of its
 /// last complete gzip member (a record being written when a run was killed is dropped) and
-/// renames it. Returns the files recovered.
+/// renames it; one with no complete member is removed. A symbolic link is refused, not
+/// followed. Returns the files recovered.
 ///
 /// # Errors
 /// The folder or a file cannot be read or written.
@@ -515,8 +557,14 @@ pub fn recover(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         if !final_name.ends_with(".warc.gz") {
             continue;
         }
+        crate::output::refuse_link(&path)?;
         let good = complete_members_len(&path)?;
-        let file = std::fs::OpenOptions::new().write(true).open(&path)?;
+        if good == 0 {
+            // Nothing whole in it (a run stopped by a full disk): no empty WARC file.
+            std::fs::remove_file(&path)?;
+            continue;
+        }
+        let file = crate::output::open_no_follow(&path, std::fs::OpenOptions::new().write(true))?;
         file.set_len(good)?;
         file.sync_all()?;
         let target = dir.join(final_name);

@@ -78,6 +78,8 @@ pub struct ExtractArgs {
     /// Read every input as this format instead of detecting it from the name and content.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub input_format: Option<InputFormatArg>,
+    #[arg(long, value_name = "SIZE", help = max_input_help())]
+    pub max_input_size: Option<SizeArg>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -119,6 +121,7 @@ impl ExtractArgs {
                 Format::Json => citecheck::OutputFormat::Json,
             },
             output: self.output,
+            max_input_size: self.max_input_size.map_or(citecheck::DEFAULT_MAX_INPUT_SIZE, |s| s.0),
         }
     }
 }
@@ -147,6 +150,13 @@ fn with_default(text: &str, default: impl std::fmt::Display) -> String {
 fn out_help() -> String {
     let names: Vec<&str> = citecheck::tables().iter().map(|t| t.0).collect();
     with_default(&format!("Folder for the tables ({})", names.join(", ")), citecheck::DEFAULT_OUT)
+}
+
+fn max_input_help() -> String {
+    with_default(
+        "Refuse inputs larger than SIZE, e.g. 500MB (text takes ~12x its size in memory)",
+        citecheck::DEFAULT_MAX_INPUT_SIZE,
+    )
 }
 
 fn duration_help(text: &str, default: Duration) -> String {
@@ -179,6 +189,10 @@ pub struct CheckArgs {
     pub allow_slow: bool,
     #[arg(long, value_name = "DURATION", help = duration_help("Total time allowed per request", citecheck::DEFAULT_TIMEOUT))]
     pub timeout: Option<DurationArg>,
+    #[arg(long, value_name = "DURATION", help = duration_help("Total time allowed per target: every method, redirect, retry and wait", citecheck::DEFAULT_TARGET_TIMEOUT))]
+    pub target_timeout: Option<DurationArg>,
+    #[arg(long, value_name = "SIZE", help = max_input_help())]
+    pub max_input_size: Option<SizeArg>,
     #[arg(long, value_name = "N", help = with_default("Retries of transient failures (timeouts, resets, 429, 5xx)", DEFAULT_RETRIES))]
     pub retries: Option<u32>,
     #[arg(long, value_name = "DURATION", help = duration_help("Longest wait before one retry, Retry-After included", citecheck::DEFAULT_MAX_RETRY_WAIT))]

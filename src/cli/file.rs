@@ -18,6 +18,8 @@ pub struct FileConfig {
     pub host_interval: Option<DurationArg>,
     pub allow_slow: Option<bool>,
     pub timeout: Option<DurationArg>,
+    pub target_timeout: Option<DurationArg>,
+    pub max_input_size: Option<SizeArg>,
     pub retries: Option<u32>,
     pub max_retry_wait: Option<DurationArg>,
     pub method: Option<MethodArg>,

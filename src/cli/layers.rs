@@ -45,6 +45,8 @@ pub fn check_config(cli: CheckArgs, archive_command: bool) -> anyhow::Result<Che
         .host_interval(cli.host_interval.or(file.host_interval).map(|d| d.0))
         .allow_slow(switch(cli.allow_slow, false, file.allow_slow))
         .timeout(cli.timeout.or(file.timeout).map(|d| d.0))
+        .target_timeout(cli.target_timeout.or(file.target_timeout).map(|d| d.0))
+        .max_input_size(cli.max_input_size.or(file.max_input_size).map(|s| s.0))
         .retries(cli.retries.or(file.retries))
         .max_retry_wait(cli.max_retry_wait.or(file.max_retry_wait).map(|d| d.0))
         .method(cli.method.or(file.method).map(method))

@@ -96,26 +96,47 @@ impl Document {
     }
 }
 
-/// Reads an input (a path, or `-` for standard input), decodes it and picks its format.
+/// Default limit on an input's size (`--max-input-size`): reading a text format takes about
+/// twelve times its size in memory, so a gigabyte of text would need gigabytes more.
+pub const DEFAULT_MAX_INPUT_SIZE: u64 = 200_000_000;
+
+/// Reads an input (a path, or `-` for standard input) of at most `max_bytes`, decodes it and
+/// picks its format.
 ///
 /// # Errors
-/// A missing, unreadable, binary, damaged, encrypted or empty input, or a directory.
-pub fn read_input(input: &str, forced: Option<InputFormat>) -> Result<Document> {
-    let bytes = if input == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut buf)
-            .map_err(|source| Error::ReadInput { input: input.to_string(), source })?;
-        buf
+/// A missing, unreadable, binary, damaged, encrypted, empty or too large input, or a directory.
+pub fn read_input(input: &str, forced: Option<InputFormat>, max_bytes: u64) -> Result<Document> {
+    let read_err = |source| Error::ReadInput { input: input.to_string(), source };
+    let too_large = |size: Option<u64>| {
+        let needed = size.map_or(max_bytes.saturating_mul(4), |s| s.saturating_add(1));
+        Error::Unreadable {
+            input: input.to_string(),
+            reason: format!(
+                "is {}, more than --max-input-size ({max_bytes} bytes): split it, or raise the limit (--max-input-size {}MB) if this machine has about twelve times that in memory",
+                size.map_or("larger".to_string(), |s| format!("{s} bytes")),
+                needed.div_ceil(1_000_000)
+            ),
+        }
+    };
+    let mut buf = Vec::new();
+    if input == "-" {
+        std::io::stdin().lock().take(max_bytes.saturating_add(1)).read_to_end(&mut buf).map_err(read_err)?;
     } else {
         let path = Path::new(input);
         if path.is_dir() {
             return Err(Error::InputIsDirectory(input.to_string()));
         }
-        std::fs::read(path).map_err(|source| Error::ReadInput { input: input.to_string(), source })?
-    };
-    parse_input(input, bytes, forced)
+        let file = std::fs::File::open(path).map_err(read_err)?;
+        let len = file.metadata().map_err(read_err)?.len();
+        if len > max_bytes {
+            return Err(too_large(Some(len)));
+        }
+        file.take(max_bytes.saturating_add(1)).read_to_end(&mut buf).map_err(read_err)?;
+    }
+    if buf.len() as u64 > max_bytes {
+        return Err(too_large(None));
+    }
+    parse_input(input, buf, forced)
 }
 
 /// Turns the bytes of an input into a document: packages by their content (or `forced`),

@@ -106,6 +106,11 @@ fn normalise(text: &str) -> Option<(String, Vec<usize>)> {
     Some((out, map))
 }
 
+/// Longest joint symbol or reference list kept whole as each member's `raw` text; a longer
+/// run (no real document writes one) gives each member its own text, so a hostile input of
+/// thousands of members costs linear time, not members × length.
+const MAX_JOINT_RAW: usize = 200;
+
 fn find_plain_symbols(text: &str) -> Vec<SymbolHit> {
     let mut hits = Vec::new();
     for caps in SYMBOL.captures_iter(text) {
@@ -119,7 +124,8 @@ fn find_plain_symbols(text: &str) -> Vec<SymbolHit> {
         }
         let members = split_members(sym.as_str());
         let n = members.len();
-        for (i, member) in members.into_iter().enumerate() {
+        let joint = sym.len() <= MAX_JOINT_RAW;
+        for (i, (at, member)) in members.into_iter().enumerate() {
             let member = member.trim_end_matches('*');
             if !valid_member(member) {
                 continue;
@@ -133,27 +139,32 @@ fn find_plain_symbols(text: &str) -> Vec<SymbolHit> {
                     value = format!("{member} {inner}");
                 }
             }
-            let end = if value.contains('(') { end_all } else { sym.end() };
-            hits.push(SymbolHit { start: sym.start(), end, value });
+            let (start, end) = match (joint, value.contains('(')) {
+                (_, true) => (if joint { sym.start() } else { sym.start() + at }, end_all),
+                (true, false) => (sym.start(), sym.end()),
+                (false, false) => (sym.start() + at, sym.start() + at + member.len()),
+            };
+            hits.push(SymbolHit { start, end, value });
         }
     }
     hits
 }
 
-/// Splits a joint symbol at each dash that starts a new member (`E/2020/31-E/CN.16/2020/4`).
-fn split_members(sym: &str) -> Vec<&str> {
+/// Splits a joint symbol at each dash that starts a new member (`E/2020/31-E/CN.16/2020/4`),
+/// with each member's offset in `sym`.
+fn split_members(sym: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut start = 0;
     for (i, c) in sym.char_indices() {
         if matches!(c, '-' | '\u{2010}' | '\u{2011}' | '\u{2013}') && i > start {
             let rest = &sym[i + c.len_utf8()..];
             if MEMBER_START.is_match(rest) {
-                out.push(&sym[start..i]);
+                out.push((start, &sym[start..i]));
                 start = i + c.len_utf8();
             }
         }
     }
-    out.push(&sym[start..]);
+    out.push((start, &sym[start..]));
     out
 }
 
@@ -349,7 +360,9 @@ pub(crate) fn find_resolution_refs(text: &str) -> Vec<SymbolHit> {
             }
             let written = written.trim_end();
             if let Some(value) = map_reference(written, organ) {
-                hits.push(SymbolHit { start: whole.start, end: whole.end, value });
+                let own = list.start() + m.start()..list.start() + m.start() + written.len();
+                let range = if whole.len() <= MAX_JOINT_RAW { whole.clone() } else { own };
+                hits.push(SymbolHit { start: range.start, end: range.end, value });
             }
         }
     }

@@ -28,6 +28,8 @@ impl Checker {
     pub(crate) async fn check_one(&self, kind: Kind, start: &str) -> Outcome {
         let (http, opts) = (&self.http, &self.opts);
         let began = Instant::now();
+        // One bound on everything a target may cost: methods, redirects, retries and waits.
+        let deadline = tokio::time::Instant::now() + opts.target_timeout;
         let mut outcome = Outcome::decided(Status::Invalid, "");
         let finish = |mut o: Outcome| {
             o.elapsed_ms = u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -53,11 +55,18 @@ impl Checker {
                 outcome.error = why.to_string();
                 return finish(outcome);
             }
-            let answer = match self.request(&url, method, &mut outcome.attempts).await {
+            let answer = match self.request(&url, method, &mut outcome.attempts, deadline).await {
                 Ok(a) => a,
                 Err(f) => {
                     outcome.status = f.status();
                     outcome.error = f.message();
+                    if f == Failure::Timeout && tokio::time::Instant::now() >= deadline {
+                        outcome.error = format!(
+                            "no answer within --target-timeout {}s ({} requests)",
+                            opts.target_timeout.as_secs_f64(),
+                            outcome.attempts
+                        );
+                    }
                     return finish(outcome);
                 }
             };
@@ -88,22 +97,28 @@ impl Checker {
         url: &reqwest::Url,
         method: Method,
         attempts: &mut u32,
+        deadline: tokio::time::Instant,
     ) -> Result<Answer, Failure> {
         let host = host_key(url);
         let mut tries = 0u32;
         // After a HEAD that was rejected or hung, retries go straight to GET.
         let mut use_head = method == Method::Head || method == Method::Auto;
         loop {
-            let mut result = self.send(&host, url, use_head, attempts).await;
-            if method == Method::Auto && use_head && head_needs_get(&result) {
+            let mut result = self.send(&host, url, use_head, attempts, deadline).await;
+            let time_left = || tokio::time::Instant::now() < deadline;
+            if method == Method::Auto && use_head && head_needs_get(&result) && time_left() {
                 use_head = false;
-                result = self.send(&host, url, false, attempts).await;
+                result = self.send(&host, url, false, attempts, deadline).await;
             }
             let Some(again) =
                 retry::after(&result, url.as_str(), tries, self.opts.retries, self.opts.max_retry_wait)
             else {
                 return result;
             };
+            if tokio::time::Instant::now() + again.wait >= deadline {
+                // No time left for another try within --target-timeout.
+                return result;
+            }
             tries += 1;
             if again.slow_host {
                 self.pool.back_off(&host, tokio::time::Instant::now() + again.wait);
@@ -120,13 +135,18 @@ impl Checker {
         url: &reqwest::Url,
         head: bool,
         attempts: &mut u32,
+        deadline: tokio::time::Instant,
     ) -> Result<Answer, Failure> {
         let http = &self.http;
         let _slot = self.pool.slot(host).await;
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if left.is_zero() {
+            return Err(Failure::Timeout);
+        }
         *attempts += 1;
         let keep = http.exchanges.as_ref().filter(|_| !head);
         let req = if head { http.client.head(url.clone()) } else { http.client.get(url.clone()) };
-        let mut req = req.header(ACCEPT, ACCEPT_VALUE);
+        let mut req = req.header(ACCEPT, ACCEPT_VALUE).timeout(left.min(self.opts.timeout));
         let sent = keep.map(|_| request_head(http, url));
         if keep.is_some() {
             req = req.header(ACCEPT_ENCODING, ACCEPT_ENCODING_VALUE);

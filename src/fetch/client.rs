@@ -2,6 +2,7 @@
 //! timeout, `--resolve` overrides, extra trusted certificates, our resolver (typed lookup
 //! failures, `--deny-private`), and — when exchanges are kept — bodies exactly as sent.
 
+use super::cookies::CappedJar;
 use super::guard::Resolver;
 use super::FetchOptions;
 use crate::error::{Error, Result};
@@ -14,7 +15,7 @@ pub(crate) struct Http {
     /// The reqwest client.
     pub client: reqwest::Client,
     /// Its cookie jar (to write the `cookie` header of a kept request as it was sent).
-    pub jar: Arc<reqwest::cookie::Jar>,
+    pub jar: Arc<CappedJar>,
     /// Where whole exchanges go, when they are kept.
     pub exchanges: Option<Arc<dyn ExchangeSink>>,
     /// The User-Agent sent.
@@ -26,7 +27,7 @@ pub(crate) struct Http {
 /// # Errors
 /// An unreadable or invalid `--cacert` file, or a client reqwest cannot set up.
 pub(crate) fn build(opts: &FetchOptions, exchanges: Option<Arc<dyn ExchangeSink>>) -> Result<Http> {
-    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let jar = Arc::new(CappedJar::default());
     // When exchanges are kept, bodies stay exactly as sent: no automatic decompression, HTTP/1.1.
     let decompress = exchanges.is_none();
     let mut b = reqwest::Client::builder()

@@ -13,6 +13,7 @@
 mod check;
 mod classify;
 mod client;
+mod cookies;
 mod failure;
 mod guard;
 mod retry;
@@ -41,6 +42,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 pub const DEFAULT_RETRIES: u32 = 2;
 /// Default cap on one wait before a retry.
 pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
+/// Default bound on the total time one target may take (all requests and waits).
+pub const DEFAULT_TARGET_TIMEOUT: Duration = Duration::from_secs(60);
 /// Redirect hops followed at most.
 pub(crate) const MAX_REDIRECTS: usize = 10;
 /// Bytes of a body read at most when classifying.
@@ -69,6 +72,8 @@ pub(crate) struct FetchOptions {
     pub host_interval: Duration,
     /// Total time per request.
     pub timeout: Duration,
+    /// Total time per target: every method, redirect, retry and wait.
+    pub target_timeout: Duration,
     /// Retries of transient failures.
     pub retries: u32,
     /// Cap on one wait before a retry (Retry-After included).
@@ -96,6 +101,7 @@ impl Default for FetchOptions {
             timeout: DEFAULT_TIMEOUT,
             retries: DEFAULT_RETRIES,
             max_retry_wait: DEFAULT_MAX_RETRY_WAIT,
+            target_timeout: DEFAULT_TARGET_TIMEOUT,
             method: Method::Auto,
             user_agent: default_user_agent(),
             resolve: Vec::new(),

@@ -24,7 +24,7 @@ pub(crate) fn citations_csv(rows: &[Citation]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CITATION_COLUMNS).map_err(ser)?;
     for c in rows {
-        w.write_record(citation_cells(c, false)).map_err(ser)?;
+        w.write_record(citation_cells(c)).map_err(ser)?;
     }
     w.into_inner().map_err(|e| Error::Serialise(e.to_string()))
 }
@@ -39,24 +39,50 @@ pub(crate) fn citations_json(rows: &[Citation]) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The cells of one citation, in [`CITATION_COLUMNS`] order; `guard` applies [`safe_cell`]
-/// to the document's text (the `check` tables do, the `extract` listing keeps it as written).
-fn citation_cells(c: &Citation, guard: bool) -> [String; 8] {
-    let text = |s: &str| if guard { safe_cell(s) } else { s.to_string() };
+/// The cells of one citation, in [`CITATION_COLUMNS`] order (the `check` tables guard them;
+/// the `extract` listing keeps the document's text as written).
+fn citation_cells(c: &Citation) -> [String; 8] {
     [
-        text(&c.source),
+        c.source.clone(),
         c.line.to_string(),
         c.column.to_string(),
-        text(&c.footnote),
+        c.footnote.clone(),
         c.paragraph.clone(),
         c.kind.as_str().to_string(),
-        text(&c.value),
-        text(&c.raw),
+        c.value.clone(),
+        c.raw.clone(),
     ]
 }
 
 fn ser(e: csv::Error) -> Error {
     Error::Serialise(e.to_string())
+}
+
+/// The CSV writer of the `check` tables: every cell goes through [`safe_cell`], whatever its
+/// column, so no text from a document or a server (a footnote label `-A1`, a title, an error)
+/// can reach a spreadsheet as a formula. Numbers, statuses and dates never start with a
+/// guarded character, so they are unchanged.
+pub(crate) struct GuardedCsv<'w> {
+    w: csv::Writer<&'w mut dyn std::io::Write>,
+}
+
+impl<'w> GuardedCsv<'w> {
+    /// A writer on `out`, the header written.
+    pub(crate) fn new(out: &'w mut dyn std::io::Write, header: &[&str]) -> Result<GuardedCsv<'w>> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(header).map_err(ser)?;
+        Ok(GuardedCsv { w })
+    }
+
+    /// One row.
+    pub(crate) fn row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) -> Result<()> {
+        self.w.write_record(cells.into_iter().map(|c| safe_cell(c.as_ref()))).map_err(ser)
+    }
+
+    /// Flushes the table.
+    pub(crate) fn finish(mut self) -> Result<()> {
+        self.w.flush().map_err(|e| Error::Serialise(e.to_string()))
+    }
 }
 
 /// A cell that holds remote text (titles, errors, Location values) is prefixed with `'` when it

@@ -1,7 +1,7 @@
 //! The tables of `check`, each streamed straight into its file.
 
-use super::{citation_cells, footnote_labels, safe_cell, ser, status_counts, CheckRun, CITATION_COLUMNS};
-use crate::error::{Error, Result};
+use super::{citation_cells, footnote_labels, status_counts, CheckRun, GuardedCsv, CITATION_COLUMNS};
+use crate::error::Result;
 use crate::plan::human_url;
 use crate::types::{host_key, Kind, Standing, Status};
 
@@ -70,8 +70,7 @@ pub(crate) const LINK_COLUMNS: [&str; 25] = [
 /// # Errors
 /// When writing to `out` fails.
 pub(crate) fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(LINK_COLUMNS).map_err(ser)?;
+    let mut w = GuardedCsv::new(out, &LINK_COLUMNS)?;
     let no_history = Standing::default();
     for (i, (t, o)) in run.targets.iter().zip(run.outcomes).enumerate() {
         let st = run.standings.and_then(|s| s.get(i)).unwrap_or(&no_history);
@@ -88,24 +87,24 @@ pub(crate) fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Res
             Kind::Url => String::new(),
         };
         let chain: Vec<String> = o.hops.iter().map(|h| format!("{} {}", h.status, h.location)).collect();
-        w.write_record([
+        w.row([
             t.kind.as_str(),
-            &safe_cell(&t.value),
-            &safe_cell(&t.url),
+            &t.value,
+            &t.url,
             o.status.as_str(),
             &o.http_status.map(|s| s.to_string()).unwrap_or_default(),
-            &safe_cell(&o.final_url),
+            &o.final_url,
             &o.hops.len().to_string(),
             &o.attempts.to_string(),
-            &safe_cell(&o.error),
+            &o.error,
             &o.checked_at,
             &footnotes.join(";"),
             &t.citations.len().to_string(),
             &o.elapsed_ms.to_string(),
-            &safe_cell(&o.content_type),
+            &o.content_type,
             &human,
-            &safe_cell(&chain.join(" -> ")),
-            &safe_cell(&sources.join(";")),
+            &chain.join(" -> "),
+            &sources.join(";"),
             if o.cached { "true" } else { "false" },
             &st.first_seen,
             &st.last_ok,
@@ -114,10 +113,9 @@ pub(crate) fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Res
             o.capture.as_ref().map_or("", |c| c.filename.as_str()),
             &o.capture.as_ref().map(|c| c.offset.to_string()).unwrap_or_default(),
             o.capture.as_ref().map_or("", |c| c.payload_sha256.as_str()),
-        ])
-        .map_err(ser)?;
+        ])?;
     }
-    w.flush().map_err(|e| Error::Serialise(e.to_string()))
+    w.finish()
 }
 
 /// `citations.csv`: the `extract` columns plus `status,http_status,final_url`.
@@ -131,17 +129,16 @@ pub(crate) fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Wr
             of_citation[ci] = Some(ti);
         }
     }
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(CITATION_STATUS_COLUMNS).map_err(ser)?;
+    let mut w = GuardedCsv::new(out, &CITATION_STATUS_COLUMNS)?;
     for (c, t) in run.citations.iter().zip(of_citation) {
         let o = t.map(|i| &run.outcomes[i]);
-        let mut cells = citation_cells(c, true).to_vec();
+        let mut cells = citation_cells(c).to_vec();
         cells.push(o.map_or("", |o| o.status.as_str()).to_string());
         cells.push(o.and_then(|o| o.http_status).map(|s| s.to_string()).unwrap_or_default());
-        cells.push(safe_cell(o.map_or("", |o| o.final_url.as_str())));
-        w.write_record(&cells).map_err(ser)?;
+        cells.push(o.map_or("", |o| o.final_url.as_str()).to_string());
+        w.row(&cells)?;
     }
-    w.flush().map_err(|e| Error::Serialise(e.to_string()))
+    w.finish()
 }
 
 /// `summary.csv`: targets and citations per status class (every class listed, zeros included).
@@ -149,12 +146,11 @@ pub(crate) fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Wr
 /// # Errors
 /// When writing to `out` fails.
 pub(crate) fn summary_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(SUMMARY_COLUMNS).map_err(ser)?;
+    let mut w = GuardedCsv::new(out, &SUMMARY_COLUMNS)?;
     for c in status_counts(run.targets, run.outcomes) {
-        w.write_record([c.status.as_str(), &c.targets.to_string(), &c.citations.to_string()]).map_err(ser)?;
+        w.row([c.status.as_str(), &c.targets.to_string(), &c.citations.to_string()])?;
     }
-    w.flush().map_err(|e| Error::Serialise(e.to_string()))
+    w.finish()
 }
 
 /// `hosts.csv`: per host, requests made, targets per status and mean latency.
@@ -179,21 +175,13 @@ pub(crate) fn hosts_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Res
         row.elapsed += o.elapsed_ms;
         *row.statuses.entry(o.status.as_str()).or_default() += 1;
     }
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(HOST_COLUMNS).map_err(ser)?;
+    let mut w = GuardedCsv::new(out, &HOST_COLUMNS)?;
     for (host, r) in hosts {
         let mean = if r.targets == 0 { 0 } else { r.elapsed / r.targets as u64 };
         let statuses: Vec<String> = r.statuses.iter().map(|(s, n)| format!("{s}={n}")).collect();
-        w.write_record([
-            safe_cell(&host),
-            r.targets.to_string(),
-            r.requests.to_string(),
-            mean.to_string(),
-            statuses.join(";"),
-        ])
-        .map_err(ser)?;
+        w.row([host, r.targets.to_string(), r.requests.to_string(), mean.to_string(), statuses.join(";")])?;
     }
-    w.flush().map_err(|e| Error::Serialise(e.to_string()))
+    w.finish()
 }
 
 /// `changes.csv`: targets whose status class changed since the previous run.
@@ -201,8 +189,7 @@ pub(crate) fn hosts_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Res
 /// # Errors
 /// When writing to `out` fails.
 pub(crate) fn changes_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(CHANGE_COLUMNS).map_err(ser)?;
+    let mut w = GuardedCsv::new(out, &CHANGE_COLUMNS)?;
     for c in run.changes {
         let (t, o) = (&run.targets[c.target], &run.outcomes[c.target]);
         let failing = |s: Status| run.failing.is_failure(s);
@@ -213,18 +200,17 @@ pub(crate) fn changes_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> R
             _ if o.status == Status::Redirected => "newly_redirected",
             _ => "changed",
         };
-        w.write_record([
+        w.row([
             t.kind.as_str(),
-            &safe_cell(&t.value),
+            &t.value,
             change,
             c.previous.as_str(),
             &c.previous_at,
             o.status.as_str(),
             &o.checked_at,
-            &safe_cell(&o.final_url),
+            &o.final_url,
             &footnote_labels(run.citations, t).join(";"),
-        ])
-        .map_err(ser)?;
+        ])?;
     }
-    w.flush().map_err(|e| Error::Serialise(e.to_string()))
+    w.finish()
 }

@@ -66,10 +66,12 @@ pub fn assert_pinned(pin: &Path, actual: &str) {
 }
 
 pub mod package;
+pub mod pathological;
 pub mod pdf;
 pub mod run;
 pub mod server;
 pub mod table;
 pub mod tls;
+pub mod warc;
 pub mod warc_tools;
 pub mod web;

@@ -40,7 +40,7 @@ impl Behaviour {
         match (h % 44, phase) {
             (11, p) if p >= 1 => Behaviour::NotFound,
             (12, 1) => Behaviour::Down,
-            (0, p) if p >= 2 && (h / 44) % 2 == 0 => Behaviour::Fine,
+            (0, p) if p >= 2 && (h / 44).is_multiple_of(2) => Behaviour::Fine,
             _ => base,
         }
     }
@@ -84,7 +84,7 @@ impl Behaviour {
 
 /// Whether the simulated ODS API has the document for a symbol.
 pub fn symbol_exists(symbol: &str) -> bool {
-    fnv(symbol) % 6 != 0
+    !fnv(symbol).is_multiple_of(6)
 }
 
 fn fnv(s: &str) -> u64 {

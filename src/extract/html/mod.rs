@@ -75,7 +75,7 @@ pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
         .and_then(|h| ::url::Url::parse(h).ok());
     let notes = notes::find(&doc);
     let mut w = Walker {
-        finder: Finder { text, cursor: 0, last_hit: 0, long_misses: 0 },
+        finder: Finder { text, cursor: 0, last_hit: 0, long_misses: 0, window: FIND_WINDOW.0 },
         markers: vec![None; notes.targets.len()],
         notes,
         base,
@@ -324,7 +324,13 @@ struct Finder<'t> {
     last_hit: usize,
     /// Searches past the window that found nothing (each costs the rest of the page).
     long_misses: usize,
+    /// Bytes searched from the cursor: halved by each miss, reset by a hit, so text the source
+    /// writes differently (entity-coded hrefs) costs a little per link, not a window each.
+    window: usize,
 }
+
+/// The widest window [`Finder`] searches, and the narrowest.
+const FIND_WINDOW: (usize, usize) = (256 * 1024, 2 * 1024);
 
 impl Finder<'_> {
     /// Offset of the first of `candidates` found at or after `from`; advances the cursor.
@@ -342,7 +348,7 @@ impl Finder<'_> {
             from += 1;
         }
         // A bounded window keeps a miss from scanning the rest of a large page.
-        let end = super::floor_char_boundary(self.text, from.saturating_add(256 * 1024));
+        let end = super::floor_char_boundary(self.text, from.saturating_add(self.window));
         let find_in =
             |hay: &str| candidates.iter().filter(|c| !c.is_empty()).filter_map(|c| hay.find(c)).min();
         let mut hit = find_in(self.text.get(from..end).unwrap_or(""));
@@ -352,6 +358,7 @@ impl Finder<'_> {
                 self.long_misses += 1;
             }
         }
+        self.window = if hit.is_some() { FIND_WINDOW.0 } else { (self.window / 2).max(FIND_WINDOW.1) };
         let at = from + hit?;
         // The cursor moves past the whole first character, so it stays on a boundary.
         let next = at + self.text[at..].chars().next().map_or(1, char::len_utf8);
