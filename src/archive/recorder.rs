@@ -108,7 +108,7 @@ impl Recorder {
     /// # Errors
     /// The folder cannot be created or read.
     pub(super) fn open(dir: &Path, opts: WriterOptions, max_payload: u64) -> std::io::Result<Recorder> {
-        let writer = WarcWriter::new(dir, opts)?;
+        std::fs::create_dir_all(dir)?;
         let mut seen = HashMap::new();
         for line in read_own(&dir.join(DIGESTS))?.lines() {
             let mut f = line.split('\t');
@@ -119,54 +119,16 @@ impl Recorder {
                 );
             }
         }
-        let recovered = writer.recovered().to_vec();
-        let state = State { writer, seen, new_digests: Vec::new(), index: Vec::new(), bytes_written: 0 };
-        let recorder = Recorder { dir: dir.to_path_buf(), max_payload, state: Mutex::new(state) };
-        recorder.index_recovered(&recovered)?;
-        Ok(recorder)
-    }
-
-    /// Indexes the captures of files a killed run left open (that run never wrote its index
-    /// lines or digests), and writes the index and digests at once, so a second kill loses
-    /// nothing either.
-    fn index_recovered(&self, files: &[std::path::PathBuf]) -> std::io::Result<()> {
-        if files.is_empty() {
-            return Ok(());
-        }
-        let mut st = self.state()?;
-        for path in files {
-            let filename = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            for r in scan::records(path)? {
-                let (Some(kind), Some(uri), Some(date)) =
-                    (r.field("WARC-Type"), r.field("WARC-Target-URI"), r.field("WARC-Date"))
-                else {
-                    continue;
-                };
-                if kind != "response" && kind != "revisit" {
-                    continue;
-                }
-                let digest = r.field("WARC-Payload-Digest").unwrap_or("").to_string();
-                let id = r.field("WARC-Record-ID").unwrap_or("").to_string();
-                let written =
-                    Written { filename: filename.clone(), offset: r.offset, length: r.length, record_id: id };
-                let status = r.http_status.unwrap_or(0);
-                let line =
-                    cdxj_line(uri, date, &r.http_content_type, status, &digest, &written, kind == "revisit");
-                st.index.push(line);
-                let whole = kind == "response" && r.field("WARC-Truncated").is_none() && !digest.is_empty();
-                if whole && !st.seen.contains_key(&digest) {
-                    let orig = Original {
-                        record_id: written.record_id,
-                        uri: uri.to_string(),
-                        date: date.to_string(),
-                    };
-                    st.seen.insert(digest.clone(), orig.clone());
-                    st.new_digests.push((digest, orig));
-                }
-            }
-        }
-        let st = &mut *st;
-        write_index_and_digests(&self.dir, &mut st.new_digests, &mut st.index)
+        // Files a killed run left open: their captures were never indexed. Each is indexed
+        // (and its digests kept) before it is renamed, so another kill loses nothing either.
+        let (mut index, mut new_digests) = (Vec::new(), Vec::new());
+        super::warc::recover_with(dir, |open_path, name| {
+            index_file(open_path, name, &mut seen, &mut new_digests, &mut index)?;
+            write_index_and_digests(dir, &mut new_digests, &mut index)
+        })?;
+        let writer = WarcWriter::new(dir, opts)?;
+        let state = State { writer, seen, new_digests, index, bytes_written: 0 };
+        Ok(Recorder { dir: dir.to_path_buf(), max_payload, state: Mutex::new(state) })
     }
 
     fn state(&self) -> std::io::Result<MutexGuard<'_, State>> {
@@ -211,7 +173,6 @@ impl Recorder {
         };
         let records = vec![response.prepare(&warcinfo_id)?, request.prepare(&warcinfo_id)?];
         let mut st = self.state()?;
-        let closed = st.writer.files_closed();
         let written = match st.writer.write_all(records) {
             Ok(w) => w,
             Err(e) => {
@@ -236,9 +197,9 @@ impl Recorder {
             revisit,
         );
         st.index.push(line);
-        if st.writer.files_closed() != closed {
-            // A file was closed: its index lines go to disk now, so a kill cannot lose them
-            // (recovery indexes only the file left open).
+        if st.writer.is_full() {
+            // The file is full and closes at the next write: its index lines go to disk first,
+            // so a kill never leaves a closed file unindexed (recovery indexes the open one).
             let st = &mut *st;
             write_index_and_digests(&self.dir, &mut st.new_digests, &mut st.index)?;
         }
@@ -301,10 +262,9 @@ impl Recorder {
         let record =
             Record::new(f, SpooledBlock::from_bytes(text.into_bytes()), false).prepare(&warcinfo_id)?;
         let mut st = self.state()?;
-        let closed = st.writer.files_closed();
         let written = st.writer.write_all(vec![record])?;
         st.bytes_written += written.iter().map(|w| w.length).sum::<u64>();
-        if st.writer.files_closed() != closed {
+        if st.writer.is_full() {
             let st = &mut *st;
             write_index_and_digests(&self.dir, &mut st.new_digests, &mut st.index)?;
         }
@@ -325,6 +285,41 @@ impl Recorder {
         writer.finish()?;
         write_index_and_digests(&self.dir, &mut new_digests, &mut index)
     }
+}
+
+/// Index lines (and digests of whole payloads not yet known) for the captures in the WARC file
+/// at `path`, named `filename` in the index.
+fn index_file(
+    path: &Path,
+    filename: &str,
+    seen: &mut HashMap<String, Original>,
+    digests: &mut Vec<(String, Original)>,
+    index: &mut Vec<String>,
+) -> std::io::Result<()> {
+    for r in scan::records(path)? {
+        let (Some(kind), Some(uri), Some(date)) =
+            (r.field("WARC-Type"), r.field("WARC-Target-URI"), r.field("WARC-Date"))
+        else {
+            continue;
+        };
+        if kind != "response" && kind != "revisit" {
+            continue;
+        }
+        let digest = r.field("WARC-Payload-Digest").unwrap_or("").to_string();
+        let id = r.field("WARC-Record-ID").unwrap_or("").to_string();
+        let written =
+            Written { filename: filename.to_string(), offset: r.offset, length: r.length, record_id: id };
+        let status = r.http_status.unwrap_or(0);
+        index.push(cdxj_line(uri, date, &r.http_content_type, status, &digest, &written, kind == "revisit"));
+        let whole = kind == "response" && r.field("WARC-Truncated").is_none() && !digest.is_empty();
+        if whole && !seen.contains_key(&digest) {
+            let orig =
+                Original { record_id: written.record_id, uri: uri.to_string(), date: date.to_string() };
+            seen.insert(digest.clone(), orig.clone());
+            digests.push((digest, orig));
+        }
+    }
+    Ok(())
 }
 
 /// Appends the new digests to the sidecar and merges the new index lines into `index.cdxj`

@@ -360,10 +360,6 @@ pub struct WarcWriter {
     /// The id the next file's warcinfo record will have (known before the file is opened, so
     /// records can be compressed for it in advance).
     next_warcinfo_id: String,
-    /// Files a killed run left open, recovered when this writer was made.
-    recovered: Vec<PathBuf>,
-    /// Files this writer has closed so far.
-    closed: u32,
 }
 
 /// A fresh `<urn:uuid:…>` record id.
@@ -379,7 +375,7 @@ impl WarcWriter {
     /// The folder cannot be created or read.
     pub fn new(dir: &Path, opts: WriterOptions) -> std::io::Result<WarcWriter> {
         std::fs::create_dir_all(dir)?;
-        let recovered = recover(dir)?;
+        recover(dir)?;
         let serial = std::fs::read_dir(dir)?
             .filter_map(Result::ok)
             .filter_map(|e| {
@@ -392,32 +388,23 @@ impl WarcWriter {
             })
             .max()
             .unwrap_or(0);
-        Ok(WarcWriter {
-            dir: dir.to_path_buf(),
-            opts,
-            serial,
-            current: None,
-            next_warcinfo_id: record_id(),
-            recovered,
-            closed: 0,
-        })
+        Ok(WarcWriter { dir: dir.to_path_buf(), opts, serial, current: None, next_warcinfo_id: record_id() })
     }
 
-    /// The files a killed run had left open, recovered when this writer was made (their
-    /// records are in no index yet).
-    pub fn recovered(&self) -> &[PathBuf] {
-        &self.recovered
-    }
-
-    /// How many files this writer has closed (rotated) so far.
-    pub fn files_closed(&self) -> u32 {
-        self.closed
+    /// Whether the open file has reached the rotation size: the next write starts a new
+    /// file (closing this one first). Until then the caller can still act — index what the
+    /// file holds — while it is open, so a kill never leaves a closed file unindexed.
+    pub fn is_full(&self) -> bool {
+        self.current.as_ref().is_some_and(|c| c.offset >= self.opts.max_file_size)
     }
 
     /// The id of the warcinfo record the next record written will refer to (that of the open
     /// file, or of the next one).
     pub fn warcinfo_id(&self) -> &str {
-        self.current.as_ref().map_or(&self.next_warcinfo_id, |c| &c.warcinfo_id)
+        match &self.current {
+            Some(c) if c.offset < self.opts.max_file_size => &c.warcinfo_id,
+            _ => &self.next_warcinfo_id,
+        }
     }
 
     fn open_next(&mut self, date: &str) -> std::io::Result<()> {
@@ -474,6 +461,9 @@ impl WarcWriter {
     /// # Errors
     /// The file cannot be written.
     pub fn write_all(&mut self, records: Vec<Record>) -> std::io::Result<Vec<Written>> {
+        if self.is_full() {
+            self.close_current()?;
+        }
         if self.current.is_none() {
             let date = records.first().map(|r| r.field("WARC-Date")).unwrap_or_default();
             self.open_next(&date)?;
@@ -495,9 +485,6 @@ impl WarcWriter {
                 }
             }
         }
-        if cur.offset >= self.opts.max_file_size {
-            self.close_current()?;
-        }
         Ok(out)
     }
 
@@ -505,7 +492,6 @@ impl WarcWriter {
         if let Some(cur) = self.current.take() {
             cur.file.sync_all()?;
             std::fs::rename(&cur.open_path, self.dir.join(&cur.name))?;
-            self.closed += 1;
         }
         Ok(())
     }
@@ -549,6 +535,19 @@ fn append(cur: &mut OpenFile, mut record: Record, refer_to_warcinfo: bool) -> st
 /// # Errors
 /// The folder or a file cannot be read or written.
 pub fn recover(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    recover_with(dir, |_, _| Ok(()))
+}
+
+/// [`recover`], calling `before_close(open_path, final_name)` on each file once it is cut back
+/// and before it is renamed (to index it: a kill before the rename leaves it `.open`, so the
+/// next run recovers, and indexes, it again).
+///
+/// # Errors
+/// The folder or a file cannot be read or written, or `before_close` fails.
+pub fn recover_with(
+    dir: &Path,
+    mut before_close: impl FnMut(&Path, &str) -> std::io::Result<()>,
+) -> std::io::Result<Vec<PathBuf>> {
     let mut done = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
@@ -567,6 +566,7 @@ pub fn recover(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         let file = crate::output::open_no_follow(&path, std::fs::OpenOptions::new().write(true))?;
         file.set_len(good)?;
         file.sync_all()?;
+        before_close(&path, final_name)?;
         let target = dir.join(final_name);
         std::fs::rename(&path, &target)?;
         done.push(target);
