@@ -6,7 +6,6 @@ use crate::extract::InputFormat;
 use crate::fetch::{FetchOptions, Method};
 use crate::types::{Failing, Status};
 use regex::Regex;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -156,7 +155,7 @@ impl CheckConfigBuilder {
         /// The User-Agent header.
         user_agent: String => |c, v| c.fetch.user_agent = v;
         /// Host name overrides, as curl's `--resolve`.
-        resolve: Vec<(String, SocketAddr)> => |c, v| c.fetch.resolve = v;
+        resolve: Vec<crate::fetch::Override> => |c, v| c.fetch.resolve = v;
         /// Extra trusted root certificates (PEM files).
         cacerts: Vec<PathBuf> => |c, v| c.fetch.cacerts = v;
         /// Do not verify certificates.

@@ -71,7 +71,7 @@ pub use config::{
 };
 pub use error::{Error, Result};
 pub use extract::{extract, extract_text, parse_input, read_input, Document, InputFormat};
-pub use fetch::Method;
+pub use fetch::{Method, Override};
 pub use report::StatusCount;
 pub use run::{run_extract, ExtractConfig, ExtractSummary, OutputFormat};
 pub use timeline::print_history;

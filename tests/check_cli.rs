@@ -190,6 +190,34 @@ fn https_with_a_test_ca_untrusted_certificates_and_insecure() {
     assert!(stderr.contains("NOT verified"), "--insecure is reported: {stderr}");
 }
 
+/// Issue 13, "`--resolve` keeps one address per host, not per port": curl keys overrides by
+/// host and port, so `h:80:A --resolve h:443:B` sends `http://h/` to A and `https://h/` to B.
+#[test]
+fn resolve_is_keyed_by_host_and_port() {
+    let ca = common::tls::TestCa::new();
+    let plain = Server::start(|_, _| Reply::html(200, "plain"));
+    let secure = Server::start_tls(ca.server_config(&["mirror.test"]), |_, _| Reply::html(200, "tls"));
+    let doc = "1. See <http://mirror.test/a> and <https://mirror.test/b>.\n";
+    let args = [
+        "--resolve".to_string(),
+        format!("mirror.test:80:{}", plain.addr),
+        "--resolve".to_string(),
+        format!("mirror.test:443:{}", secure.addr),
+        "--cacert".to_string(),
+        ca.ca_file.display().to_string(),
+    ];
+    let Checked { code, stderr, links, dir: _d, .. } = check_doc(doc, &args);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(&links.row("value", "http://mirror.test/a")["status"], "ok", "{links:?}");
+    assert_eq!(&links.row("value", "https://mirror.test/b")["status"], "ok", "{links:?}");
+    let paths = |s: &Server| -> std::collections::BTreeSet<String> {
+        let hits = s.seen.hits.lock().expect("hits");
+        hits.keys().filter_map(|k| k.split_once(' ').map(|(_, p)| p.to_string())).collect()
+    };
+    assert_eq!(paths(&plain), ["/a".to_string()].into());
+    assert_eq!(paths(&secure), ["/b".to_string()].into());
+}
+
 #[test]
 fn no_insecure_on_the_command_line_overrides_the_config_file() {
     let other = common::tls::TestCa::new();

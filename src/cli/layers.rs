@@ -121,7 +121,7 @@ fn summary(s: SummaryArg) -> SummaryFormat {
 }
 
 /// `HOST:PORT:ADDR` (curl) or `HOST:PORT:ADDR:PORT2` / `HOST:PORT:[v6]:PORT2` (connect elsewhere).
-fn parse_resolve(spec: &str) -> anyhow::Result<(String, std::net::SocketAddr)> {
+fn parse_resolve(spec: &str) -> anyhow::Result<citecheck::Override> {
     let mut parts = spec.splitn(3, ':');
     let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next()) else {
         bail!("--resolve '{spec}': write HOST:PORT:ADDR, e.g. www.un.org:443:127.0.0.1");
@@ -134,7 +134,7 @@ fn parse_resolve(spec: &str) -> anyhow::Result<(String, std::net::SocketAddr)> {
     } else {
         bail!("--resolve '{spec}': ADDR must be an IP address (optionally IP:PORT)");
     };
-    Ok((host.to_string(), sock))
+    Ok(citecheck::Override::new(host, port, sock))
 }
 
 #[cfg(test)]
@@ -143,10 +143,12 @@ mod tests {
 
     #[test]
     fn resolve_specs() {
-        let r = |s: &str| parse_resolve(s).map(|(h, a)| format!("{h} {a}")).map_err(|e| e.to_string());
-        assert_eq!(r("www.un.org:443:127.0.0.1"), Ok("www.un.org 127.0.0.1:443".into()));
-        assert_eq!(r("www.un.org:443:127.0.0.1:8443"), Ok("www.un.org 127.0.0.1:8443".into()));
-        assert_eq!(r("h:80:[::1]"), Ok("h [::1]:80".into()));
+        let r = |s: &str| {
+            parse_resolve(s).map(|o| format!("{} {} {}", o.host, o.port, o.addr)).map_err(|e| e.to_string())
+        };
+        assert_eq!(r("www.un.org:443:127.0.0.1"), Ok("www.un.org 443 127.0.0.1:443".into()));
+        assert_eq!(r("WWW.UN.org.:443:127.0.0.1:8443"), Ok("www.un.org 443 127.0.0.1:8443".into()));
+        assert_eq!(r("h:80:[::1]"), Ok("h 80 [::1]:80".into()));
         assert!(r("h:x:1.2.3.4").is_err());
         assert!(r("h:80").is_err());
     }

@@ -145,7 +145,8 @@ impl Checker {
         }
         *attempts += 1;
         let keep = http.exchanges.as_ref().filter(|_| !head);
-        let req = if head { http.client.head(url.clone()) } else { http.client.get(url.clone()) };
+        let client = http.client(url);
+        let req = if head { client.head(url.clone()) } else { client.get(url.clone()) };
         let mut req = req.header(ACCEPT, ACCEPT_VALUE).timeout(left.min(self.opts.timeout));
         let sent = keep.map(|_| request_head(http, url));
         if keep.is_some() {
@@ -285,7 +286,7 @@ mod tests {
             // if public.test resolved to a public address; the redirect leads inside.
             let opts = FetchOptions {
                 deny_private: true,
-                resolve: vec![("public.test".into(), addr)],
+                resolve: vec![crate::fetch::Override::new("public.test", addr.port(), addr)],
                 retries: 0,
                 ..FetchOptions::default()
             };

@@ -1,20 +1,25 @@
 //! The HTTP client of a run: redirects followed by us (not reqwest), a cookie jar, the total
-//! timeout, `--resolve` overrides, extra trusted certificates, our resolver (typed lookup
+//! timeout, `--resolve` overrides (a client per overridden port), extra trusted certificates, our resolver (typed lookup
 //! failures, `--deny-private`), and — when exchanges are kept — bodies exactly as sent.
 
 use super::cookies::CappedJar;
 use super::guard::Resolver;
-use super::FetchOptions;
+use super::{FetchOptions, Override};
 use crate::error::{Error, Result};
 use crate::sink::ExchangeSink;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The client and what requests need beside it.
+/// The clients and what requests need beside them.
 pub(crate) struct Http {
-    /// The reqwest client.
-    pub client: reqwest::Client,
-    /// Its cookie jar (to write the `cookie` header of a kept request as it was sent).
+    /// The client of requests no `--resolve` override applies to.
+    default: reqwest::Client,
+    /// One client per port that `--resolve` overrides: reqwest keys its overrides by host
+    /// alone, curl by host and port, so `h:80:…` and `h:443:…` need two clients.
+    by_port: HashMap<u16, reqwest::Client>,
+    /// The cookie jar all clients share (to write the `cookie` header of a kept request as
+    /// it was sent).
     pub jar: Arc<CappedJar>,
     /// Where whole exchanges go, when they are kept.
     pub exchanges: Option<Arc<dyn ExchangeSink>>,
@@ -22,15 +27,49 @@ pub(crate) struct Http {
     pub user_agent: String,
 }
 
-/// Builds the client.
+impl Http {
+    /// The client for `url`: the one whose overrides are for the URL's port.
+    pub(crate) fn client(&self, url: &reqwest::Url) -> &reqwest::Client {
+        url.port_or_known_default().and_then(|p| self.by_port.get(&p)).unwrap_or(&self.default)
+    }
+}
+
+/// Builds the clients.
 ///
 /// # Errors
 /// An unreadable or invalid `--cacert` file, or a client reqwest cannot set up.
 pub(crate) fn build(opts: &FetchOptions, exchanges: Option<Arc<dyn ExchangeSink>>) -> Result<Http> {
     let jar = Arc::new(CappedJar::default());
-    // When exchanges are kept, bodies stay exactly as sent: no automatic decompression, HTTP/1.1.
-    let decompress = exchanges.is_none();
-    let mut b = reqwest::Client::builder()
+    let certs = certificates(opts)?;
+    let new = |overrides: &[&Override]| -> Result<reqwest::Client> {
+        let mut b = builder(opts, &jar, exchanges.is_none());
+        for c in &certs {
+            b = b.add_root_certificate(c.clone());
+        }
+        let mut hosts: HashMap<&str, Vec<std::net::SocketAddr>> = HashMap::new();
+        for o in overrides {
+            hosts.entry(o.host.as_str()).or_default().push(o.addr);
+        }
+        for (host, addrs) in hosts {
+            b = b.resolve_to_addrs(host, &addrs);
+        }
+        b.build().map_err(|e| Error::Config(format!("cannot set up the HTTP client: {e}")))
+    };
+    let mut ports: HashMap<u16, Vec<&Override>> = HashMap::new();
+    for o in &opts.resolve {
+        ports.entry(o.port).or_default().push(o);
+    }
+    let mut by_port = HashMap::new();
+    for (port, overrides) in ports {
+        by_port.insert(port, new(&overrides)?);
+    }
+    Ok(Http { default: new(&[])?, by_port, jar, exchanges, user_agent: opts.user_agent.clone() })
+}
+
+/// A client builder with the settings every client of a run shares. When exchanges are kept
+/// (`decompress` false), bodies stay exactly as sent: no automatic decompression, HTTP/1.1.
+fn builder(opts: &FetchOptions, jar: &Arc<CappedJar>, decompress: bool) -> reqwest::ClientBuilder {
+    let b = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(opts.user_agent.clone())
         .timeout(opts.timeout)
@@ -41,12 +80,16 @@ pub(crate) fn build(opts: &FetchOptions, exchanges: Option<Arc<dyn ExchangeSink>
         .deflate(decompress)
         .danger_accept_invalid_certs(opts.insecure)
         .dns_resolver(Arc::new(Resolver { deny_private: opts.deny_private }));
-    if !decompress {
-        b = b.http1_only();
+    if decompress {
+        b
+    } else {
+        b.http1_only()
     }
-    for (host, addr) in &opts.resolve {
-        b = b.resolve(host, *addr);
-    }
+}
+
+/// The `--cacert` certificates.
+fn certificates(opts: &FetchOptions) -> Result<Vec<reqwest::Certificate>> {
+    let mut all = Vec::new();
     for path in &opts.cacerts {
         let pem = std::fs::read(path).map_err(|e| {
             Error::Config(format!("--cacert {}: cannot read it ({e}); check the path", path.display()))
@@ -54,10 +97,7 @@ pub(crate) fn build(opts: &FetchOptions, exchanges: Option<Arc<dyn ExchangeSink>
         let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
             Error::Config(format!("--cacert {}: not a PEM certificate ({e})", path.display()))
         })?;
-        for c in certs {
-            b = b.add_root_certificate(c);
-        }
+        all.extend(certs);
     }
-    let client = b.build().map_err(|e| Error::Config(format!("cannot set up the HTTP client: {e}")))?;
-    Ok(Http { client, jar, exchanges, user_agent: opts.user_agent.clone() })
+    Ok(all)
 }

@@ -129,8 +129,8 @@ pub(crate) fn refuse_literal(url: &reqwest::Url) -> Option<Refusal> {
 pub(crate) struct Guard {
     /// Refuse non-public addresses at all.
     deny: bool,
-    /// Hosts that `--resolve` sends to a non-public address, with that address.
-    overrides: HashMap<String, IpAddr>,
+    /// Hosts and ports that `--resolve` sends to a non-public address, with that address.
+    overrides: HashMap<(String, u16), IpAddr>,
     /// Requests go through a proxy from the environment.
     proxied: bool,
     /// Verdicts of the hosts looked up for the proxy (one lookup per host and run).
@@ -149,11 +149,11 @@ pub(crate) fn proxy_in_environment() -> bool {
 impl Guard {
     /// The guard of a run; `overrides` are the `--resolve` pairs, `proxied` says whether
     /// requests go through a proxy (see [`proxy_in_environment`]).
-    pub(crate) fn new(deny: bool, overrides: &[(String, SocketAddr)], proxied: bool) -> Guard {
+    pub(crate) fn new(deny: bool, overrides: &[super::Override], proxied: bool) -> Guard {
         let overrides = overrides
             .iter()
-            .filter(|(_, a)| is_private(a.ip()))
-            .map(|(h, a)| (h.trim_end_matches('.').to_ascii_lowercase(), a.ip()))
+            .filter(|o| is_private(o.addr.ip()))
+            .map(|o| ((o.host.clone(), o.port), o.addr.ip()))
             .collect();
         Guard { deny, overrides, proxied, looked_up: Mutex::new(HashMap::new()) }
     }
@@ -168,7 +168,8 @@ impl Guard {
         }
         let Some(url::Host::Domain(host)) = url.host() else { return None };
         let key = host.trim_end_matches('.').to_ascii_lowercase();
-        if let Some(ip) = self.overrides.get(&key) {
+        let port = url.port_or_known_default().unwrap_or(0);
+        if let Some(ip) = self.overrides.get(&(key.clone(), port)) {
             return Some(Refusal(format!("--resolve sends {host} to {ip}, which is not a public address")));
         }
         if !self.proxied {
@@ -294,8 +295,9 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         let url = |u: &str| reqwest::Url::parse(u).expect("url");
         let overrides = vec![
-            ("docs.example.org".to_string(), "127.0.0.1:18080".parse().expect("addr")),
-            ("public.example.org".to_string(), "8.8.8.8:443".parse().expect("addr")),
+            super::super::Override::new("docs.example.org", 18080, "127.0.0.1:18080".parse().expect("addr")),
+            super::super::Override::new("public.example.org", 443, "8.8.8.8:443".parse().expect("addr")),
+            super::super::Override::new("public.example.org", 80, "10.0.0.1:80".parse().expect("addr")),
         ];
         let guard = Guard::new(true, &overrides, false);
         for u in [
@@ -309,6 +311,8 @@ mod tests {
         let r = rt.block_on(guard.refusal(&url("http://docs.example.org:18080/x"))).expect("refused");
         assert!(r.0.contains("--resolve"), "{r}");
         assert_eq!(rt.block_on(guard.refusal(&url("https://public.example.org/"))), None);
+        // Overrides are keyed by host and port: the port-80 one sends http:// to 10.0.0.1.
+        assert!(rt.block_on(guard.refusal(&url("http://public.example.org/"))).is_some());
         let open = Guard::new(false, &overrides, true);
         assert_eq!(rt.block_on(open.refusal(&url("http://docs.example.org:18080/x"))), None);
         // Through a proxy, a name is looked up first: one that does not resolve is refused.

@@ -60,6 +60,27 @@ pub enum Method {
     Get,
 }
 
+/// One `--resolve HOST:PORT:ADDR` override: requests to `host` on `port` (the URL's port, or
+/// its scheme's) connect to `addr` instead of what `host` resolves to. As in curl, the key is
+/// the host *and* the port: `h:80:…` and `h:443:…` are two overrides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    /// The host name, lower case, without a final dot.
+    pub host: String,
+    /// The port the override applies to.
+    pub port: u16,
+    /// Where to connect (its port is `port` unless ADDR named one).
+    pub addr: SocketAddr,
+}
+
+impl Override {
+    /// The override of `host` on `port`, connecting to `addr`.
+    #[must_use]
+    pub fn new(host: &str, port: u16, addr: SocketAddr) -> Override {
+        Override { host: host.trim_end_matches('.').to_ascii_lowercase(), port, addr }
+    }
+}
+
 /// How to fetch: politeness, patience, and the client's settings. Plain data, built and
 /// checked by [`crate::CheckConfig`]'s builder.
 #[derive(Debug, Clone)]
@@ -83,7 +104,7 @@ pub(crate) struct FetchOptions {
     /// User-Agent header.
     pub user_agent: String,
     /// Host name overrides, as curl's `--resolve HOST:PORT:ADDR`.
-    pub resolve: Vec<(String, SocketAddr)>,
+    pub resolve: Vec<Override>,
     /// Extra trusted root certificates (PEM files).
     pub cacerts: Vec<PathBuf>,
     /// Accept invalid certificates.

@@ -185,9 +185,12 @@ impl SimWeb {
             reply(req, n, phase.load(std::sync::atomic::Ordering::SeqCst))
         });
         let mut args = vec!["--cacert".to_string(), ca.ca_file.display().to_string()];
+        // Both schemes of every host: the server answers TLS and plain HTTP on one port.
         for h in names {
-            args.push("--resolve".into());
-            args.push(format!("{h}:443:{}", server.addr));
+            for port in [80, 443] {
+                args.push("--resolve".into());
+                args.push(format!("{h}:{port}:{}", server.addr));
+            }
         }
         SimWeb { server, ca, args }
     }
