@@ -221,3 +221,41 @@ fn cjk_relative_links_and_glued_urls_do_not_panic() {
         assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+/// Issue 13: "explicit link targets are trimmed like bare text" — an explicit `href` or
+/// `[text](target)` keeps its final `.` (a different page without it); autolinks, links whose
+/// text is their target, and bare URLs still lose the separators converters glue on.
+#[test]
+fn explicit_link_targets_are_never_trimmed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases = [
+        (
+            "a.md",
+            "1. [DC](https://en.wikipedia.org/wiki/Washington,_D.C.) and <https://a.org/x;> and \
+             [https://b.org/y;](https://b.org/y;) and https://c.org/z.\n",
+        ),
+        (
+            "b.html",
+            "<p>1. <a href=\"https://www.example.com/smth.\">link</a> \
+             <a href=\"https://b.org/y;\">https://b.org/y;</a> https://c.org/z.</p>",
+        ),
+    ];
+    let mut values = Vec::new();
+    for (name, doc) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, doc).expect("write");
+        let out = extract_stdout(&["--format", "json", path.to_str().expect("utf-8 path")]);
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json");
+        values.push(rows.iter().map(|r| r["value"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>());
+    }
+    assert_eq!(
+        values[0],
+        [
+            "https://en.wikipedia.org/wiki/Washington,_D.C.",
+            "https://a.org/x",
+            "https://b.org/y",
+            "https://c.org/z"
+        ]
+    );
+    assert_eq!(values[1], ["https://www.example.com/smth.", "https://b.org/y", "https://c.org/z"]);
+}

@@ -13,24 +13,29 @@ pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
     let opts = Options::ENABLE_FOOTNOTES | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut prose = Prose::default();
     let mut link_text = Prose::default();
-    let mut links: Vec<Vec<String>> = Vec::new(); // symbols named by each open link's target
+    // Open links: where each starts, its type and target (read when its text is known).
+    let mut links: Vec<(Range<usize>, LinkType, String)> = Vec::new();
     let mut code_blocks = 0usize;
     let mut images = 0usize;
 
     for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
         match event {
             Event::Start(Tag::Link { link_type, dest_url, .. }) => {
+                links.push((range, link_type, dest_url.to_string()));
+            }
+            Event::End(TagEnd::Link) => {
+                let Some((range, link_type, dest)) = links.pop() else { continue };
+                let ends = match link_type {
+                    LinkType::Autolink | LinkType::Email => url::Ends::Trim,
+                    _ => url::Ends::of_link(&dest, &link_text.buf),
+                };
                 let before = out.len();
-                link(text, range, link_type, &dest_url, out);
-                let named = out[before..]
+                link(text, range, link_type, &dest, ends, out);
+                let named: Vec<String> = out[before..]
                     .iter()
                     .filter(|f| f.kind == Kind::Symbol)
                     .map(|f| f.value.clone())
                     .collect();
-                links.push(named);
-            }
-            Event::End(TagEnd::Link) => {
-                let named = links.pop().unwrap_or_default();
                 if links.is_empty() && !looks_like_url(&link_text.buf) {
                     let mut found = Vec::new();
                     scan(&link_text, text, Scan { urls: false, symbols: true }, &mut found);
@@ -88,8 +93,15 @@ fn flush(prose: &mut Prose, text: &str, out: &mut Vec<Found>) {
 }
 
 /// One Markdown link: its target (never the visible text), split where a converter glued two
-/// references together and trimmed of glued separators.
-fn link(text: &str, range: Range<usize>, link_type: LinkType, dest: &str, out: &mut Vec<Found>) {
+/// references together, its end read as `ends` says.
+fn link(
+    text: &str,
+    range: Range<usize>,
+    link_type: LinkType,
+    dest: &str,
+    ends: url::Ends,
+    out: &mut Vec<Found>,
+) {
     let target = match link_type {
         LinkType::Email => format!("mailto:{dest}"),
         _ => dest.to_string(),
@@ -98,7 +110,7 @@ fn link(text: &str, range: Range<usize>, link_type: LinkType, dest: &str, out: &
         return;
     }
     let (raw_start, raw) = raw_destination(text, range, link_type, dest);
-    for piece in url::split_glued(&target) {
+    for piece in url::split_glued(&target, ends) {
         let piece_text = &target[piece.clone()];
         // Where the written destination equals the parsed one, each piece maps exactly.
         let (start, raw_piece) =
@@ -165,7 +177,7 @@ fn html_links(html: &str, range: Range<usize>, text: &str, out: &mut Vec<Found>)
         if url::classify(&decoded) == url::Target::Citable {
             let start =
                 text.get(range.clone()).and_then(|s| s.find(value)).map_or(range.start, |o| range.start + o);
-            push_url(out, start, value, url::trim_glued(&decoded));
+            push_url(out, start, value, decoded.trim());
         }
         from = at;
     }

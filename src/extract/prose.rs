@@ -109,7 +109,7 @@ pub(super) fn scan(prose: &Prose, source: &str, what: Scan, out: &mut Vec<Found>
     if what.urls {
         for r in urls.iter().cloned() {
             let written = &text[r.clone()];
-            for piece in url::split_glued(written) {
+            for piece in url::split_glued(written, url::Ends::Trim) {
                 let abs = r.start + piece.start..r.start + piece.end;
                 let src = prose.source_range(abs.clone(), source);
                 let raw = source.get(src.clone()).unwrap_or(&text[abs.clone()]);

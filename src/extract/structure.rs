@@ -262,7 +262,8 @@ fn block_citations(block: &Block) -> Vec<(usize, Kind, String, String)> {
             continue;
         }
         let mut named = Vec::new();
-        for piece in url::split_glued(href) {
+        let visible = block.text.get(link.range.clone()).unwrap_or("");
+        for piece in url::split_glued(href, url::Ends::of_link(href, visible)) {
             let value = url::normalise(&href[piece]);
             let symbol = symbols::from_url(&value);
             out.push((link.range.start, Kind::Url, value, href.to_string()));
@@ -281,7 +282,7 @@ fn block_citations(block: &Block) -> Vec<(usize, Kind, String, String)> {
             continue;
         }
         let written = &text[r.clone()];
-        for piece in url::split_glued(written) {
+        for piece in url::split_glued(written, url::Ends::Trim) {
             let raw = &written[piece.clone()];
             let value = url::normalise(raw);
             let symbol = symbols::from_url(&value);

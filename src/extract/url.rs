@@ -45,23 +45,29 @@ fn is_stop_char(c: char) -> bool {
         )
 }
 
-/// Trims separators glued onto the end of a link target (`…/374;`, `….html.`, `…/x。`),
-/// and closing brackets that have no opening partner inside the URL.
+/// Trims separators glued onto the end of a link target (`…/374;`, `….html.`, `…/x。`,
+/// `…/?`, `…!`), closing brackets that have no opening partner inside the URL, and opening
+/// brackets left without a closing one (`…/(`).
 pub(crate) fn trim_glued(s: &str) -> &str {
-    // Brackets are counted once; trimming only ever removes closing ones (linear time).
+    // Brackets are counted once; each trimmed bracket updates its count (linear time).
     let count = |c: u8| s.bytes().filter(|&b| b == c).count();
-    let opens = [count(b'('), count(b'['), count(b'{')];
+    let mut opens = [count(b'('), count(b'['), count(b'{')];
     let mut closes = [count(b')'), count(b']'), count(b'}')];
     let mut t = s;
     while let Some(c) = t.chars().next_back() {
-        let bracket = [')', ']', '}'].iter().position(|&b| b == c);
-        let glued = match bracket {
-            Some(k) if closes[k] > opens[k] => {
+        let closing = [')', ']', '}'].iter().position(|&b| b == c);
+        let opening = ['(', '[', '{'].iter().position(|&b| b == c);
+        let glued = match (closing, opening) {
+            (Some(k), _) if closes[k] > opens[k] => {
                 closes[k] -= 1;
                 true
             }
-            Some(_) => false,
-            None => is_trailing_separator(c) || matches!(c, '\'' | '*'),
+            (_, Some(k)) if opens[k] > closes[k] => {
+                opens[k] -= 1;
+                true
+            }
+            (Some(_), _) | (_, Some(_)) => false,
+            _ => is_trailing_separator(c) || matches!(c, '\'' | '*' | '?' | '!'),
         };
         if !glued {
             break;
@@ -84,51 +90,94 @@ fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3000..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xac00..=0xd7af | 0xf900..=0xfaff | 0xff00..=0xffef)
 }
 
-/// Finds bare URLs in running text: `http(s)://…`, `ftp://…` and scheme-less `www.…`.
-/// Returns byte ranges of each URL as written, without glued trailing punctuation.
+/// Finds bare URLs in running text: `http(s)://…`, `ftp://…`, scheme-less `www.…` and
+/// `mailto:` addresses. Returns byte ranges of each URL as written, without glued trailing
+/// punctuation.
 pub(crate) fn find_bare_urls(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        // Fast skip to the next candidate start: 'h', 'H', 'f', 'F', 'w', 'W'.
-        let Some(off) = bytes[i..].iter().position(|&b| matches!(b, b'h' | b'H' | b'w' | b'W' | b'f' | b'F'))
+        // Fast skip to the next candidate start: 'h', 'w', 'f', 'm' in either case.
+        let Some(off) =
+            bytes[i..].iter().position(|&b| matches!(b.to_ascii_lowercase(), b'h' | b'w' | b'f' | b'm'))
         else {
             break;
         };
         let start = i + off;
-        let rest = &bytes[start..];
-        let scheme_len = if starts_with_ci(rest, b"https://") {
-            8
-        } else if starts_with_ci(rest, b"http://") || starts_with_ci(rest, b"ftps://") {
-            7
-        } else if starts_with_ci(rest, b"ftp://") {
-            6
-        } else if starts_with_ci(rest, b"www.") {
-            0
-        } else {
+        let Some((scheme_len, mail)) = scheme_at(&bytes[start..]) else {
             i = start + 1;
             continue;
         };
-        // Left boundary: not glued to a word, a path or an e-mail address.
-        if start > 0 {
-            let prev = text[..start].chars().next_back().unwrap_or(' ');
-            if prev.is_ascii_alphanumeric() || matches!(prev, '.' | '/' | '@' | '-' | '_' | '%' | '=') {
-                i = start + 1;
-                continue;
-            }
+        if !left_boundary(text, start, scheme_len) {
+            i = start + 1;
+            continue;
         }
         let body_start = start + scheme_len.max(4);
-        let end = text[body_start..].find(is_stop_char).map_or(text.len(), |p| body_start + p);
+        let end = url_end(text, body_start, !mail);
         let end = cjk_glued_end(&text[body_start..end]).map_or(end, |p| body_start + p);
         let url = trim_glued(&text[start..end]);
-        let host_part = &url[scheme_len..];
-        if host_part.contains('.') || (scheme_len > 0 && !host_part.is_empty()) {
+        let host_part = &url[scheme_len.min(url.len())..];
+        let found = if mail {
+            host_part.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
+        } else {
+            host_part.contains('.') || (scheme_len > 0 && !host_part.is_empty())
+        };
+        if found {
             out.push(start..start + url.len());
         }
         i = end.max(start + 1);
     }
     out
+}
+
+/// The length of the scheme a bare URL starts with at `rest` (0 for `www.`), if one does,
+/// and whether it is `mailto:` (the one scheme without `//` found in text).
+fn scheme_at(rest: &[u8]) -> Option<(usize, bool)> {
+    [(&b"https://"[..], 8), (b"http://", 7), (b"ftps://", 7), (b"ftp://", 6), (b"mailto:", 7), (b"www.", 0)]
+        .into_iter()
+        .find_map(|(prefix, len)| starts_with_ci(rest, prefix).then_some((len, prefix == b"mailto:")))
+}
+
+/// Whether a URL may start at `start`: not glued to a word, a path or an e-mail address. A
+/// scheme may follow a full stop or a digit (`Ibid.http://…`, `1.http://…`): `www.` may not
+/// (`mirror.www.…` is a host name, not the start of one).
+fn left_boundary(text: &str, start: usize, scheme_len: usize) -> bool {
+    let Some(prev) = text[..start].chars().next_back() else { return true };
+    if scheme_len > 0 && (prev == '.' || prev.is_ascii_digit()) {
+        return true;
+    }
+    !(prev.is_ascii_alphanumeric() || matches!(prev, '.' | '/' | '@' | '-' | '_' | '%' | '=' | ':'))
+}
+
+/// Where a bare URL whose body starts at `body` ends: at a character no URL in running text
+/// contains (spaces, controls, `<>"`, CJK punctuation), at a closing bracket with no opening
+/// partner inside the URL (`(http://a.org/)(http://b.org/)`), or — in the host part of a URL
+/// with `//` — at a character no host name contains (`https://a.com'https://b.com`).
+fn url_end(text: &str, body: usize, has_authority: bool) -> usize {
+    let mut depth = [0usize; 3];
+    let mut in_host = has_authority;
+    for (off, c) in text[body..].char_indices() {
+        if is_stop_char(c) || c.is_control() {
+            return body + off;
+        }
+        if let Some(k) = [')', ']', '}'].iter().position(|&b| b == c) {
+            if depth[k] == 0 {
+                return body + off;
+            }
+            depth[k] -= 1;
+        } else if let Some(k) = ['(', '[', '{'].iter().position(|&b| b == c) {
+            depth[k] += 1;
+        }
+        if in_host {
+            if matches!(c, '/' | '?' | '#') {
+                in_host = false;
+            } else if matches!(c, '\'' | '(' | ')' | '{' | '}' | '*' | ',' | ';' | '!' | '\\' | '^') {
+                return body + off;
+            }
+        }
+    }
+    text.len()
 }
 
 /// Whether the line `next` goes on with a URL that `before` (the text up to a line break) ends
@@ -180,10 +229,37 @@ fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
     hay.len() >= needle.len() && hay[..needle.len()].eq_ignore_ascii_case(needle)
 }
 
+/// How the end of a link target is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ends {
+    /// A bare URL or an autolink: separators a converter glued on are trimmed (`…/374;`).
+    Trim,
+    /// An explicit target (`[text](target)`, `href` with text of its own): kept exactly as
+    /// written, final `.` included (`…/Washington,_D.C.`).
+    Keep,
+}
+
+impl Ends {
+    /// How to read an explicit link's target given its visible text: a link whose text is
+    /// the target itself (`<a href="X">X</a>`, as word processors and converters write
+    /// autolinks) reads like an autolink; any other keeps its target whole.
+    pub(crate) fn of_link(target: &str, visible: &str) -> Ends {
+        let (t, v) = (target.trim(), visible.trim());
+        let same = !v.is_empty()
+            && (t == v || (t.len() > v.len() && t.ends_with(v) && t[..t.len() - v.len()].ends_with("://")));
+        if same {
+            Ends::Trim
+        } else {
+            Ends::Keep
+        }
+    }
+}
+
 /// Splits a link target that holds two references glued together
-/// (`…/Handbook;digitalregulation.org/`, `….pdfhttps://…`), keeping Wayback-style embedded
-/// URLs (`/web/2020/https://…`, `?url=https://…`) whole. Ranges are within `s`, trimmed.
-pub(crate) fn split_glued(s: &str) -> Vec<Range<usize>> {
+/// (`…/Handbook;digitalregulation.org/`, `….pdfhttps://…`, `…'https://…`), keeping
+/// Wayback-style embedded URLs (`/web/2020/https://…`, `?url=https://…`) whole. Ranges are
+/// within `s`; every piece but the last is trimmed, the last one as `ends` says.
+pub(crate) fn split_glued(s: &str, ends: Ends) -> Vec<Range<usize>> {
     let mut cuts: Vec<(usize, usize)> = Vec::new(); // (end of previous piece, start of next)
     let b = s.as_bytes();
     let mut i = 1;
@@ -193,14 +269,21 @@ pub(crate) fn split_glued(s: &str) -> Vec<Range<usize>> {
             let prev = s[..i].chars().next_back().unwrap_or('/');
             if !matches!(
                 prev,
-                '/' | '=' | '?' | '&' | '%' | ':' | '(' | '*' | '+' | '@' | '#' | '!' | '$' | '\'' | '~'
+                '/' | '=' | '?' | '&' | '%' | ':' | '(' | '*' | '+' | '@' | '#' | '!' | '$' | '~'
             ) {
                 cuts.push((i, i));
                 i += 7;
                 continue;
             }
         }
-        if matches!(b[i - 1], b';' | b',') && host_like(&s[i..]) && i > 8 {
+        // `…;host.org/…` starts another reference; after a comma (common inside paths:
+        // `…/evidence,119324,0,2.html`) only a host that goes on with a path does.
+        let next_ref = match b[i - 1] {
+            b';' => host_like(&s[i..]),
+            b',' => starts_with_www(&s[i..]) || host_like(&s[i..]) && host_then_path(&s[i..]),
+            _ => false,
+        };
+        if next_ref && i > 8 {
             cuts.push((i - 1, i));
         }
         i += 1;
@@ -211,7 +294,11 @@ pub(crate) fn split_glued(s: &str) -> Vec<Range<usize>> {
         push_trimmed(s, start..end, &mut out);
         start = next;
     }
-    push_trimmed(s, start..s.len(), &mut out);
+    match ends {
+        Ends::Trim => push_trimmed(s, start..s.len(), &mut out),
+        Ends::Keep if start < s.len() => out.push(start..s.len()),
+        Ends::Keep => {}
+    }
     out
 }
 
@@ -221,6 +308,18 @@ fn push_trimmed(s: &str, r: Range<usize>, out: &mut Vec<Range<usize>>) {
         out.push(r.start..r.start + piece.len());
     }
 }
+
+/// A host name directly followed by `/` (looked at over a host name's length at most).
+fn host_then_path(s: &str) -> bool {
+    s.bytes().take(255).find(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))) == Some(b'/')
+}
+
+/// Endings that name a file type, not a top-level domain, when a host name is guessed from
+/// text without a scheme (`2.html`, `report.pdf`).
+const FILE_ENDINGS: [&str; 24] = [
+    "html", "htm", "shtml", "xhtml", "php", "asp", "aspx", "jsp", "cfm", "pdf", "doc", "docx", "xls", "xlsx",
+    "ppt", "pptx", "odt", "ods", "txt", "csv", "xml", "json", "jpg", "png",
+];
 
 /// `digitalregulation.org/…` or `www.…`: a host name with a dot and a known-looking TLD,
 /// followed by a path or the end.
@@ -246,7 +345,11 @@ fn host_like(s: &str) -> bool {
     let labels: Vec<&str> = host.split('.').collect();
     labels.len() >= 2
         && labels.iter().all(|l| !l.is_empty())
-        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
+        && labels.last().is_some_and(|tld| {
+            tld.len() >= 2
+                && tld.bytes().all(|b| b.is_ascii_alphabetic())
+                && !FILE_ENDINGS.iter().any(|e| tld.eq_ignore_ascii_case(e))
+        })
 }
 
 /// What a link target is, for extraction purposes.
@@ -356,6 +459,125 @@ mod tests {
         );
     }
 
+    /// Bare URLs and their pieces, as the prose scanner reads them.
+    fn cited(text: &str) -> Vec<String> {
+        find_bare_urls(text)
+            .into_iter()
+            .flat_map(|r| {
+                let written = &text[r];
+                split_glued(written, Ends::Trim)
+                    .into_iter()
+                    .map(|p| written[p].to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// Issue 13, "URL boundaries on peers' own test suites": the cases of lychee's extractor
+    /// tests and linkify's URL tests that citecheck read wrongly.
+    #[test]
+    fn url_boundaries_on_peers_test_suites() {
+        check_table(
+            cited,
+            "
+            Ibid.http://www.un.org/en/ga/ → http://www.un.org/en/ga/
+            1.http://example.org/ → http://example.org/
+            .http://example.org/ → http://example.org/
+            (http://one.org/)(http://two.org/) → http://one.org/ | http://two.org/
+            https://a.com'https://b.com → https://a.com | https://b.com
+            http://example.org/? → http://example.org/
+            https://localhost:8080! → https://localhost:8080
+            http://example.org/! → http://example.org/
+            http://example.org/( → http://example.org/
+            http://example.org/(. → http://example.org/
+            http://example.org/]() → http://example.org/
+            [(http://example.org/)] → http://example.org/
+            ((http://example.org/a(b))) → http://example.org/a(b)
+            'http://example.org/' → http://example.org/
+            http://example.org'> → http://example.org
+            http://example.org'); → http://example.org
+            http://example.org/a(b) → http://example.org/a(b)
+            http://example.org/it's → http://example.org/it's
+            https://example.org/*/a → https://example.org/*/a
+            mirror.www.example.org/x → —
+            mailto:cstd@unctad.org for corrections → mailto:cstd@unctad.org
+            write to mailto:a@b.org. → mailto:a@b.org
+            mailto:nobody → —
+            ",
+        );
+        // Control characters end a URL: DEL, C1 controls, NUL.
+        for c in ['\u{7f}', '\u{9f}', '\u{0}', '\u{e}'] {
+            assert_eq!(cited(&format!("http://example.org/a{c}b")), ["http://example.org/a"], "{c:?}");
+        }
+        // The glued pair keeps both colons once normalised.
+        let pieces = cited("https://a.com'https://b.com");
+        let values: Vec<String> = pieces.iter().map(|p| normalise(p)).collect();
+        assert_eq!(values, ["https://a.com/", "https://b.com/"]);
+    }
+
+    /// Issue 13, "A comma inside a URL path splits it": a file name after a comma is not a host.
+    #[test]
+    fn a_comma_inside_a_url_path_does_not_split_it() {
+        check_table(
+            cited,
+            "
+            http://www.tobaccoinduceddiseases.org/Covid-19-and-smoking-A-systematic-review-of-the-evidence,119324,0,2.html → http://www.tobaccoinduceddiseases.org/Covid-19-and-smoking-A-systematic-review-of-the-evidence,119324,0,2.html
+            http://www.oecd.org/pages/0,3417,en_36734052_1_1,00.html → http://www.oecd.org/pages/0,3417,en_36734052_1_1,00.html
+            https://a.org/x,y;z → https://a.org/x,y;z
+            https://a.org/report,www.b.org/y → https://a.org/report | www.b.org/y
+            https://a.org/report,b.org/y → https://a.org/report | b.org/y
+            ",
+        );
+        assert!(!host_like("2.html"));
+        assert!(!host_like("annex.pdf"));
+        assert_eq!(normalise("report.pdf"), "report.pdf");
+    }
+
+    /// Issue 13: explicit targets keep their end; autolinks and links whose text is their
+    /// target read like bare URLs.
+    #[test]
+    fn explicit_targets_keep_their_end() {
+        let pieces =
+            |s: &str, ends| split_glued(s, ends).into_iter().map(|r| s[r].to_string()).collect::<Vec<_>>();
+        let dc = "https://en.wikipedia.org/wiki/Washington,_D.C.";
+        assert_eq!(pieces(dc, Ends::Keep), [dc]);
+        assert_eq!(
+            pieces("https://a.org/x;https://b.org/y.", Ends::Keep),
+            ["https://a.org/x", "https://b.org/y."]
+        );
+        assert_eq!(pieces("https://a.org/x;", Ends::Trim), ["https://a.org/x"]);
+        assert_eq!(Ends::of_link(dc, "DC"), Ends::Keep);
+        assert_eq!(Ends::of_link("https://a.org/x;", "https://a.org/x;"), Ends::Trim);
+        assert_eq!(Ends::of_link("http://www.a.org/x;", " www.a.org/x; "), Ends::Trim);
+        assert_eq!(Ends::of_link("https://a.org/x.", ""), Ends::Keep);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, failure_persistence: None, ..Default::default() })]
+
+        /// Trimming never removes a character of an explicit target.
+        #[test]
+        fn explicit_targets_lose_no_character(
+            host in "[a-z]{1,8}\\.(org|int)",
+            path in "[A-Za-z0-9._~!$&'*+,;=:@%/?()\\[\\]-]{0,40}",
+        ) {
+            let target = format!("https://{host}/{path}");
+            let pieces = split_glued(&target, Ends::Keep);
+            proptest::prop_assert_eq!(pieces.last().map(|r| r.end), Some(target.len()), "{}", target);
+        }
+
+        /// Two references glued together always split, whatever glues them.
+        #[test]
+        fn two_glued_references_always_split(
+            a in "https?://[a-z]{1,8}\\.(org|int)(/[A-Za-z0-9_.-]{0,12}[A-Za-z0-9])?",
+            b in "https?://[a-z]{1,8}\\.(org|int)(/[A-Za-z0-9_.-]{0,12}[A-Za-z0-9])?",
+            glue in proptest::sample::select(vec!["", ";", "'", ")(", " ", "；", "，", "。"]),
+        ) {
+            let text = if glue == ")(" { format!("({a})({b})") } else { format!("{a}{glue}{b}") };
+            proptest::prop_assert_eq!(cited(&text), vec![a.clone(), b.clone()], "{}", text);
+        }
+    }
+
     #[test]
     fn trims_glued_separators() {
         let cases = [
@@ -379,7 +601,7 @@ mod tests {
     #[test]
     fn splits_glued_references() {
         check_table(
-            |s| split_glued(s).into_iter().map(|r| s[r].to_string()).collect(),
+            |s| split_glued(s, Ends::Trim).into_iter().map(|r| s[r].to_string()).collect(),
             "
             https://www.itu.int/en/myitu/Publications/2020/08/31/09/09/Digital-Regulation-Handbook;digitalregulation.org/ → https://www.itu.int/en/myitu/Publications/2020/08/31/09/09/Digital-Regulation-Handbook | digitalregulation.org/
             https://a.org/x.pdfhttps://b.org/y → https://a.org/x.pdf | https://b.org/y

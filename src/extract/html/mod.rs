@@ -195,7 +195,9 @@ impl Walker<'_> {
         }
         let place = Place { footnote, paragraph: self.paragraph.clone() };
         let before = self.found.len();
-        anchor(href, self.base.as_ref(), &mut self.finder, &place, &mut self.found);
+        let visible: String = el.text().collect();
+        let ends = url::Ends::of_link(href, &visible);
+        anchor(href, ends, self.base.as_ref(), &mut self.finder, &place, &mut self.found);
         let named =
             self.found[before..].iter().filter(|(f, _)| f.kind == Kind::Symbol).map(|(f, _)| f.value.clone());
         self.link_symbols.extend(named);
@@ -370,6 +372,7 @@ impl Finder<'_> {
 
 fn anchor(
     href: &str,
+    ends: url::Ends,
     base: Option<&::url::Url>,
     finder: &mut Finder<'_>,
     place: &Place,
@@ -385,7 +388,7 @@ fn anchor(
     };
     let escaped = href.replace('&', "&amp;");
     let start = finder.locate(finder.cursor, &[&escaped, href]);
-    for piece in url::split_glued(&absolute) {
+    for piece in url::split_glued(&absolute, ends) {
         let target = &absolute[piece];
         let value = url::normalise(target);
         let symbol = symbols::from_url(&value);
@@ -417,7 +420,7 @@ fn scan_block(
             let raw = &block[r];
             let escaped = raw.replace('&', "&amp;");
             let start = finder.locate(from, &[raw, &escaped]);
-            for piece in url::split_glued(raw) {
+            for piece in url::split_glued(raw, url::Ends::Trim) {
                 let value = url::normalise(&raw[piece]);
                 let symbol = symbols::from_url(&value);
                 found.push((Found::new(start, Kind::Url, value, raw), place.clone()));
