@@ -456,3 +456,36 @@ fn archive_is_check_with_an_archive_folder() {
     assert_eq!(s.hits("GET", "/kept"), 1, "archiving fetches with GET only");
     assert_eq!(s.hits("HEAD", "/kept"), 0);
 }
+
+/// Issue 13, "Markdown summary injection": what a server or a document says (a soft-404 page
+/// title with an image and a link, a citation with HTML) shows as text in `--format markdown`.
+#[test]
+fn markdown_summary_injection_is_escaped() {
+    let title = "Not found <img src=x onerror=alert(1)> [click](https://evil.example/) `x` | y";
+    let page = format!("<html><head><title>{title}</title></head><body>gone</body></html>");
+    let s = Server::start(move |_, _| Reply::html(200, &page));
+    let doc = format!(
+        "1. Text.<sup>1</sup>\n\n<sup>1</sup> <{}>; and <a href=\"{}\">\"><img src=x onerror=alert(2)></a>.\n",
+        s.url("/missing"),
+        s.url("/x?q=<script>alert(3)</script>")
+    );
+    let run = check_doc(&doc, &["--format", "markdown", "--method", "get", "--fail-on", "soft_404"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stderr, run.stdout);
+    assert!(run.stdout.contains("soft_404"), "{}", run.stdout);
+    let opts = pulldown_cmark::Options::ENABLE_TABLES;
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new_ext(&run.stdout, opts));
+    assert!(!html.contains("<img"), "an image got through:\n{html}");
+    assert!(!html.contains("<a href"), "a link got through:\n{html}");
+    assert!(!html.contains("<script"), "a script got through:\n{html}");
+    // The title is there, as text, whole.
+    assert!(
+        html.contains("Not found &lt;img src=x onerror=alert(1)&gt; [click](https://evil.example/)"),
+        "{html}"
+    );
+    // Every row keeps its six cells (the `|` in the title did not split one).
+    for line in run.stdout.lines().filter(|l| l.contains("soft_404") && l.starts_with("| `")) {
+        let cells = line.replace("\\|", "").matches('|').count();
+        assert_eq!(cells, 7, "{line}");
+    }
+}

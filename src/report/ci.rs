@@ -58,17 +58,49 @@ pub(crate) fn summary_text(run: &CheckRun<'_>, elapsed: Duration, out: &Path, in
     text
 }
 
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+/// A table cell holding text that came from a document or a server, as a code span: no
+/// Markdown or HTML in it is interpreted (a page title `<img onerror=…> [x](https://…)` shows
+/// as written), and nothing breaks out of the span or the cell.
+fn md_code(s: &str) -> String {
+    let s: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if s.trim().is_empty() {
+        return String::new();
+    }
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    // A code span drops one space at each end, so the padding never changes the text.
+    let pad = if s.starts_with(['`', ' ']) || s.ends_with(['`', ' ']) { " " } else { "" };
+    // In a table, `|` ends the cell even inside a code span unless escaped.
+    format!("{fence}{pad}{}{pad}{fence}", s.replace('|', "\\|"))
 }
 
-/// Appends a Markdown table (`rule` is the line under the header); cells are escaped.
-fn md_table(md: &mut String, header: &[&str], rule: &str, rows: impl Iterator<Item = Vec<String>>) {
+/// Appends a Markdown table (`rule` is the line under the header); cells given as
+/// [`Cell::Text`] are put in code spans.
+fn md_table(md: &mut String, header: &[&str], rule: &str, rows: impl Iterator<Item = Vec<Cell>>) {
     let _ = writeln!(md, "| {} |\n{rule}", header.join(" | "));
     for row in rows {
-        let cells: Vec<String> = row.iter().map(|c| md_cell(c)).collect();
+        let cells: Vec<String> = row
+            .into_iter()
+            .map(|c| match c {
+                Cell::Ours(s) => s,
+                Cell::Text(s) => md_code(&s),
+            })
+            .collect();
         let _ = writeln!(md, "| {} |", cells.join(" | "));
     }
+}
+
+/// A cell of a Markdown table.
+enum Cell {
+    /// Written by citecheck (counts, statuses): safe as it is.
+    Ours(String),
+    /// From a document or a server: shown as a code span.
+    Text(String),
 }
 
 /// A Markdown summary: the status table, the failing citations (footnote, paragraph, status,
@@ -81,9 +113,13 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> String {
         run.citations.len(),
         if failing == 0 { "all fine".to_string() } else { format!("{failing} failing") }
     );
-    let counts = counts(run)
-        .into_iter()
-        .map(|c| vec![c.status.to_string(), c.targets.to_string(), c.citations.to_string()]);
+    let counts = counts(run).into_iter().map(|c| {
+        vec![
+            Cell::Ours(c.status.to_string()),
+            Cell::Ours(c.targets.to_string()),
+            Cell::Ours(c.citations.to_string()),
+        ]
+    });
     md_table(&mut md, &["status", "targets", "citations"], "|---|---:|---:|", counts);
     let rows = failing_citations(run);
     if !rows.is_empty() {
@@ -94,12 +130,12 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> String {
             let detail = if o.error.is_empty() { &o.final_url } else { &o.error };
             let at = format!("{}:{}", c.source, c.line);
             vec![
-                at,
-                c.footnote.clone(),
-                c.paragraph.clone(),
-                o.status.to_string(),
-                c.value.clone(),
-                detail.clone(),
+                Cell::Text(at),
+                Cell::Text(c.footnote.clone()),
+                Cell::Text(c.paragraph.clone()),
+                Cell::Ours(o.status.to_string()),
+                Cell::Text(c.value.clone()),
+                Cell::Text(detail.clone()),
             ]
         });
         md_table(&mut md, &header, "|---|---|---|---|---|---|", cells);
@@ -112,7 +148,12 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> String {
         let cells = run.changes.iter().map(|ch| {
             let (t, o) = (&run.targets[ch.target], &run.outcomes[ch.target]);
             let before = format!("{} ({})", ch.previous, ch.previous_at);
-            vec![t.value.clone(), before, o.status.to_string(), footnote_labels(run.citations, t).join(", ")]
+            vec![
+                Cell::Text(t.value.clone()),
+                Cell::Ours(before),
+                Cell::Ours(o.status.to_string()),
+                Cell::Text(footnote_labels(run.citations, t).join(", ")),
+            ]
         });
         md_table(&mut md, &["citation", "before", "now", "footnotes"], "|---|---|---|---|", cells);
     }
