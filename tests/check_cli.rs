@@ -59,22 +59,25 @@ fn status_classes_redirects_and_exit_code() {
     assert_eq!(s.hits("GET", "/down"), 2, "a 5xx is retried --retries times");
 }
 
+/// Files known not to be HTML are asked with HEAD first; GET when HEAD is rejected.
 #[test]
 fn head_rejected_falls_back_to_get() {
-    let s = Server::start(|req, _| match (req.method.as_str(), req.path.as_str()) {
-        ("HEAD", "/no-head") => Reply::status(405),
-        ("HEAD", "/head-403") => Reply::status(403),
-        (_, _) => Reply::html(200, "ok"),
+    let pdf =
+        || Reply::status(200).with_header("Content-Type", "application/pdf").with_body(b"%PDF-1.7".to_vec());
+    let s = Server::start(move |req, _| match (req.method.as_str(), req.path.as_str()) {
+        ("HEAD", "/no-head.pdf") => Reply::status(405),
+        ("HEAD", "/head-403.pdf") => Reply::status(403),
+        (_, _) => pdf(),
     });
-    let urls = vec![s.url("/no-head"), s.url("/head-403"), s.url("/plain")];
+    let urls = vec![s.url("/no-head.pdf"), s.url("/head-403.pdf"), s.url("/plain.pdf")];
     let Checked { code, stderr, links: rows, dir: _dir, .. } = check(&urls, &[]);
     assert_eq!(code, 0, "{stderr}");
     for r in rows.rows() {
         assert_eq!(&r["status"], "ok", "{r:?}");
     }
-    assert_eq!(s.hits("GET", "/no-head"), 1);
-    assert_eq!(s.hits("HEAD", "/plain"), 1);
-    assert_eq!(s.hits("GET", "/plain"), 0, "HEAD was enough");
+    assert_eq!(s.hits("GET", "/no-head.pdf"), 1);
+    assert_eq!(s.hits("HEAD", "/plain.pdf"), 1);
+    assert_eq!(s.hits("GET", "/plain.pdf"), 0, "HEAD was enough");
 }
 
 #[test]
@@ -488,4 +491,37 @@ fn markdown_summary_injection_is_escaped() {
         let cells = line.replace("\\|", "").matches('|').count();
         assert_eq!(cells, 7, "{line}");
     }
+}
+
+/// Issue 13, "Soft 404s are never found by default": under the default `--method auto` a page
+/// that may be HTML is read with GET (its first 64 KiB), so a 200 page titled "Page not found"
+/// is a `soft_404`; a file known not to be HTML is asked with HEAD only, unless HEAD says it
+/// is HTML after all.
+#[test]
+fn soft_404s_are_found_by_default() {
+    let s = Server::start(|req, _| match req.path.as_str() {
+        "/missing" | "/moved.pdf" => {
+            Reply::html(200, "<html><head><title>Page not found</title></head><body>Sorry</body></html>")
+        }
+        "/report.pdf" => {
+            Reply::status(200).with_header("Content-Type", "application/pdf").with_body(b"%PDF-1.7".to_vec())
+        }
+        _ => Reply::html(200, "<html><head><title>Annual report</title></head><body>ok</body></html>"),
+    });
+    let urls = [s.url("/missing"), s.url("/fine"), s.url("/report.pdf"), s.url("/moved.pdf")];
+    let run = check_doc(&common::run::doc_citing(&urls), &["--fail-on", "soft_404"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let status = |u: &String| run.links.row("value", u)["status"].to_string();
+    assert_eq!(status(&urls[0]), "soft_404", "{:?}", run.links);
+    assert_eq!(status(&urls[1]), "ok");
+    assert_eq!(status(&urls[2]), "ok");
+    assert_eq!(status(&urls[3]), "soft_404");
+    let hits = s.seen.hits.lock().expect("hits").clone();
+    let asked = |k: &str| hits.get(k).copied().unwrap_or(0);
+    assert_eq!((asked("GET /missing"), asked("HEAD /missing")), (1, 0), "{hits:?}");
+    assert_eq!((asked("HEAD /report.pdf"), asked("GET /report.pdf")), (1, 0), "{hits:?}");
+    assert_eq!((asked("HEAD /moved.pdf"), asked("GET /moved.pdf")), (1, 1), "{hits:?}");
+    // `--method head` stays HEAD only (and cannot see the page).
+    let head = check_doc(&common::run::doc_citing(&urls[..1]), &["--method", "head"]);
+    assert_eq!(&head.links.row("value", &urls[0])["status"], "ok", "{:?}", head.links);
 }

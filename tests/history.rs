@@ -114,11 +114,11 @@ fn three_runs_report_changes_history_and_fail_after() {
     assert_eq!(failures[0].attribute("type"), Some("broken"));
 
     // Run 4 with a cache: /stable is not fetched again; the failing /dies is.
-    let (stable, dies) = (s.hits("HEAD", "/stable"), s.hits("HEAD", "/dies"));
+    let (stable, dies) = (s.hits("GET", "/stable"), s.hits("GET", "/dies"));
     let out = run(&["--cache-ttl", "1d"]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(s.hits("HEAD", "/stable"), stable, "served from the history");
-    assert!(s.hits("HEAD", "/dies") > dies, "failures are never cached");
+    assert_eq!(s.hits("GET", "/stable"), stable, "served from the history");
+    assert!(s.hits("GET", "/dies") > dies, "failures are never cached");
     assert_eq!(link(dir.path(), &u("/stable"), "cached"), "true");
     assert_eq!(link(dir.path(), &u("/dies"), "cached"), "false");
 

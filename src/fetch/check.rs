@@ -46,8 +46,7 @@ impl Checker {
             }
             Err(e) => return finish(Outcome::decided(Status::Invalid, format!("not a valid URL: {e}"))),
         };
-        // Symbols are checked by the document served, which needs the body; kept exchanges too.
-        let method = if kind == Kind::Symbol || http.exchanges.is_some() { Method::Get } else { opts.method };
+        let method = method_for(kind, &url, opts.method, http.exchanges.is_some());
         loop {
             outcome.final_url = url.to_string();
             if let Some(why) = self.guard.refusal(&url).await {
@@ -188,9 +187,37 @@ impl Checker {
     }
 }
 
-/// A HEAD answer that does not settle the question: rejected, mishandled or hung.
+/// The method policy of one target. Symbols are checked by the document served and kept
+/// exchanges need the body: GET. Under `auto`, a page that may be HTML is fetched with GET
+/// (its first 64 KiB read, then the connection dropped) so a "Page not found" page served
+/// with 200 is found; HEAD is kept for files whose type is known not to be HTML.
+fn method_for(kind: Kind, url: &reqwest::Url, asked: Method, kept: bool) -> Method {
+    if kind == Kind::Symbol || kept || asked == Method::Auto && !known_not_html(url) {
+        Method::Get
+    } else {
+        asked
+    }
+}
+
+/// File endings of documents that are not HTML pages (what reports cite besides pages).
+const NOT_HTML: [&str; 22] = [
+    "pdf", "doc", "docx", "xls", "xlsx", "xlsm", "ppt", "pptx", "odt", "ods", "odp", "rtf", "csv", "zip",
+    "gz", "epub", "jpg", "jpeg", "png", "gif", "mp3", "mp4",
+];
+
+/// Whether the URL's path names a file type that is not HTML (`…/report.pdf`).
+fn known_not_html(url: &reqwest::Url) -> bool {
+    let last = url.path().rsplit('/').next().unwrap_or("");
+    last.rsplit_once('.').is_some_and(|(_, ext)| NOT_HTML.iter().any(|e| ext.eq_ignore_ascii_case(e)))
+}
+
+/// A HEAD answer that does not settle the question: rejected, mishandled or hung — or an
+/// HTML page where a file was expected (its body may say "not found").
 fn head_needs_get(r: &Result<Answer, Failure>) -> bool {
     match r {
+        Ok(a) if (200..300).contains(&a.status) => {
+            header(&a.headers, CONTENT_TYPE).to_ascii_lowercase().contains("html")
+        }
         Ok(a) => a.status >= 400,
         Err(f) => *f == Failure::Timeout,
     }
