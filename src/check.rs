@@ -92,10 +92,15 @@ fn read_inputs(cfg: &CheckConfig, diag: &mut dyn Write, failed: &mut Vec<String>
     Some(citations)
 }
 
-/// Locks the output folder and the archive folder for this run (one run per folder at a
-/// time: two runs on one archive would rename each other's open files).
+/// Makes sure every output can be written before the first request, and locks the output
+/// folder and the archive folder for this run (one run per folder at a time: two runs on
+/// one archive would rename each other's open files). The history database is opened next,
+/// also before any request.
 fn lock_folders(cfg: &CheckConfig) -> Result<Vec<output::FolderLock>> {
     let mut locks = vec![output::lock_folder(&cfg.out, "--out")?];
+    if let Some(path) = &cfg.junit {
+        output::check_writable(path)?;
+    }
     if let Some(a) = &cfg.archive {
         let same = |a: &std::path::Path, b: &std::path::Path| {
             std::fs::canonicalize(a).ok().is_some_and(|a| std::fs::canonicalize(b).ok() == Some(a))

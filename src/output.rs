@@ -51,7 +51,7 @@ pub(crate) fn replace_with(path: &Path, fill: impl FnOnce(&mut std::fs::File) ->
     builder.prefix(".citecheck-").suffix(".tmp");
     #[cfg(unix)]
     builder.permissions(new_file_permissions(path));
-    let mut tmp = builder.tempfile_in(dir).map_err(err)?;
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| err(without_temp_path(e)))?;
     fill(tmp.as_file_mut()).map_err(|e| match e {
         Error::WriteOutput { .. } => e,
         other => err(std::io::Error::other(other.to_string())),
@@ -60,6 +60,31 @@ pub(crate) fn replace_with(path: &Path, fill: impl FnOnce(&mut std::fs::File) ->
     let len = tmp.as_file().metadata().map_err(err)?.len();
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(len)
+}
+
+/// The error without the name of the temporary file that tempfile adds to it: messages name
+/// the file the user asked for.
+fn without_temp_path(e: std::io::Error) -> std::io::Error {
+    let message = e.to_string();
+    match message.rfind(" at path ") {
+        Some(cut) => std::io::Error::new(e.kind(), &message[..cut]),
+        None => e,
+    }
+}
+
+/// Checks, before any work, that a file can be created at `path`: its folder exists and takes
+/// a new file (one is created and removed at once). A run whose outputs cannot be written
+/// fails in its first second, not after fetching everything.
+///
+/// # Errors
+/// The folder is missing or not writable (the error names `path`).
+pub(crate) fn check_writable(path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let probe = tempfile::Builder::new().prefix(".citecheck-").suffix(".tmp").tempfile_in(dir);
+    probe.map(drop).map_err(|e| Error::WriteOutput { path: path.to_path_buf(), source: without_temp_path(e) })
 }
 
 /// The mode of a replaced file, or what the umask gives a new one (tempfile alone would make

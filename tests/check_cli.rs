@@ -525,3 +525,40 @@ fn soft_404s_are_found_by_default() {
     let head = check_doc(&common::run::doc_citing(&urls[..1]), &["--method", "head"]);
     assert_eq!(&head.links.row("value", &urls[0])["status"], "ok", "{:?}", head.links);
 }
+
+/// Issue 13, "Outputs validated after the work": `--out`, `--junit`, `--archive` and `--db`
+/// that cannot be written stop the run with exit 2 before any request, naming the path the
+/// user gave (not a temporary file), and leave no run in the history.
+#[test]
+fn outputs_are_validated_before_any_request() {
+    let s = Server::start(|_, _| Reply::html(200, "ok"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("doc.md"), common::run::doc_citing(&[s.url("/a")])).expect("doc");
+    std::fs::write(dir.path().join("a-file"), "x").expect("file");
+    let cases: [(&[&str], &str); 5] = [
+        (&["--out", "/proc/nope"], "/proc/nope"),
+        (&["--junit", "/proc/nope/junit.xml"], "/proc/nope/junit.xml"),
+        (&["--junit", "missing-folder/junit.xml"], "missing-folder/junit.xml"),
+        (&["--archive", "a-file/archive"], "a-file/archive"),
+        (&["--db", "/proc/nope/history.sqlite"], "/proc/nope/history.sqlite"),
+    ];
+    for (args, named) in cases {
+        let out = citecheck()
+            .current_dir(dir.path())
+            .args(["check", "doc.md", "--db", "history.sqlite", "--quiet"])
+            .args(args)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(named), "{args:?}: the message names {named}: {stderr}");
+        assert!(!stderr.contains(".citecheck-"), "{args:?}: no temporary file named: {stderr}");
+        assert_eq!(
+            s.seen.total.load(std::sync::atomic::Ordering::SeqCst),
+            0,
+            "{args:?}: no request was sent"
+        );
+    }
+    // Every check came before the history was opened: no run was recorded.
+    assert!(!dir.path().join("history.sqlite").exists());
+}
