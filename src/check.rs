@@ -9,10 +9,12 @@ use crate::plan::{self, Plan, Rules};
 use crate::record::{History, Progress};
 use crate::report::{self, footnote_labels, status_counts, CheckRun, StatusCount};
 use crate::sink::Fanout;
+use crate::store::RunEnd;
 use crate::types::{now, Citation, Outcome, Target};
 use crate::{fetch, output, run};
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What a check run found.
@@ -30,6 +32,8 @@ pub struct CheckSummary {
     pub failing: usize,
     /// What archiving wrote, when enabled.
     pub archive: Option<ArchiveStats>,
+    /// Ctrl-C stopped the run: targets not checked are `skipped` in the tables.
+    pub interrupted: bool,
 }
 
 /// Runs `citecheck check`: extract, plan, check (or reuse fresh `ok` results), record the run
@@ -51,9 +55,21 @@ pub fn run_check(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -
     let rules = Rules { include: &cfg.include, exclude: &cfg.exclude };
     let plan = plan::plan(&citations, &cfg.symbol_lang, rules, cfg.cache_ttl, |t| history.last(t))?;
     let archive = open_archive(cfg, &started_at)?;
-    let outcomes = fetch_all(cfg, &plan, archive.as_ref(), &mut history)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start the async runtime: {e}")))?;
+    let stop = Arc::new(fetch::Stop::default());
+    runtime.spawn(stop_on_ctrl_c(stop.clone()));
+    let fetched = fetch_all(cfg, &plan, archive.as_ref(), &mut history, &runtime, &stop)?;
+    let outcomes = fetched.outcomes;
     let archived = close_archive(archive, &plan.targets, &outcomes, &citations);
-    let (standings, changes) = history.finish(&plan.targets, &outcomes, &cfg.failing)?;
+    if let Some(hosts) = fetched.offline {
+        history.end_offline()?;
+        return Err(Error::NetworkDown { hosts, out: cfg.out.clone() });
+    }
+    let end = if fetched.interrupted { RunEnd::Interrupted } else { RunEnd::Complete };
+    let (standings, changes) = history.finish(&plan.targets, &outcomes, &cfg.failing, end)?;
     let run = CheckRun {
         citations: &citations,
         targets: &plan.targets,
@@ -73,7 +89,27 @@ pub fn run_check(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -
         counts: status_counts(&plan.targets, &outcomes).into_iter().filter(|c| c.targets > 0).collect(),
         failing: run.failing_count(),
         archive: archived,
+        interrupted: stop.asked(),
     })
+}
+
+/// The first Ctrl-C asks the fetch stage to stop (requests in flight get a short grace, the
+/// tables and the archive are still written); the second quits at once. Files stay valid
+/// either way: tables are replaced atomically, an open WARC is recovered by the next run, the
+/// history commits whole batches.
+async fn stop_on_ctrl_c(stop: Arc<fetch::Stop>) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    eprintln!(
+        "\ncitecheck: interrupted: finishing the requests in flight (at most {}s), then writing the tables; Ctrl-C again to quit at once",
+        fetch::STOP_GRACE.as_secs()
+    );
+    stop.ask();
+    if tokio::signal::ctrl_c().await.is_ok() {
+        eprintln!("citecheck: quit at once: the tables were not written");
+        std::process::exit(130);
+    }
 }
 
 /// The plan's input: the citations of every readable input (`None` when none could be read,
@@ -124,21 +160,19 @@ fn warn_if_archiving_stopped(archived: Option<&ArchiveStats>, diag: &mut dyn Wri
     }
 }
 
-/// The fetch stage on its own runtime, results going to the history and the progress bar.
+/// The fetch stage on the run's runtime, results going to the history and the progress bar.
 fn fetch_all(
     cfg: &CheckConfig,
     plan: &Plan,
     archive: Option<&Archive>,
     history: &mut History,
-) -> Result<Vec<Outcome>> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Config(format!("cannot start the async runtime: {e}")))?;
+    runtime: &tokio::runtime::Runtime,
+    stop: &fetch::Stop,
+) -> Result<fetch::Fetched> {
     let mut progress = Progress::new(cfg.progress, plan.targets.len());
     let mut batches = history.sink(&plan.targets);
     let exchanges = archive.map(Archive::sink);
-    let outcomes = {
+    let fetched = {
         let mut sinks = Fanout(vec![&mut batches, &mut progress]);
         runtime.block_on(fetch::check_all(
             &plan.targets,
@@ -146,12 +180,13 @@ fn fetch_all(
             &cfg.fetch,
             exchanges,
             &mut sinks,
+            stop,
         ))?
     };
     // The outcomes decided before fetching (excluded, cached) are results of this run too.
     batches.finish(&plan.preset)?;
     progress.finish();
-    Ok(outcomes)
+    Ok(fetched)
 }
 
 fn open_archive(cfg: &CheckConfig, started_at: &str) -> Result<Option<Archive>> {

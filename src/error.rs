@@ -51,6 +51,14 @@ pub enum Error {
         /// The option naming the folder (`--archive`, `--out`).
         flag: &'static str,
     },
+    /// No host could be reached: the machine looks offline.
+    #[error("the network looks down: none of the {hosts} hosts tried could be reached (names do not resolve, connections fail). Nothing was recorded as failing and the tables in '{}' were left unchanged; check the connection (or the proxy) and run again", out.display())]
+    NetworkDown {
+        /// Distinct hosts tried.
+        hosts: usize,
+        /// The output folder, left as it was.
+        out: PathBuf,
+    },
     /// A configuration value is wrong.
     #[error("{0}")]
     Config(String),

@@ -9,6 +9,8 @@ use std::process::ExitCode;
 /// Exit codes (documented in the README).
 const EXIT_FAILING_CITATIONS: u8 = 1;
 const EXIT_INPUT_OR_CONFIG_ERROR: u8 = 2;
+/// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
+const EXIT_INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -53,7 +55,9 @@ fn check(
     };
     citecheck::run_check(&config, &mut std::io::stdout(), stderr).map(|s| {
         let archiving_stopped = s.archive.as_ref().is_some_and(|a| a.stopped.is_some());
-        if !s.failed_inputs.is_empty() || archiving_stopped {
+        if s.interrupted {
+            EXIT_INTERRUPTED
+        } else if !s.failed_inputs.is_empty() || archiving_stopped {
             EXIT_INPUT_OR_CONFIG_ERROR
         } else if s.failing > 0 {
             EXIT_FAILING_CITATIONS

@@ -47,7 +47,31 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE results ADD COLUMN content_type TEXT NOT NULL DEFAULT '';
     ALTER TABLE results ADD COLUMN payload_sha1 TEXT;
     ALTER TABLE results ADD COLUMN payload_sha256 TEXT;",
+    // 3: how a run ended (complete, interrupted, offline).
+    "ALTER TABLE runs ADD COLUMN outcome TEXT NOT NULL DEFAULT 'complete';",
 ];
+
+/// How a run ended, as the history keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RunEnd {
+    /// Every target was checked.
+    Complete,
+    /// Stopped by Ctrl-C: the results of the targets checked are kept.
+    Interrupted,
+    /// No host could be reached: the network was down, so the run's results say nothing about
+    /// the citations and are not kept (no failure streak grows on an offline night).
+    Offline,
+}
+
+impl RunEnd {
+    fn as_str(self) -> &'static str {
+        match self {
+            RunEnd::Complete => "complete",
+            RunEnd::Interrupted => "interrupted",
+            RunEnd::Offline => "offline",
+        }
+    }
+}
 
 /// Errors of the history store.
 #[derive(Debug, thiserror::Error)]
@@ -260,15 +284,29 @@ impl Store {
         tx.commit().map_err(&map)
     }
 
-    /// Marks a run finished.
+    /// Marks a run finished, and how; an offline run's results are dropped.
     ///
     /// # Errors
     /// The database cannot be written.
-    pub(crate) fn finish_run(&mut self, run: RunId, finished_at: &str) -> Result<(), StoreError> {
-        self.conn
-            .execute("UPDATE runs SET finished_at = ?1 WHERE id = ?2", params![finished_at, run.0])
-            .map_err(|e| self.err(e))?;
-        Ok(())
+    pub(crate) fn finish_run(
+        &mut self,
+        run: RunId,
+        finished_at: &str,
+        end: RunEnd,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let map = |e: rusqlite::Error| StoreError::Db { path: path.clone(), message: e.to_string() };
+        let tx =
+            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(&map)?;
+        if end == RunEnd::Offline {
+            tx.execute("DELETE FROM results WHERE run_id = ?1", params![run.0]).map_err(&map)?;
+        }
+        tx.execute(
+            "UPDATE runs SET finished_at = ?1, outcome = ?2 WHERE id = ?3",
+            params![finished_at, end.as_str(), run.0],
+        )
+        .map_err(&map)?;
+        tx.commit().map_err(&map)
     }
 
     /// The results of one target, newest first (at most `limit`).

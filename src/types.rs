@@ -79,11 +79,13 @@ pub enum Status {
     Excluded,
     /// 2xx whose page says it is not found, or a deep link redirected to the home page.
     Soft404,
+    /// Not checked: the run was interrupted (Ctrl-C) before its turn. Never kept in the history.
+    Skipped,
 }
 
 impl Status {
     /// Every status, in table order.
-    pub const ALL: [Status; 11] = [
+    pub const ALL: [Status; 12] = [
         Status::Ok,
         Status::Redirected,
         Status::Broken,
@@ -95,6 +97,7 @@ impl Status {
         Status::Invalid,
         Status::Excluded,
         Status::Soft404,
+        Status::Skipped,
     ];
 
     /// The name used in tables and in `--fail-on`.
@@ -111,6 +114,7 @@ impl Status {
             Status::Invalid => "invalid",
             Status::Excluded => "excluded",
             Status::Soft404 => "soft_404",
+            Status::Skipped => "skipped",
         }
     }
 

@@ -562,3 +562,98 @@ fn outputs_are_validated_before_any_request() {
     // Every check came before the history was opened: no run was recorded.
     assert!(!dir.path().join("history.sqlite").exists());
 }
+
+/// Issue 13, "No network, no hint": when no host at all can be reached (here: every name
+/// fails DNS), the run says the network looks down in one line, exits 2, leaves the tables
+/// as they were and records nothing as failing; a run where one host answers is a normal run.
+#[test]
+fn no_network_no_hint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dead: Vec<String> =
+        (1..=4).map(|i| format!("https://host{i}.citecheck-offline.invalid/page")).collect();
+    std::fs::write(dir.path().join("doc.md"), common::run::doc_citing(&dead)).expect("doc");
+    std::fs::create_dir_all(dir.path().join("reports")).expect("reports");
+    std::fs::write(dir.path().join("reports/links.csv"), "earlier tables\n").expect("table");
+    let run = || {
+        citecheck()
+            .current_dir(dir.path())
+            .args(["check", "doc.md", "--out", "reports", "--db", "h.sqlite", "--quiet"])
+            .output()
+            .expect("runs")
+    };
+    let out = run();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("network looks down"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("reports/links.csv")).ok().as_deref(),
+        Some("earlier tables\n")
+    );
+    let history = citecheck()
+        .current_dir(dir.path())
+        .args(["history", "--db", "h.sqlite", &dead[0]])
+        .output()
+        .expect("history runs");
+    assert_eq!(
+        history.status.code(),
+        Some(1),
+        "nothing recorded: {}",
+        String::from_utf8_lossy(&history.stdout)
+    );
+    // One host answering makes it an ordinary run with unreachable citations.
+    let s = Server::start(|_, _| Reply::html(200, "ok"));
+    let mut urls = dead.clone();
+    urls.push(s.url("/fine"));
+    std::fs::write(dir.path().join("doc.md"), common::run::doc_citing(&urls)).expect("doc");
+    let out = run();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let links = common::table::Table::read(&dir.path().join("reports/links.csv"));
+    assert_eq!(&links.row("value", &dead[0])["status"], "unreachable");
+    assert_eq!(
+        &links.row("value", &dead[0])["attempts"],
+        "1",
+        "a name that does not resolve is not asked again"
+    );
+}
+
+/// The same on a machine with no network at all (a network namespace with only a loopback
+/// that is down), on the seed document: exit 2, one line, history without failures. Skipped,
+/// with a note, where unprivileged namespaces are not allowed.
+#[test]
+fn no_network_on_the_seed_in_an_offline_namespace() {
+    let Some(seed) =
+        common::shared().map(|s| s.join("seed/000_df883177e5fcaef3.txt")).filter(|p| p.is_file())
+    else {
+        eprintln!("note: ../shared/seed is not here; skipped");
+        return;
+    };
+    if !std::process::Command::new("unshare").args(["-rn", "true"]).status().is_ok_and(|s| s.success()) {
+        eprintln!("note: `unshare -rn` is not allowed here; the offline namespace test is skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new("unshare")
+        .current_dir(dir.path())
+        .arg("-rn")
+        .arg(env!("CARGO_BIN_EXE_citecheck"))
+        .args(["check", "--out", "reports", "--db", "h.sqlite", "--quiet"])
+        .arg(&seed)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("network looks down"), "{stderr}");
+    assert!(!dir.path().join("reports/links.csv").exists());
+    let history = citecheck()
+        .current_dir(dir.path())
+        .args([
+            "history",
+            "--db",
+            "h.sqlite",
+            "https://www.itu.int/en/council/planning/Documents/Annual-report-2019-E.pdf",
+        ])
+        .output()
+        .expect("history runs");
+    assert_eq!(history.status.code(), Some(1), "{}", String::from_utf8_lossy(&history.stdout));
+}

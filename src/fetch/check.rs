@@ -5,6 +5,7 @@
 use super::classify::{classify, decoded_prefix, header, Answer};
 use super::client::Http;
 use super::failure::Failure;
+use super::reach::Reach;
 use super::scheduler::HostPool;
 use super::{guard, retry, FetchOptions, Method, BODY_PREFIX, MAX_REDIRECTS};
 use crate::sink::{BodySink, RequestHead, ResponseHead};
@@ -21,6 +22,7 @@ pub(crate) struct Checker {
     pub guard: guard::Guard,
     pub pool: HostPool,
     pub opts: FetchOptions,
+    pub reach: Reach,
 }
 
 impl Checker {
@@ -59,7 +61,9 @@ impl Checker {
                 Err(f) => {
                     outcome.status = f.status();
                     outcome.error = f.message();
-                    if f == Failure::Timeout && tokio::time::Instant::now() >= deadline {
+                    if matches!(f, Failure::Timeout | Failure::ConnectTimeout)
+                        && tokio::time::Instant::now() >= deadline
+                    {
                         outcome.error = format!(
                             "no answer within --target-timeout {}s ({} requests)",
                             opts.target_timeout.as_secs_f64(),
@@ -151,7 +155,15 @@ impl Checker {
         if keep.is_some() {
             req = req.header(ACCEPT_ENCODING, ACCEPT_ENCODING_VALUE);
         }
-        let mut resp = req.send().await.map_err(|e| Failure::of(&e))?;
+        let mut resp = match req.send().await {
+            Ok(resp) => resp,
+            Err(e) => {
+                let f = Failure::of(&e);
+                self.reach.failed(host, &f);
+                return Err(f);
+            }
+        };
+        self.reach.answered(host);
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let mut sink: Option<Box<dyn BodySink>> = match (keep, sent) {
@@ -322,6 +334,7 @@ mod tests {
                 guard: Guard::new(true, &[], false),
                 pool: HostPool::new(4, 4, std::time::Duration::ZERO),
                 opts,
+                reach: Reach::default(),
             };
             let outcome =
                 checker.check_one(Kind::Url, &format!("http://public.test:{}/hop", addr.port())).await;

@@ -12,8 +12,12 @@ use std::io::ErrorKind;
 pub(crate) enum Failure {
     /// No complete answer in time.
     Timeout,
+    /// No connection could be made in time.
+    ConnectTimeout,
     /// The host name does not resolve.
     NameNotFound,
+    /// No route to the network or the host (the machine is offline, or the route is down).
+    NetworkUnreachable,
     /// `--deny-private` refused the address (the reason names it).
     Refused(String),
     /// Nothing listens there.
@@ -32,10 +36,11 @@ impl Failure {
     /// The status class this failure gives a target.
     pub(super) fn status(&self) -> Status {
         match self {
-            Failure::Timeout => Status::Timeout,
+            Failure::Timeout | Failure::ConnectTimeout => Status::Timeout,
             Failure::Refused(_) => Status::Excluded,
             Failure::Tls(_) => Status::TlsError,
             Failure::NameNotFound
+            | Failure::NetworkUnreachable
             | Failure::ConnectionRefused
             | Failure::Reset
             | Failure::Closed
@@ -47,7 +52,9 @@ impl Failure {
     pub(super) fn message(&self) -> String {
         match self {
             Failure::Timeout => "timed out".to_string(),
+            Failure::ConnectTimeout => "timed out connecting".to_string(),
             Failure::NameNotFound => "host name not found (DNS)".to_string(),
+            Failure::NetworkUnreachable => "network unreachable (no route)".to_string(),
             Failure::Refused(why) => why.clone(),
             Failure::ConnectionRefused => "connection refused".to_string(),
             Failure::Reset => "connection reset by the server".to_string(),
@@ -57,6 +64,18 @@ impl Failure {
         }
     }
 
+    /// Whether the request never reached a server: the name did not resolve or no connection
+    /// could be made. When every host of a run fails so, the network is down, not the links.
+    pub(super) fn never_connected(&self) -> bool {
+        matches!(
+            self,
+            Failure::NameNotFound
+                | Failure::NetworkUnreachable
+                | Failure::ConnectionRefused
+                | Failure::ConnectTimeout
+        )
+    }
+
     /// Classifies a reqwest error by the types in its chain of causes.
     pub(super) fn of(e: &reqwest::Error) -> Failure {
         let causes = causes(e);
@@ -64,7 +83,7 @@ impl Failure {
             return Failure::Refused(r.to_string());
         }
         if e.is_timeout() || io_kind(&causes).any(|k| k == ErrorKind::TimedOut) {
-            return Failure::Timeout;
+            return if e.is_connect() { Failure::ConnectTimeout } else { Failure::Timeout };
         }
         if find::<LookupFailed>(&causes).is_some() {
             return Failure::NameNotFound;
@@ -77,6 +96,9 @@ impl Failure {
                 ErrorKind::ConnectionRefused => return Failure::ConnectionRefused,
                 ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => return Failure::Reset,
                 ErrorKind::UnexpectedEof | ErrorKind::BrokenPipe => return Failure::Closed,
+                ErrorKind::NetworkUnreachable | ErrorKind::HostUnreachable | ErrorKind::NetworkDown => {
+                    return Failure::NetworkUnreachable
+                }
                 _ => {}
             }
         }
@@ -123,6 +145,8 @@ mod tests {
         let cases = [
             (Failure::Timeout, Status::Timeout, "timed out"),
             (Failure::NameNotFound, Status::Unreachable, "host name not found (DNS)"),
+            (Failure::NetworkUnreachable, Status::Unreachable, "network unreachable (no route)"),
+            (Failure::ConnectTimeout, Status::Timeout, "timed out connecting"),
             (Failure::ConnectionRefused, Status::Unreachable, "connection refused"),
             (Failure::Reset, Status::Unreachable, "connection reset by the server"),
             (Failure::Closed, Status::Unreachable, "connection closed without a response"),

@@ -5,7 +5,8 @@
 //! - `client`: the HTTP client (resolver, certificates, overrides);
 //! - `check`: one target — method policy, retries, redirects, bodies;
 //! - `classify`: what an answer means; `failure`: what a failed request means (by type);
-//! - `retry`: what is worth asking again and how long to wait; `guard`: `--deny-private`.
+//! - `retry`: what is worth asking again and how long to wait; `guard`: `--deny-private`;
+//! - `reach`: whether any host answered at all (an offline machine is not a broken document).
 //!
 //! Results go to a [`ResultSink`] as they come; whole exchanges (when kept) to an
 //! [`ExchangeSink`]. Fetch knows nothing of WARC or SQLite.
@@ -16,17 +17,19 @@ mod client;
 mod cookies;
 mod failure;
 mod guard;
+mod reach;
 mod retry;
 mod scheduler;
 
 use crate::error::{Error, Result};
 use crate::sink::{ExchangeSink, ResultSink};
-use crate::types::{host_key, Outcome, Target};
+use crate::types::{host_key, Outcome, Status, Target};
 use futures::stream::{FuturesUnordered, StreamExt};
 use scheduler::HostPool;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -138,9 +141,54 @@ pub(crate) fn default_user_agent() -> String {
     format!("citecheck/{} (+{})", env!("CARGO_PKG_VERSION"), env!("CARGO_PKG_REPOSITORY"))
 }
 
+/// What the fetch stage brought back.
+#[derive(Debug)]
+pub(crate) struct Fetched {
+    /// One outcome per target, in target order ([`Status::Skipped`] for targets a stop left
+    /// unchecked).
+    pub outcomes: Vec<Outcome>,
+    /// When no host answered and several could not be reached: how many were tried (the
+    /// network looks down; the outcomes say nothing about the citations).
+    pub offline: Option<usize>,
+    /// The stage was asked to stop before every target was checked.
+    pub interrupted: bool,
+}
+
+/// How long requests in flight may take to finish once a stop is asked.
+pub(crate) const STOP_GRACE: Duration = Duration::from_secs(2);
+
+/// A request to stop a running fetch stage early (Ctrl-C): no new target starts, requests in
+/// flight get [`STOP_GRACE`] to finish, the others are left unchecked.
+#[derive(Debug, Default)]
+pub(crate) struct Stop {
+    asked: AtomicBool,
+    notify: tokio::sync::Notify,
+}
+
+impl Stop {
+    /// Asks the stage to stop.
+    pub(crate) fn ask(&self) {
+        self.asked.store(true, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+
+    /// Whether a stop was asked.
+    pub(crate) fn asked(&self) -> bool {
+        self.asked.load(Ordering::SeqCst)
+    }
+
+    async fn wait(&self) {
+        let notified = self.notify.notified();
+        if !self.asked() {
+            notified.await;
+        }
+    }
+}
+
 /// Checks every target not already decided in `preset` (excluded, cached) and returns one
 /// outcome per target, in target order; each new outcome also goes to `results` as it comes,
-/// and each GET exchange to `exchanges` when given.
+/// and each GET exchange to `exchanges` when given. Stops early when `stop` is asked, and
+/// when every host has been tried and none could be reached (the network is down).
 ///
 /// # Errors
 /// The HTTP client cannot be built (an unreadable `--cacert`), or a result sink fails.
@@ -150,34 +198,41 @@ pub(crate) async fn check_all(
     opts: &FetchOptions,
     exchanges: Option<Arc<dyn ExchangeSink>>,
     results: &mut dyn ResultSink,
-) -> Result<Vec<Outcome>> {
+    stop: &Stop,
+) -> Result<Fetched> {
     let checker = Arc::new(check::Checker {
         http: client::build(opts, exchanges)?,
         guard: guard::Guard::new(opts.deny_private, &opts.resolve, guard::proxy_in_environment()),
         pool: HostPool::new(opts.max_concurrency, opts.host_concurrency, opts.host_interval),
         opts: opts.clone(),
+        reach: reach::Reach::default(),
     });
     let mut outcomes: Vec<Option<Outcome>> = preset;
     outcomes.resize(targets.len(), None);
-    let mut queues = queues_of(targets, &outcomes, opts);
+    let (mut queues, hosts) = queues_of(targets, &outcomes, opts);
     let mut running = FuturesUnordered::new();
+    let mut aborts: HashMap<usize, tokio::task::AbortHandle> = HashMap::new();
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut grace: Option<tokio::time::Instant> = None;
     loop {
-        while let Some((i, host)) = queues.admit() {
+        while let Some((i, host)) = queues.admit().filter(|_| grace.is_none()) {
             let checker = checker.clone();
             let (kind, url) = (targets[i].kind, targets[i].url.clone());
             // A task of its own, so reading, hashing and archiving bodies spread over the
             // runtime's worker threads instead of all running where this loop is polled.
             let task = tokio::spawn(async move { checker.check_one(kind, &url).await });
+            aborts.insert(i, task.abort_handle());
             running.push(async move { (i, host, task.await) });
         }
-        if running.is_empty() {
+        if running.is_empty() || checker.reach.every_host_unreachable(hosts) {
             break;
         }
+        let until = grace.unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(3600));
         tokio::select! {
             next = running.next() => {
                 let Some((i, host, joined)) = next else { break };
+                aborts.remove(&i);
                 let outcome = match joined {
                     Ok(outcome) => outcome,
                     // A panic in a check is a bug: surface it as one, not as a link status.
@@ -189,15 +244,31 @@ pub(crate) async fn check_all(
                 outcomes[i] = Some(outcome);
             }
             _ = tick.tick() => results.tick()?,
+            () = stop.wait(), if grace.is_none() => grace = Some(tokio::time::Instant::now() + STOP_GRACE),
+            () = tokio::time::sleep_until(until), if grace.is_some() => break,
         }
     }
-    Ok(outcomes.into_iter().map(|o| o.unwrap_or_else(|| unreachable!("every target was checked"))).collect())
+    for handle in aborts.values() {
+        handle.abort();
+    }
+    let interrupted = stop.asked() && outcomes.iter().any(Option::is_none);
+    let outcomes = outcomes
+        .into_iter()
+        .map(|o| {
+            o.unwrap_or_else(|| Outcome::decided(Status::Skipped, "not checked: the run was interrupted"))
+        })
+        .collect();
+    Ok(Fetched { outcomes, offline: checker.reach.offline(), interrupted })
 }
 
 /// One queue per host, in document order, hosts numbered by first appearance. Live futures
 /// are bounded: per host by its concurrency, in all by a multiple of the global bound (so
 /// waiting for one host's spacing never starves the others).
-fn queues_of(targets: &[Target], decided: &[Option<Outcome>], opts: &FetchOptions) -> scheduler::Queues {
+fn queues_of(
+    targets: &[Target],
+    decided: &[Option<Outcome>],
+    opts: &FetchOptions,
+) -> (scheduler::Queues, usize) {
     let mut host_ids: HashMap<String, usize> = HashMap::new();
     let mut items = Vec::new();
     for (i, t) in targets.iter().enumerate() {
@@ -209,5 +280,5 @@ fn queues_of(targets: &[Target], decided: &[Option<Outcome>], opts: &FetchOption
         items.push((i, *host_ids.entry(key).or_insert(next)));
     }
     let max_live = (opts.max_concurrency * 4).max(opts.host_concurrency * host_ids.len().min(1024)).max(1);
-    scheduler::Queues::new(items, opts.host_concurrency, max_live)
+    (scheduler::Queues::new(items, opts.host_concurrency, max_live), host_ids.len())
 }

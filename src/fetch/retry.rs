@@ -47,9 +47,17 @@ pub(crate) fn status_is_transient(status: u16) -> bool {
 }
 
 /// Whether a failed request is worth sending again: timeouts and dropped connections are; a
-/// name that does not resolve, a certificate problem or a refusal are not.
+/// name that does not resolve (NXDOMAIN is an answer), no route to the network, a certificate
+/// problem or a refusal are not.
 pub(crate) fn failure_is_transient(f: &Failure) -> bool {
-    matches!(f, Failure::Timeout | Failure::ConnectionRefused | Failure::Reset | Failure::Closed)
+    matches!(
+        f,
+        Failure::Timeout
+            | Failure::ConnectTimeout
+            | Failure::ConnectionRefused
+            | Failure::Reset
+            | Failure::Closed
+    )
 }
 
 /// Whether an answer slows every later request to its host (429 Too Many Requests, 503).

@@ -4,8 +4,8 @@
 
 use crate::error::{Error, Result};
 use crate::sink::ResultSink;
-use crate::store::{PastResult, RunId, Store};
-use crate::types::{now, Change, Failing, Outcome, Standing, Target};
+use crate::store::{PastResult, RunEnd, RunId, Store};
+use crate::types::{now, Change, Failing, Outcome, Standing, Status, Target};
 use std::path::Path;
 
 /// Results are written in batches: this many, or every half second.
@@ -55,7 +55,17 @@ impl History {
         Batches { history: self, targets, pending: Vec::new() }
     }
 
-    /// Marks the run finished and reads each target's standing and change.
+    /// Marks the run ended offline: its results are dropped (see [`RunEnd::Offline`]).
+    ///
+    /// # Errors
+    /// The database cannot be written.
+    pub(crate) fn end_offline(&mut self) -> Result<()> {
+        let Some((store, run)) = self.open.as_mut() else { return Ok(()) };
+        store.finish_run(*run, &now(), RunEnd::Offline).map_err(store_err)
+    }
+
+    /// Marks the run finished (completely, or interrupted) and reads each target's standing
+    /// and change.
     ///
     /// # Errors
     /// The database cannot be written or read.
@@ -64,15 +74,18 @@ impl History {
         targets: &[Target],
         outcomes: &[Outcome],
         failing: &Failing,
+        end: RunEnd,
     ) -> Result<Timeline> {
         let Some((store, run)) = self.open.as_mut() else { return Ok((None, Vec::new())) };
-        store.finish_run(*run, &now()).map_err(store_err)?;
+        store.finish_run(*run, &now(), end).map_err(store_err)?;
         let mut standings = Vec::with_capacity(targets.len());
         let mut changes = Vec::new();
         for (i, (t, o)) in targets.iter().zip(outcomes).enumerate() {
             let (standing, previous) = store.timeline(t.kind, &t.value, failing).map_err(store_err)?;
             standings.push(standing);
-            if let Some(prev) = previous.filter(|p| p.run < run.0 && p.status != o.status) {
+            // A target an interrupted run skipped has not changed: it was not looked at.
+            let looked_at = o.status != Status::Skipped;
+            if let Some(prev) = previous.filter(|p| looked_at && p.run < run.0 && p.status != o.status) {
                 changes.push(Change { target: i, previous: prev.status, previous_at: prev.checked_at });
             }
         }

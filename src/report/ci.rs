@@ -2,6 +2,7 @@
 
 use super::{footnote_labels, status_counts, CheckRun, StatusCount};
 use crate::error::{Error, Result};
+use crate::types::Status;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
@@ -49,6 +50,10 @@ pub(crate) fn summary_text(run: &CheckRun<'_>, elapsed: Duration, out: &Path, in
         .count();
     if waiting > 0 {
         let _ = write!(text, " {waiting} failing but tolerated until --fail-after {}.", run.failing.after);
+    }
+    let skipped = run.outcomes.iter().filter(|o| o.status == Status::Skipped).count();
+    if skipped > 0 {
+        let _ = write!(text, " INTERRUPTED: {skipped} targets were not checked (status skipped).");
     }
     let _ = write!(text, " Tables in {}.", out.display());
     if insecure {
