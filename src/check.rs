@@ -5,13 +5,16 @@
 use crate::archive::{Archive, ArchiveStats, Facts};
 use crate::config::{CheckConfig, SummaryFormat};
 use crate::error::{Error, Result};
+use crate::extract::dates::DocumentDates;
 use crate::plan::{self, Plan, Rules};
 use crate::record::{History, Progress};
+use crate::repair::{self, RepairOptions};
 use crate::report::{self, footnote_labels, status_counts, CheckRun, StatusCount};
 use crate::sink::Fanout;
 use crate::store::RunEnd;
-use crate::types::{now, Citation, Outcome, Target};
+use crate::types::{now, Citation, Outcome, Repair, Target};
 use crate::{fetch, output, run};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -44,16 +47,35 @@ pub struct CheckSummary {
 /// Setup failures (the HTTP client, the history database, the output folder); broken links
 /// are results.
 pub fn run_check(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<CheckSummary> {
+    run(cfg, out, diag).map(|r| r.summary)
+}
+
+/// A check run: its summary, and what `repair` rewrites documents from.
+#[derive(Debug, Default)]
+pub(crate) struct Ran {
+    /// What the run found.
+    pub summary: CheckSummary,
+    /// Every citation read.
+    pub citations: Vec<Citation>,
+    /// The archived copies found (`--repair`).
+    pub repairs: Vec<Repair>,
+}
+
+/// [`run_check`], keeping the citations and repairs.
+pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Ran> {
     let started = Instant::now();
     let mut failed_inputs = Vec::new();
-    let Some(citations) = read_inputs(cfg, diag, &mut failed_inputs) else {
-        return Ok(CheckSummary { failed_inputs, ..CheckSummary::default() });
+    let Some((citations, dates)) = read_inputs(cfg, diag, &mut failed_inputs) else {
+        return Ok(Ran {
+            summary: CheckSummary { failed_inputs, ..CheckSummary::default() },
+            ..Ran::default()
+        });
     };
     let _locks = lock_folders(cfg)?;
     let started_at = now();
     let mut history = History::open(cfg.db.as_deref(), &started_at, &cfg.inputs, &options_json(cfg))?;
     let rules = Rules { include: &cfg.include, exclude: &cfg.exclude };
-    let plan = plan::plan(&citations, &cfg.symbol_lang, rules, cfg.cache_ttl, |t| history.last(t))?;
+    let plan = plan::plan(&citations, &cfg.symbol_lang, rules, cfg.reuse, |t| history.last(t))?;
     let archive = open_archive(cfg, &started_at)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -70,6 +92,20 @@ pub fn run_check(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -
     }
     let end = if fetched.interrupted { RunEnd::Interrupted } else { RunEnd::Complete };
     let (standings, changes) = history.finish(&plan.targets, &outcomes, &cfg.failing, end)?;
+    let repairs = match &cfg.repair {
+        Some(opts) if !fetched.interrupted => {
+            let facts = RepairFacts {
+                citations: &citations,
+                targets: &plan.targets,
+                outcomes: &outcomes,
+                dates: &dates,
+                standings: standings.as_deref(),
+                started_at: &started_at,
+            };
+            Some(look_up_repairs(cfg, opts, &facts, &runtime)?)
+        }
+        _ => None,
+    };
     let run = CheckRun {
         citations: &citations,
         targets: &plan.targets,
@@ -78,11 +114,12 @@ pub fn run_check(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -
         standings: standings.as_deref(),
         changes: &changes,
         failing: &cfg.failing,
+        repairs: repairs.as_deref(),
     };
     write_tables(&run, cfg)?;
     warn_if_archiving_stopped(archived.as_ref(), diag);
     write_summary(&run, cfg, archived.as_ref(), started.elapsed(), out)?;
-    Ok(CheckSummary {
+    let summary = CheckSummary {
         failed_inputs,
         citations: citations.len(),
         targets: plan.targets.len(),
@@ -90,7 +127,52 @@ pub fn run_check(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -
         failing: run.failing_count(),
         archive: archived,
         interrupted: stop.asked(),
-    })
+    };
+    Ok(Ran { summary, repairs: repairs.unwrap_or_default(), citations })
+}
+
+/// What repair needs to know of the run.
+struct RepairFacts<'a> {
+    citations: &'a [Citation],
+    targets: &'a [Target],
+    outcomes: &'a [Outcome],
+    dates: &'a HashMap<String, DocumentDates>,
+    standings: Option<&'a [crate::types::Standing]>,
+    started_at: &'a str,
+}
+
+/// Looks up an archived copy for every failing citation (`--repair`).
+fn look_up_repairs(
+    cfg: &CheckConfig,
+    opts: &RepairOptions,
+    f: &RepairFacts<'_>,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Vec<Repair>> {
+    // This run's own captures of a failing target are the failure itself: only earlier ones.
+    let stamp: String = f.started_at.chars().filter(char::is_ascii_digit).take(14).collect();
+    let index =
+        cfg.archive.as_ref().and_then(|a| std::fs::read_to_string(a.dir.join("index.cdxj")).ok()).map(|i| {
+            i.lines()
+                .filter(|l| l.split(' ').nth(1).is_some_and(|ts| ts < stamp.as_str()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+    let facts = repair::Facts {
+        citations: f.citations,
+        targets: f.targets,
+        outcomes: f.outcomes,
+        failing: &cfg.failing,
+        dates: f.dates,
+        standings: f.standings,
+        own_index: index.as_deref(),
+    };
+    let plan = repair::plan(&facts, opts);
+    let found = if plan.lookups.is_empty() {
+        Vec::new()
+    } else {
+        runtime.block_on(fetch::find_archived(&plan.lookups, &cfg.fetch, opts))?
+    };
+    Ok(repair::rows(plan, &found))
 }
 
 /// The first Ctrl-C asks the fetch stage to stop (requests in flight get a short grace, the
@@ -114,8 +196,13 @@ async fn stop_on_ctrl_c(stop: Arc<fetch::Stop>) {
 
 /// The plan's input: the citations of every readable input (`None` when none could be read,
 /// and the tables are left as they were).
-fn read_inputs(cfg: &CheckConfig, diag: &mut dyn Write, failed: &mut Vec<String>) -> Option<Vec<Citation>> {
-    let citations = run::read_all(&cfg.inputs, cfg.input_format, cfg.max_input_size, diag, failed);
+fn read_inputs(
+    cfg: &CheckConfig,
+    diag: &mut dyn Write,
+    failed: &mut Vec<String>,
+) -> Option<(Vec<Citation>, HashMap<String, DocumentDates>)> {
+    let dates = cfg.repair.is_some();
+    let read = run::read_all(&cfg.inputs, cfg.input_format, cfg.max_input_size, dates, diag, failed);
     if failed.len() == cfg.inputs.len() {
         let out = cfg.out.display();
         let _ = writeln!(diag, "citecheck: no input could be read; the tables in {out} were left unchanged");
@@ -125,7 +212,7 @@ fn read_inputs(cfg: &CheckConfig, diag: &mut dyn Write, failed: &mut Vec<String>
         let _ =
             writeln!(diag, "citecheck: WARNING: --insecure: TLS certificates are NOT verified in this run");
     }
-    Some(citations)
+    Some(read)
 }
 
 /// Makes sure every output can be written before the first request, and locks the output
@@ -237,7 +324,8 @@ fn close_archive(
 fn write_tables(run: &CheckRun<'_>, cfg: &CheckConfig) -> Result<()> {
     std::fs::create_dir_all(&cfg.out)
         .map_err(|source| Error::WriteOutput { path: cfg.out.clone(), source })?;
-    for table in report::TABLES {
+    let repairs = run.repairs.map(|_| &report::REPAIRS);
+    for table in report::TABLES.iter().chain(repairs) {
         output::write_atomic_with(&cfg.out.join(table.name), |w| (table.write)(run, w))?;
     }
     if let Some(path) = &cfg.junit {
@@ -296,7 +384,8 @@ fn options_json(cfg: &CheckConfig) -> String {
         "exclude": cfg.exclude.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
         "fail_on": cfg.failing.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         "fail_after": cfg.failing.after,
-        "cache_ttl_s": cfg.cache_ttl.map(|d| d.as_secs()),
+        "cache_ttl_s": match cfg.reuse { plan::Reuse::FreshOk(d) => Some(d.as_secs()), _ => None },
+        "reuse_latest": cfg.reuse == plan::Reuse::Latest,
     })
     .to_string()
 }

@@ -66,11 +66,12 @@ pub struct CheckConfig {
     pub(crate) exclude: Vec<Regex>,
     pub(crate) failing: Failing,
     pub(crate) db: Option<PathBuf>,
-    pub(crate) cache_ttl: Option<Duration>,
+    pub(crate) reuse: crate::plan::Reuse,
     pub(crate) summary: SummaryFormat,
     pub(crate) junit: Option<PathBuf>,
     pub(crate) progress: bool,
     pub(crate) archive: Option<ArchiveConfig>,
+    pub(crate) repair: Option<crate::repair::RepairOptions>,
 }
 
 impl CheckConfig {
@@ -89,11 +90,12 @@ impl CheckConfig {
                 exclude: Vec::new(),
                 failing: Failing::default(),
                 db: Some(PathBuf::from(DEFAULT_DB)),
-                cache_ttl: None,
+                reuse: crate::plan::Reuse::Never,
                 summary: SummaryFormat::Text,
                 junit: None,
                 progress: true,
                 archive: None,
+                repair: None,
             },
             include: Vec::new(),
             exclude: Vec::new(),
@@ -171,7 +173,9 @@ impl CheckConfigBuilder {
         /// The history database; `Some(None)` keeps no history.
         db: Option<PathBuf> => |c, v| c.db = v;
         /// Reuse `ok` results younger than this.
-        cache_ttl: Duration => |c, v| c.cache_ttl = Some(v);
+        cache_ttl: Duration => |c, v| c.reuse = crate::plan::Reuse::FreshOk(v);
+        /// Reuse the latest result of every target the history knows (`citecheck repair`).
+        reuse_latest: bool => |c, v| if v { c.reuse = crate::plan::Reuse::Latest };
         /// Summary format on standard output.
         summary: SummaryFormat => |c, v| c.summary = v;
         /// Also write JUnit XML here.
@@ -180,6 +184,8 @@ impl CheckConfigBuilder {
         progress: bool => |c, v| c.progress = v;
         /// Archive every exchange.
         archive: ArchiveConfig => |c, v| c.archive = Some(v);
+        /// Look up archived copies of failing citations (`--repair`).
+        repair: crate::repair::RepairOptions => |c, v| c.repair = Some(v);
     }
 
     /// `--include` patterns (regular expressions).

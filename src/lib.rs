@@ -13,6 +13,8 @@
 //!   hands each exchange to an exchange sink and each result to result sinks (`sink`);
 //! - `record`: the result sinks — the run history (`store`, SQLite) and the progress bar;
 //!   `archive` is the exchange sink (WARC 1.1, CDXJ, WACZ);
+//! - `repair`: failing citations → archived copies nearest the date they were cited (the rules;
+//!   `fetch` makes the look-ups) and repaired documents;
 //! - `report`: results → tables (one registry), summaries and JUnit XML; `output` writes
 //!   files atomically.
 //!
@@ -51,6 +53,8 @@ mod fetch;
 mod output;
 mod plan;
 mod record;
+mod repair;
+mod repair_run;
 mod report;
 mod run;
 mod sink;
@@ -70,16 +74,21 @@ pub use config::{
     DEFAULT_TARGET_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_WARC_SIZE, SLOW_INTERVAL, SYMBOL_LANGS,
 };
 pub use error::{Error, Result};
+pub use extract::dates::{document_dates, DocumentDates};
 pub use extract::{extract, extract_text, parse_input, read_input, Document, InputFormat};
 pub use fetch::{Method, Override};
+pub use repair::document::RepairStyle;
+pub use repair::{RepairOptions, DEFAULT_AVAILABILITY_URL, DEFAULT_WAYBACK_URL};
+pub use repair_run::{run_repair, RepairSummary};
 pub use report::StatusCount;
 pub use run::{run_extract, ExtractConfig, ExtractSummary, OutputFormat};
 pub use timeline::print_history;
-pub use types::{Capture, Citation, Failing, Hop, Kind, Outcome, Status, Target};
+pub use types::{Capture, Citation, Failing, Hop, Kind, Memento, Outcome, Repair, Status, Target, Ymd};
 
-/// The table names `check` writes, in order, with what each tells (for help texts and docs).
+/// The table names `check` writes, in order, with what each tells (for help texts and docs);
+/// `repairs.csv` last, written with `--repair`.
 pub fn tables() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
-    report::TABLES.iter().map(|t| (t.name, t.about, t.columns)).collect()
+    report::TABLES.iter().chain([&report::REPAIRS]).map(|t| (t.name, t.about, t.columns)).collect()
 }
 
 /// The User-Agent citecheck sends: `citecheck/<version> (+<repository>)`.

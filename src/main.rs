@@ -4,6 +4,7 @@
 mod cli;
 
 use clap::Parser;
+use cli::layers::Mode;
 use std::process::ExitCode;
 
 /// Exit codes (documented in the README).
@@ -19,8 +20,9 @@ fn main() -> ExitCode {
         match cli.command {
             cli::Command::Extract(args) => citecheck::run_extract(&args.into_config(), &mut stderr)
                 .map(|s| if s.failed_inputs.is_empty() { 0 } else { EXIT_INPUT_OR_CONFIG_ERROR }),
-            cli::Command::Check(args) => check(*args, false, &mut stderr),
-            cli::Command::Archive(args) => check(*args, true, &mut stderr),
+            cli::Command::Check(args) => check(*args, Mode::Check, &mut stderr),
+            cli::Command::Archive(args) => check(*args, Mode::Archive, &mut stderr),
+            cli::Command::Repair(args) => repair(*args, &mut stderr),
             cli::Command::History(args) => {
                 citecheck::print_history(&args.db, &args.target, args.limit, &mut std::io::stdout())
             }
@@ -41,30 +43,46 @@ fn main() -> ExitCode {
 }
 
 /// `check` and `archive`: validate the configuration, run, map the summary to an exit code.
-fn check(
-    args: cli::args::CheckArgs,
-    archive_command: bool,
-    stderr: &mut std::io::Stderr,
-) -> citecheck::Result<u8> {
-    let config = match cli::layers::check_config(args, archive_command) {
+fn check(args: cli::args::CheckArgs, mode: Mode, stderr: &mut std::io::Stderr) -> citecheck::Result<u8> {
+    let config = match cli::layers::check_config(args, mode) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("citecheck: error: {e:#}");
             return Ok(EXIT_INPUT_OR_CONFIG_ERROR);
         }
     };
-    citecheck::run_check(&config, &mut std::io::stdout(), stderr).map(|s| {
-        let archiving_stopped = s.archive.as_ref().is_some_and(|a| a.stopped.is_some());
-        if s.interrupted {
-            EXIT_INTERRUPTED
-        } else if !s.failed_inputs.is_empty() || archiving_stopped {
-            EXIT_INPUT_OR_CONFIG_ERROR
-        } else if s.failing > 0 {
-            EXIT_FAILING_CITATIONS
-        } else {
-            0
+    citecheck::run_check(&config, &mut std::io::stdout(), stderr).map(|s| exit_code(&s))
+}
+
+/// `repair`: like `check`, then the repaired document.
+fn repair(args: cli::args::RepairArgs, stderr: &mut std::io::Stderr) -> citecheck::Result<u8> {
+    let style = match args.repair_style {
+        cli::args::RepairStyleArg::Append => citecheck::RepairStyle::Append,
+        cli::args::RepairStyleArg::Replace => citecheck::RepairStyle::Replace,
+    };
+    let config = match cli::layers::check_config(args.check, Mode::Repair) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("citecheck: error: {e:#}");
+            return Ok(EXIT_INPUT_OR_CONFIG_ERROR);
         }
-    })
+    };
+    citecheck::run_repair(&config, &args.output, style, &mut std::io::stdout(), stderr)
+        .map(|s| exit_code(&s.check))
+}
+
+/// The exit code of a check.
+fn exit_code(s: &citecheck::CheckSummary) -> u8 {
+    let archiving_stopped = s.archive.as_ref().is_some_and(|a| a.stopped.is_some());
+    if s.interrupted {
+        EXIT_INTERRUPTED
+    } else if !s.failed_inputs.is_empty() || archiving_stopped {
+        EXIT_INPUT_OR_CONFIG_ERROR
+    } else if s.failing > 0 {
+        EXIT_FAILING_CITATIONS
+    } else {
+        0
+    }
 }
 
 /// `export-wacz`: package the folder, say what was packed (and what was left out).

@@ -25,13 +25,26 @@ pub(crate) struct Rules<'a> {
     pub exclude: &'a [Regex],
 }
 
-/// Plans a check: `last` gives a target's last result from the history (if any), used only
-/// when `cache_ttl` is set.
+/// Which results of earlier runs a run takes instead of fetching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Reuse {
+    /// None: every target is fetched.
+    #[default]
+    Never,
+    /// `ok` results younger than this (`--cache-ttl`).
+    FreshOk(Duration),
+    /// The latest result of every target, whatever it was (`citecheck repair`: what the
+    /// history knows is used; only what it lacks is fetched).
+    Latest,
+}
+
+/// Plans a check: `last` gives a target's last result from the history (if any), used as
+/// `reuse` says.
 pub(crate) fn plan(
     citations: &[Citation],
     symbol_lang: &str,
     rules: Rules<'_>,
-    cache_ttl: Option<Duration>,
+    reuse: Reuse,
     mut last: impl FnMut(&Target) -> crate::Result<Option<Outcome>>,
 ) -> crate::Result<Plan> {
     let targets = targets_of(citations, symbol_lang);
@@ -39,9 +52,10 @@ pub(crate) fn plan(
     for t in &targets {
         let decided = match excluded_by_rule(rules, t) {
             Some(o) => Some(o),
-            None => match cache_ttl {
-                Some(ttl) => last(t)?.and_then(|past| cached(past, ttl, SystemTime::now())),
-                None => None,
+            None => match reuse {
+                Reuse::FreshOk(ttl) => last(t)?.and_then(|past| cached(past, ttl, SystemTime::now())),
+                Reuse::Latest => last(t)?.map(reused),
+                Reuse::Never => None,
             },
         };
         preset.push(decided);
@@ -103,14 +117,12 @@ pub(crate) fn cached(past: Outcome, ttl: Duration, now: SystemTime) -> Option<Ou
         return None;
     }
     let age = humantime::parse_rfc3339(&past.checked_at).ok().and_then(|at| now.duration_since(at).ok())?;
-    (age <= ttl).then_some(Outcome {
-        cached: true,
-        attempts: 0,
-        elapsed_ms: 0,
-        hops: Vec::new(),
-        capture: None,
-        ..past
-    })
+    (age <= ttl).then(|| reused(past))
+}
+
+/// A past result as this run's, marked as served from the history.
+fn reused(past: Outcome) -> Outcome {
+    Outcome { cached: true, attempts: 0, elapsed_ms: 0, hops: Vec::new(), capture: None, ..past }
 }
 
 #[cfg(test)]

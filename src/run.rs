@@ -2,9 +2,11 @@
 //! arguments and maps the summary to an exit code.
 
 use crate::error::{Error, Result};
+use crate::extract::dates::DocumentDates;
 use crate::extract::{self, InputFormat};
 use crate::types::Citation;
 use crate::{output, report};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -48,7 +50,8 @@ pub struct ExtractSummary {
 /// Only when the output cannot be written; input problems are reported and counted.
 pub fn run_extract(cfg: &ExtractConfig, diag: &mut dyn Write) -> Result<ExtractSummary> {
     let mut summary = ExtractSummary::default();
-    let rows = read_all(&cfg.inputs, cfg.input_format, cfg.max_input_size, diag, &mut summary.failed_inputs);
+    let (rows, _) =
+        read_all(&cfg.inputs, cfg.input_format, cfg.max_input_size, false, diag, &mut summary.failed_inputs);
     let bytes = match cfg.format {
         OutputFormat::Csv => report::citations_csv(&rows)?,
         OutputFormat::Json => report::citations_json(&rows)?,
@@ -66,15 +69,18 @@ pub fn run_extract(cfg: &ExtractConfig, diag: &mut dyn Write) -> Result<ExtractS
     Ok(summary)
 }
 
-/// Reads and extracts every input, reporting (and skipping) the ones that fail.
+/// Reads and extracts every input, reporting (and skipping) the ones that fail; with
+/// `dates`, also the dates each input states (by source), for repair.
 pub(crate) fn read_all(
     inputs: &[String],
     format: Option<InputFormat>,
     max_bytes: u64,
+    dates: bool,
     diag: &mut dyn Write,
     failed: &mut Vec<String>,
-) -> Vec<Citation> {
+) -> (Vec<Citation>, HashMap<String, DocumentDates>) {
     let mut rows = Vec::new();
+    let mut stated = HashMap::new();
     for input in inputs {
         match extract::read_input(input, format, max_bytes) {
             Ok(doc) => {
@@ -82,6 +88,9 @@ pub(crate) fn read_all(
                     let _ = writeln!(diag, "citecheck: warning: {w}");
                 }
                 rows.extend(extract::extract(&doc));
+                if dates {
+                    stated.insert(doc.source.clone(), doc.dates());
+                }
             }
             Err(e) => {
                 let _ = writeln!(diag, "citecheck: error: {e}");
@@ -89,5 +98,5 @@ pub(crate) fn read_all(
             }
         }
     }
-    rows
+    (rows, stated)
 }

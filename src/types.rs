@@ -304,3 +304,92 @@ pub struct Capture {
     /// Capture time (`WARC-Date`).
     pub date: String,
 }
+
+/// A calendar date (proleptic Gregorian), as documents state them and `repairs.csv` writes
+/// them (`YYYY-MM-DD`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ymd {
+    /// Year.
+    pub y: i32,
+    /// Month, 1–12.
+    pub m: u32,
+    /// Day, 1–31.
+    pub d: u32,
+}
+
+impl Ymd {
+    /// The date, when it exists (`2021-02-30` does not).
+    pub fn new(y: i32, m: u32, d: u32) -> Option<Ymd> {
+        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+        let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        ((1..=12).contains(&m) && d >= 1 && d <= days[(m - 1) as usize]).then_some(Ymd { y, m, d })
+    }
+
+    /// Days since 1970-01-01 (negative before), by the civil-from-days arithmetic.
+    pub fn days(self) -> i64 {
+        let (m, d) = (i64::from(self.m), i64::from(self.d));
+        let y = i64::from(self.y) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// Parses `YYYY-MM-DD` (also the first 8 digits of a 14-digit archive timestamp when
+    /// `compact`).
+    pub fn parse(s: &str) -> Option<Ymd> {
+        let s = s.trim();
+        let (y, m, d) = if s.len() >= 8 && s.bytes().take(8).all(|b| b.is_ascii_digit()) {
+            (s.get(..4)?, s.get(4..6)?, s.get(6..8)?)
+        } else {
+            let mut parts = s.splitn(3, '-');
+            (parts.next()?, parts.next()?, parts.next()?.get(..2)?)
+        };
+        Ymd::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+    }
+
+    /// `YYYYMMDD`, as archive APIs take dates.
+    pub fn compact(self) -> String {
+        format!("{:04}{:02}{:02}", self.y, self.m, self.d)
+    }
+}
+
+impl fmt::Display for Ymd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.y, self.m, self.d)
+    }
+}
+
+/// An archived copy of a page (a memento, RFC 7089).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Memento {
+    /// Where a reader opens it (the archive's replay page, or `--replay-url` for citecheck's own
+    /// captures; empty when an own capture has no replay address).
+    pub url: String,
+    /// When it was captured: 14 digits, `YYYYMMDDhhmmss`.
+    pub datetime: String,
+    /// Which archive holds it: `citecheck` (own WARCs), `wayback` (CDX), `wayback-available`.
+    pub archive: &'static str,
+    /// Its raw memento was fetched and answered 2xx with the page (own captures are by
+    /// construction).
+    pub verified: bool,
+    /// For own captures: the WARC file and offset that hold it.
+    pub warc: Option<(String, u64)>,
+}
+
+/// What repair found for one failing citation (`--repair`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repair {
+    /// Index of the citation.
+    pub citation: usize,
+    /// The date the document cited it, when known.
+    pub cited_at: Option<Ymd>,
+    /// Where that date comes from (`accessed (document)`, `document date`, `--cited-at`,
+    /// `first seen by citecheck`).
+    pub cited_at_source: &'static str,
+    /// The archived copy chosen, if any.
+    pub memento: Option<Memento>,
+    /// What was tried and why copies were passed over, in words.
+    pub note: String,
+}

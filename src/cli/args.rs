@@ -27,6 +27,11 @@ pub enum Command {
     /// Shorthand for `check --archive archive/`: check, and keep what every target served as
     /// WARC 1.1 (give --archive DIR to choose the folder).
     Archive(Box<CheckArgs>),
+    /// Check one Markdown or HTML document (reusing the history's latest results, fetching
+    /// what it lacks), find the archived copy of each dead citation nearest the date it was
+    /// cited (as `check --repair`, which also writes repairs.csv), and write a repaired copy:
+    /// dead links point to their verified copies, nothing else changes.
+    Repair(Box<RepairArgs>),
     /// Show the timeline of one URL or document symbol from the run history.
     History(HistoryArgs),
     /// Package an archive folder (WARC files and index.cdxj) as one WACZ file that
@@ -124,6 +129,25 @@ impl ExtractArgs {
             max_input_size: self.max_input_size.map_or(citecheck::DEFAULT_MAX_INPUT_SIZE, |s| s.0),
         }
     }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RepairArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    /// The repaired document to write (atomically).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// append: keep each dead link and add its archived copy (HTML: Robust Links
+    /// data-versionurl/data-versiondate); replace: point the link to the copy.
+    #[arg(long, value_enum, value_name = "STYLE", default_value = "append")]
+    pub repair_style: RepairStyleArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RepairStyleArg {
+    Append,
+    Replace,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, serde::Deserialize, PartialEq, Eq)]
@@ -260,6 +284,21 @@ pub struct CheckArgs {
     pub max_archive_size: Option<SizeArg>,
     #[arg(long, value_name = "SIZE", help = with_default("Start a new WARC file at this size, e.g. 1GB", citecheck::DEFAULT_WARC_SIZE))]
     pub warc_size: Option<SizeArg>,
+    /// For every failing citation (and soft 404), find the archived copy nearest the date the
+    /// document cited it (own captures, then the Wayback Machine; each memento verified) and
+    /// write repairs.csv.
+    #[arg(long)]
+    pub repair: bool,
+    /// The date the citations were made, when the document states none (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub cited_at: Option<String>,
+    /// Base URL of the Wayback Machine (CDX server and mementos).
+    #[arg(long, value_name = "URL", default_value = citecheck::DEFAULT_WAYBACK_URL)]
+    pub wayback_url: String,
+    /// URL prefix of a replay service for the own archive's captures (pywb:
+    /// http://localhost:8080/my-coll): own copies get PREFIX/TIMESTAMP/URL.
+    #[arg(long, value_name = "PREFIX")]
+    pub replay_url: Option<String>,
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,

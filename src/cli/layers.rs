@@ -7,8 +7,24 @@ use anyhow::{bail, Context};
 use citecheck::{ArchiveConfig, CheckConfig, Method, Status, SummaryFormat, DEFAULT_ARCHIVE};
 use std::path::{Path, PathBuf};
 
-/// The validated configuration of `check` (`archive_command`: run as `citecheck archive`).
-pub fn check_config(cli: CheckArgs, archive_command: bool) -> anyhow::Result<CheckConfig> {
+/// Which command the check options belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `citecheck check`.
+    Check,
+    /// `citecheck archive`: archiving on, into `archive/` unless told otherwise.
+    Archive,
+    /// `citecheck repair`: repair on, the history's latest results reused.
+    Repair,
+}
+
+/// The validated configuration of `check`, `archive` or `repair`.
+pub fn check_config(mut cli: CheckArgs, mode: Mode) -> anyhow::Result<CheckConfig> {
+    let archive_command = mode == Mode::Archive;
+    cli.repair |= mode == Mode::Repair;
+    if !cli.repair && (cli.cited_at.is_some() || cli.replay_url.is_some()) {
+        bail!("--cited-at and --replay-url are for repair: add --repair (or run `citecheck repair`)");
+    }
     let (file, file_path) = FileConfig::load(cli.config.as_deref())?;
     let archive =
         archive_dir(cli.archive.clone(), archive_command, file.archive.clone(), file_path.as_deref())?;
@@ -36,6 +52,23 @@ pub fn check_config(cli: CheckArgs, archive_command: bool) -> anyhow::Result<Che
             .map_or(citecheck::DEFAULT_MAX_ARCHIVE_SIZE, |s| s.0),
         warc_size: cli.warc_size.or(file.warc_size).map_or(citecheck::DEFAULT_WARC_SIZE, |s| s.0),
     });
+    let repair = if cli.repair {
+        let cited_at =
+            match &cli.cited_at {
+                Some(d) => Some(citecheck::Ymd::parse(d).with_context(|| {
+                    format!("--cited-at '{d}': write a date as YYYY-MM-DD, e.g. 2021-02-24")
+                })?),
+                None => None,
+            };
+        Some(citecheck::RepairOptions {
+            wayback: cli.wayback_url.trim_end_matches('/').to_string(),
+            cited_at,
+            replay_url: cli.replay_url.clone(),
+            ..citecheck::RepairOptions::default()
+        })
+    } else {
+        None
+    };
     let inputs = list(cli.inputs, file.inputs).unwrap_or_default();
     let builder = CheckConfig::builder(inputs)
         .input_format(cli.input_format.map(InputFormatArg::into_format))
@@ -65,6 +98,8 @@ pub fn check_config(cli: CheckArgs, archive_command: bool) -> anyhow::Result<Che
         .summary(cli.format.or(file.format).map(summary))
         .junit(cli.junit.or(file.junit))
         .archive(archive)
+        .repair(repair)
+        .reuse_latest(Some(mode == Mode::Repair))
         .progress(switch(cli.quiet, false, file.quiet).map(|quiet| !quiet));
     builder.build().context("invalid configuration").map_err(|e| anyhow::anyhow!("{}", e.root_cause()))
 }

@@ -3,6 +3,7 @@
 //! read by one module each; packages (DOCX, ODT) are read into a common [`structure`] of
 //! blocks and notes on which the footnote, paragraph, URL and symbol rules run once.
 
+pub(crate) mod dates;
 mod docx;
 mod html;
 mod layout;
@@ -94,6 +95,46 @@ impl Document {
             Content::Structure(_) => None,
         }
     }
+
+    /// The dates the document states: access dates (for all citations, or beside one) and
+    /// its masthead date. Per-line access dates use the line numbers of the citation rows.
+    pub fn dates(&self) -> dates::DocumentDates {
+        match &self.content {
+            Content::Text(t) if self.format == InputFormat::Html => dates::document_dates(&without_tags(t)),
+            Content::Text(t) => dates::document_dates(t),
+            Content::Structure(s) => {
+                // One line per block, so line numbers are block ordinals as in the rows.
+                let text: Vec<String> = s.blocks.iter().map(|b| b.text.replace(['\n', '\r'], " ")).collect();
+                let mut found = dates::document_dates(&text.join("\n"));
+                if s.marked_positions {
+                    // PDF rows number lines by page: block ordinals do not match them.
+                    found.accessed_on_line.clear();
+                }
+                found
+            }
+        }
+    }
+}
+
+/// HTML without its tags (each tag keeps only the line breaks inside it, so line numbers
+/// stay) and with non-breaking spaces as spaces: enough to read dates from.
+fn without_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            '\n' => out.push('\n'),
+            _ if in_tag => {}
+            '\u{a0}' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out.replace("&nbsp;", " ").replace("&#160;", " ")
 }
 
 /// Default limit on an input's size (`--max-input-size`): reading a text format takes about

@@ -26,6 +26,23 @@ pub(crate) struct Checker {
 }
 
 impl Checker {
+    /// The checker of a run: its client, guard, host pool and options.
+    ///
+    /// # Errors
+    /// The HTTP client cannot be built (an unreadable `--cacert`).
+    pub(crate) fn new(
+        opts: &FetchOptions,
+        exchanges: Option<std::sync::Arc<dyn crate::sink::ExchangeSink>>,
+    ) -> crate::error::Result<Checker> {
+        Ok(Checker {
+            http: super::client::build(opts, exchanges)?,
+            guard: guard::Guard::new(opts.deny_private, &opts.resolve, guard::proxy_in_environment()),
+            pool: HostPool::new(opts.max_concurrency, opts.host_concurrency, opts.host_interval),
+            opts: opts.clone(),
+            reach: Reach::default(),
+        })
+    }
+
     /// Checks one target from its start URL to a final answer.
     pub(crate) async fn check_one(&self, kind: Kind, start: &str) -> Outcome {
         let (http, opts) = (&self.http, &self.opts);
@@ -95,7 +112,7 @@ impl Checker {
     }
 
     /// One request with the method policy and the retry rules applied.
-    async fn request(
+    pub(crate) async fn request(
         &self,
         url: &reqwest::Url,
         method: Method,

@@ -6,17 +6,20 @@
 //! - `check`: one target — method policy, retries, redirects, bodies;
 //! - `classify`: what an answer means; `failure`: what a failed request means (by type);
 //! - `retry`: what is worth asking again and how long to wait; `guard`: `--deny-private`;
-//! - `reach`: whether any host answered at all (an offline machine is not a broken document).
+//! - `reach`: whether any host answered at all (an offline machine is not a broken document);
+//! - `memento`: archived copies of failing citations (`--repair`), verified.
 //!
 //! Results go to a [`ResultSink`] as they come; whole exchanges (when kept) to an
 //! [`ExchangeSink`]. Fetch knows nothing of WARC or SQLite.
 
 mod check;
+pub(crate) use memento::find_archived;
 mod classify;
 mod client;
 mod cookies;
 mod failure;
 mod guard;
+mod memento;
 mod reach;
 mod retry;
 mod scheduler;
@@ -25,7 +28,6 @@ use crate::error::{Error, Result};
 use crate::sink::{ExchangeSink, ResultSink};
 use crate::types::{host_key, Outcome, Status, Target};
 use futures::stream::{FuturesUnordered, StreamExt};
-use scheduler::HostPool;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -200,13 +202,7 @@ pub(crate) async fn check_all(
     results: &mut dyn ResultSink,
     stop: &Stop,
 ) -> Result<Fetched> {
-    let checker = Arc::new(check::Checker {
-        http: client::build(opts, exchanges)?,
-        guard: guard::Guard::new(opts.deny_private, &opts.resolve, guard::proxy_in_environment()),
-        pool: HostPool::new(opts.max_concurrency, opts.host_concurrency, opts.host_interval),
-        opts: opts.clone(),
-        reach: reach::Reach::default(),
-    });
+    let checker = Arc::new(check::Checker::new(opts, exchanges)?);
     let mut outcomes: Vec<Option<Outcome>> = preset;
     outcomes.resize(targets.len(), None);
     let (mut queues, hosts) = queues_of(targets, &outcomes, opts);

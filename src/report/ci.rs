@@ -56,6 +56,14 @@ pub(crate) fn summary_text(run: &CheckRun<'_>, elapsed: Duration, out: &Path, in
         let _ = write!(text, " INTERRUPTED: {skipped} targets were not checked (status skipped).");
     }
     let _ = write!(text, " Tables in {}.", out.display());
+    if let Some(repairs) = run.repairs {
+        let found = repairs.iter().filter(|r| r.memento.is_some()).count();
+        let _ = write!(
+            text,
+            " Repair: {found} of {} failing citations have an archived copy (repairs.csv).",
+            repairs.len()
+        );
+    }
     if insecure {
         text.push_str(" TLS certificates were NOT verified (--insecure).");
     }

@@ -6,7 +6,7 @@
 //! `tables.rs` and one line in [`TABLES`].
 
 use crate::error::{Error, Result};
-use crate::types::{Change, Citation, Failing, Outcome, Standing, Status, Target};
+use crate::types::{Change, Citation, Failing, Outcome, Repair, Standing, Status, Target};
 
 mod ci;
 mod tables;
@@ -88,7 +88,9 @@ impl<'w> GuardedCsv<'w> {
 /// A cell that holds remote text (titles, errors, Location values) is prefixed with `'` when it
 /// starts with `=`, `+`, `-`, `@`, tab or CR, so spreadsheets never read it as a formula.
 pub(crate) fn safe_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    // A plain number (`-785` days) is a number to a spreadsheet, not a formula.
+    let number = s.parse::<i64>().is_ok();
+    if !number && s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
         s.to_string()
@@ -136,6 +138,14 @@ pub(crate) const TABLES: &[Table] = &[
     ),
 ];
 
+/// `repairs.csv`, written when `--repair` is on.
+pub(crate) const REPAIRS: Table = Table::new(
+    "repairs.csv",
+    &tables::REPAIR_COLUMNS,
+    "with --repair: the archived copy nearest the date each failing citation was cited",
+    tables::repairs_csv,
+);
+
 impl Table {
     const fn new(
         name: &'static str,
@@ -164,6 +174,8 @@ pub(crate) struct CheckRun<'a> {
     pub changes: &'a [Change],
     /// What fails the run.
     pub failing: &'a Failing,
+    /// Archived copies of the failing citations (`--repair`).
+    pub repairs: Option<&'a [Repair]>,
 }
 
 impl CheckRun<'_> {

@@ -6,7 +6,7 @@ use crate::plan::human_url;
 use crate::types::{host_key, Kind, Standing, Status};
 
 /// The columns of `citations.csv`: the `extract` columns, then the target's result.
-pub(crate) const CITATION_STATUS_COLUMNS: [&str; 11] = [
+pub(crate) const CITATION_STATUS_COLUMNS: [&str; 12] = [
     CITATION_COLUMNS[0],
     CITATION_COLUMNS[1],
     CITATION_COLUMNS[2],
@@ -18,6 +18,7 @@ pub(crate) const CITATION_STATUS_COLUMNS: [&str; 11] = [
     "status",
     "http_status",
     "final_url",
+    "archived_url",
 ];
 /// The columns of `summary.csv`.
 pub(crate) const SUMMARY_COLUMNS: [&str; 3] = ["status", "targets", "citations"];
@@ -129,14 +130,82 @@ pub(crate) fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Wr
             of_citation[ci] = Some(ti);
         }
     }
+    let mut archived: Vec<Option<&str>> = vec![None; run.citations.len()];
+    for r in run.repairs.unwrap_or(&[]) {
+        archived[r.citation] = r.memento.as_ref().map(|m| m.url.as_str()).filter(|u| !u.is_empty());
+    }
     let mut w = GuardedCsv::new(out, &CITATION_STATUS_COLUMNS)?;
-    for (c, t) in run.citations.iter().zip(of_citation) {
+    for (ci, (c, t)) in run.citations.iter().zip(of_citation).enumerate() {
         let o = t.map(|i| &run.outcomes[i]);
         let mut cells = citation_cells(c).to_vec();
         cells.push(o.map_or("", |o| o.status.as_str()).to_string());
         cells.push(o.and_then(|o| o.http_status).map(|s| s.to_string()).unwrap_or_default());
         cells.push(o.map_or("", |o| o.final_url.as_str()).to_string());
+        cells.push(archived[ci].unwrap_or("").to_string());
         w.row(&cells)?;
+    }
+    w.finish()
+}
+
+/// The columns of `repairs.csv` (`--repair`).
+pub(crate) const REPAIR_COLUMNS: [&str; 16] = [
+    "source",
+    "line",
+    "footnote",
+    "paragraph",
+    "kind",
+    "value",
+    "status",
+    "cited_at",
+    "cited_at_source",
+    "memento_url",
+    "memento_datetime",
+    "days_from_cited",
+    "archive",
+    "verified",
+    "warc",
+    "note",
+];
+
+/// `repairs.csv`: one row per failing citation, with the archived copy chosen (if any).
+///
+/// # Errors
+/// When writing to `out` fails.
+pub(crate) fn repairs_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
+    let mut status_of: Vec<&str> = vec![""; run.citations.len()];
+    for (t, o) in run.targets.iter().zip(run.outcomes) {
+        for &ci in &t.citations {
+            status_of[ci] = o.status.as_str();
+        }
+    }
+    let mut w = GuardedCsv::new(out, &REPAIR_COLUMNS)?;
+    for r in run.repairs.unwrap_or(&[]) {
+        let c = &run.citations[r.citation];
+        let m = r.memento.as_ref();
+        let days = r
+            .cited_at
+            .zip(m)
+            .and_then(|(d, m)| crate::repair::choose::days_from(d, &m.datetime))
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        w.row([
+            c.source.clone(),
+            c.line.to_string(),
+            c.footnote.clone(),
+            c.paragraph.clone(),
+            c.kind.as_str().to_string(),
+            c.value.clone(),
+            status_of[r.citation].to_string(),
+            r.cited_at.map(|d| d.to_string()).unwrap_or_default(),
+            r.cited_at_source.to_string(),
+            m.map(|m| m.url.clone()).unwrap_or_default(),
+            m.map(|m| m.datetime.clone()).unwrap_or_default(),
+            days,
+            m.map(|m| m.archive.to_string()).unwrap_or_default(),
+            m.map(|m| m.verified.to_string()).unwrap_or_default(),
+            m.and_then(|m| m.warc.as_ref()).map(|(f, o)| format!("{f}#{o}")).unwrap_or_default(),
+            r.note.clone(),
+        ])?;
     }
     w.finish()
 }

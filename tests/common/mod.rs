@@ -65,6 +65,7 @@ pub fn assert_pinned(pin: &Path, actual: &str) {
     }
 }
 
+pub mod archive_sim;
 pub mod package;
 pub mod pathological;
 pub mod pdf;
