@@ -12,7 +12,7 @@ use crate::repair::{self, RepairOptions};
 use crate::report::{self, footnote_labels, status_counts, CheckRun, StatusCount};
 use crate::sink::Fanout;
 use crate::store::RunEnd;
-use crate::types::{now, Citation, Outcome, Repair, Target};
+use crate::types::{now, Citation, Outcome, Push, Repair, Target};
 use crate::{fetch, output, run};
 use std::collections::HashMap;
 use std::io::Write;
@@ -106,6 +106,12 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
         }
         _ => None,
     };
+    let pushes = match &cfg.push {
+        Some(p) if !fetched.interrupted => {
+            Some(push_live(cfg, p, &plan.targets, &outcomes, &mut history, &runtime)?)
+        }
+        _ => None,
+    };
     let run = CheckRun {
         citations: &citations,
         targets: &plan.targets,
@@ -115,6 +121,7 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
         changes: &changes,
         failing: &cfg.failing,
         repairs: repairs.as_deref(),
+        pushes: pushes.as_deref(),
     };
     write_tables(&run, cfg)?;
     warn_if_archiving_stopped(archived.as_ref(), diag);
@@ -173,6 +180,63 @@ fn look_up_repairs(
         runtime.block_on(fetch::find_archived(&plan.lookups, &cfg.fetch, opts))?
     };
     Ok(repair::rows(plan, &found))
+}
+
+/// Pushes every live URL to Save Page Now unless the history pushed it, or the archive
+/// captured it, within `--push-max-age` (`--push-archive`). Never a failing URL.
+fn push_live(
+    cfg: &CheckConfig,
+    p: &repair::PushOptions,
+    targets: &[Target],
+    outcomes: &[Outcome],
+    history: &mut History,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Vec<Push>> {
+    let cutoff_at = std::time::SystemTime::now().checked_sub(p.max_age).unwrap_or(std::time::UNIX_EPOCH);
+    let cutoff = humantime::format_rfc3339_seconds(cutoff_at).to_string();
+    let since = crate::types::Ymd::parse(&cutoff).unwrap_or(crate::types::Ymd { y: 1996, m: 1, d: 1 });
+    let mut rows = Vec::new();
+    let mut to_push = Vec::new();
+    for (i, (t, o)) in targets.iter().zip(outcomes).enumerate() {
+        if t.kind != crate::types::Kind::Url || o.status != crate::types::Status::Ok {
+            continue;
+        }
+        match history.last_push(&t.value)? {
+            Some(at) if at >= cutoff => {
+                let note = format!("pushed or found captured on {at}");
+                rows.push(Push { target: i, result: "pushed-before", timestamp: String::new(), note });
+            }
+            _ => to_push.push(i),
+        }
+    }
+    let urls: Vec<String> = to_push.iter().map(|&i| targets[i].value.clone()).collect();
+    let results = if urls.is_empty() {
+        Vec::new()
+    } else {
+        runtime.block_on(fetch::push_all(&urls, &cfg.fetch, &p.wayback, &p.keys, since))?
+    };
+    for (i, r) in to_push.into_iter().zip(results) {
+        let row = match r {
+            fetch::Pushed::Saved(ts) => {
+                Push { target: i, result: "saved", timestamp: ts, note: String::new() }
+            }
+            fetch::Pushed::Recent(ts) => Push {
+                target: i,
+                result: "recent",
+                timestamp: ts,
+                note: "captured within --push-max-age".into(),
+            },
+            fetch::Pushed::Failed(why) => {
+                Push { target: i, result: "error", timestamp: String::new(), note: why }
+            }
+        };
+        if row.result != "error" {
+            history.record_push(&targets[i].value, row.result, &row.timestamp)?;
+        }
+        rows.push(row);
+    }
+    rows.sort_by_key(|r| r.target);
+    Ok(rows)
 }
 
 /// The first Ctrl-C asks the fetch stage to stop (requests in flight get a short grace, the
@@ -325,7 +389,8 @@ fn write_tables(run: &CheckRun<'_>, cfg: &CheckConfig) -> Result<()> {
     std::fs::create_dir_all(&cfg.out)
         .map_err(|source| Error::WriteOutput { path: cfg.out.clone(), source })?;
     let repairs = run.repairs.map(|_| &report::REPAIRS);
-    for table in report::TABLES.iter().chain(repairs) {
+    let pushes = run.pushes.map(|_| &report::PUSHES);
+    for table in report::TABLES.iter().chain(repairs).chain(pushes) {
         output::write_atomic_with(&cfg.out.join(table.name), |w| (table.write)(run, w))?;
     }
     if let Some(path) = &cfg.junit {

@@ -72,6 +72,7 @@ pub struct CheckConfig {
     pub(crate) progress: bool,
     pub(crate) archive: Option<ArchiveConfig>,
     pub(crate) repair: Option<crate::repair::RepairOptions>,
+    pub(crate) push: Option<crate::repair::PushOptions>,
 }
 
 impl CheckConfig {
@@ -96,6 +97,7 @@ impl CheckConfig {
                 progress: true,
                 archive: None,
                 repair: None,
+                push: None,
             },
             include: Vec::new(),
             exclude: Vec::new(),
@@ -186,6 +188,8 @@ impl CheckConfigBuilder {
         archive: ArchiveConfig => |c, v| c.archive = Some(v);
         /// Look up archived copies of failing citations (`--repair`).
         repair: crate::repair::RepairOptions => |c, v| c.repair = Some(v);
+        /// Push live citations to Save Page Now (`--push-archive`).
+        push: crate::repair::PushOptions => |c, v| c.push = Some(v);
     }
 
     /// `--include` patterns (regular expressions).

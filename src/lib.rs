@@ -78,17 +78,25 @@ pub use extract::dates::{document_dates, DocumentDates};
 pub use extract::{extract, extract_text, parse_input, read_input, Document, InputFormat};
 pub use fetch::{Method, Override};
 pub use repair::document::RepairStyle;
-pub use repair::{RepairOptions, DEFAULT_AVAILABILITY_URL, DEFAULT_WAYBACK_URL};
+pub use repair::{
+    PushOptions, RepairOptions, DEFAULT_AVAILABILITY_URL, DEFAULT_PUSH_MAX_AGE, DEFAULT_WAYBACK_URL,
+};
 pub use repair_run::{run_repair, RepairSummary};
 pub use report::StatusCount;
 pub use run::{run_extract, ExtractConfig, ExtractSummary, OutputFormat};
 pub use timeline::print_history;
-pub use types::{Capture, Citation, Failing, Hop, Kind, Memento, Outcome, Repair, Status, Target, Ymd};
+pub use types::{
+    Capture, Citation, Failing, Hop, Kind, Memento, Outcome, Push, Repair, SpnKeys, Status, Target, Ymd,
+};
 
 /// The table names `check` writes, in order, with what each tells (for help texts and docs);
-/// `repairs.csv` last, written with `--repair`.
+/// `repairs.csv` and `pushes.csv` last, written with `--repair` and `--push-archive`.
 pub fn tables() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
-    report::TABLES.iter().chain([&report::REPAIRS]).map(|t| (t.name, t.about, t.columns)).collect()
+    report::TABLES
+        .iter()
+        .chain([&report::REPAIRS, &report::PUSHES])
+        .map(|t| (t.name, t.about, t.columns))
+        .collect()
 }
 
 /// The User-Agent citecheck sends: `citecheck/<version> (+<repository>)`.

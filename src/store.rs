@@ -49,6 +49,14 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE results ADD COLUMN payload_sha256 TEXT;",
     // 3: how a run ended (complete, interrupted, offline).
     "ALTER TABLE runs ADD COLUMN outcome TEXT NOT NULL DEFAULT 'complete';",
+    // 4: Save Page Now pushes (`--push-archive`): what was captured, when.
+    "CREATE TABLE pushes (
+        url TEXT NOT NULL,
+        pushed_at TEXT NOT NULL,
+        result TEXT NOT NULL,
+        timestamp TEXT NOT NULL
+    );
+    CREATE INDEX pushes_by_url ON pushes (url, pushed_at);",
 ];
 
 /// How a run ended, as the history keeps it.
@@ -307,6 +315,36 @@ impl Store {
         )
         .map_err(&map)?;
         tx.commit().map_err(&map)
+    }
+
+    /// Records a push (`saved` or `recent`, with the capture's timestamp).
+    ///
+    /// # Errors
+    /// The database cannot be written.
+    pub(crate) fn record_push(
+        &mut self,
+        url: &str,
+        at: &str,
+        result: &str,
+        timestamp: &str,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO pushes (url, pushed_at, result, timestamp) VALUES (?1, ?2, ?3, ?4)",
+                params![url, at, result, timestamp],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// When `url` was last pushed (or found captured), if ever.
+    ///
+    /// # Errors
+    /// The database cannot be read.
+    pub(crate) fn last_push(&self, url: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT MAX(pushed_at) FROM pushes WHERE url = ?1", params![url], |r| r.get(0))
+            .map_err(|e| self.err(e))
     }
 
     /// The results of one target, newest first (at most `limit`).

@@ -393,3 +393,43 @@ pub struct Repair {
     /// What was tried and why copies were passed over, in words.
     pub note: String,
 }
+
+/// What Save Page Now did for one live citation (`--push-archive`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Push {
+    /// Index of the target.
+    pub target: usize,
+    /// `saved` (a new capture), `recent` (the archive already had one within
+    /// `--push-max-age`), `pushed-before` (the history pushed it within that age), `error`.
+    pub result: &'static str,
+    /// The capture's timestamp (14 digits), when there is one.
+    pub timestamp: String,
+    /// The archive's message on an error, or what was found.
+    pub note: String,
+}
+
+/// Keys of an archive.org account for Save Page Now. Never printed: `Debug` shows nothing
+/// of them, and they are only ever put in the `Authorization` header.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SpnKeys {
+    access: String,
+    secret: String,
+}
+
+impl SpnKeys {
+    /// The keys (from the environment: `CITECHECK_SPN_ACCESS_KEY`, `CITECHECK_SPN_SECRET_KEY`).
+    pub fn new(access: String, secret: String) -> SpnKeys {
+        SpnKeys { access, secret }
+    }
+
+    /// The `Authorization` header value: `LOW access:secret`.
+    pub(crate) fn header(&self) -> String {
+        format!("LOW {}:{}", self.access, self.secret)
+    }
+}
+
+impl fmt::Debug for SpnKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SpnKeys(…)")
+    }
+}

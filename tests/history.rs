@@ -154,7 +154,7 @@ fn migrations_from_an_empty_file_and_from_version_1() {
         .arg(&fresh)
         .assert()
         .success();
-    assert_eq!(version_and_cached(&fresh), (3, 0), "created at the latest version");
+    assert_eq!(version_and_cached(&fresh), (4, 0), "created at the latest version");
 
     let old = dir.path().join("v1.sqlite");
     {
@@ -173,7 +173,7 @@ fn migrations_from_an_empty_file_and_from_version_1() {
     let out = citecheck().args(["history", "https://a.org/", "--db"]).arg(&old).output().expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("run    1  ok"), "data kept");
-    assert_eq!(version_and_cached(&old), (3, 0), "migrated; the new columns have their defaults");
+    assert_eq!(version_and_cached(&old), (4, 0), "migrated; the new columns have their defaults");
     let conn = rusqlite::Connection::open(&old).expect("open");
     let outcome: String =
         conn.query_row("SELECT outcome FROM runs WHERE id = 1", [], |r| r.get(0)).expect("run");

@@ -257,3 +257,128 @@ fn the_seed_is_repaired_against_the_simulated_web_and_archive() {
     assert_eq!(undone, original, "only the dead links changed");
     assert_eq!(inserted, with_copy, "one archived copy per repaired citation");
 }
+
+/// Save Page Now (`--push-archive`): live URLs only; the keys go in the `Authorization` header
+/// and nowhere else (not stdout, stderr, tables, WARC); jobs are polled to success and to
+/// error; a 429 is waited out; nothing is pushed twice within `--push-max-age`; a URL the
+/// archive captured recently is not pushed.
+#[test]
+fn save_page_now_pushes_live_citations_once() {
+    let web = Server::start(|req, _| match req.path.as_str() {
+        "/dead" => Reply::status(404),
+        _ => Reply::html(200, "<title>Live</title>"),
+    });
+    let (fresh, recent, failing, busy, dead) =
+        (web.url("/fresh"), web.url("/recent"), web.url("/failing"), web.url("/busy"), web.url("/dead"));
+    let today: String = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+        .to_string()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(8)
+        .collect();
+    let archive = SimArchive::start(vec![cap(&today, &recent, 200, Replays::Page)]);
+    {
+        let mut spn = archive.spn.lock().expect("lock");
+        spn.failing.push(failing.clone());
+        spn.busy_once.push(busy.clone());
+    }
+    let (access, secret) = ("ACCESS-k3y-1234", "SECRET-s3cr3t-5678");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("doc.md"),
+        doc_with_notes(
+            "A report.",
+            &[fresh.clone(), recent.clone(), failing.clone(), busy.clone(), dead.clone()],
+        ),
+    )
+    .expect("doc");
+    let push = |extra: &[&str]| {
+        common::citecheck()
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "doc.md",
+                "--quiet",
+                "--out",
+                "reports",
+                "--db",
+                "h.sqlite",
+                "--archive",
+                "archive",
+            ])
+            .args(["--host-interval", "0", "--max-retry-wait", "2s", "--push-archive"])
+            .args(&archive.args)
+            .args(extra)
+            .env("CITECHECK_SPN_ACCESS_KEY", access)
+            .env("CITECHECK_SPN_SECRET_KEY", secret)
+            .output()
+            .expect("runs")
+    };
+    let out = push(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let pushes = Table::read(&dir.path().join("reports/pushes.csv"));
+    let result =
+        |u: &str| pushes.find("value", u).map(|r| (r["result"].to_string(), r["timestamp"].to_string()));
+    assert_eq!(result(&fresh), Some(("saved".into(), "20261130120000".into())));
+    assert_eq!(result(&busy), Some(("saved".into(), "20261130120000".into())), "the 429 was waited out");
+    assert_eq!(result(&recent).map(|r| r.0), Some("recent".into()));
+    assert_eq!(result(&failing).map(|r| r.0), Some("error".into()));
+    assert!(pushes.row("value", &failing)["note"].contains("error:not-found"), "{pushes:?}");
+    assert_eq!(result(&dead), None, "a failing URL is never pushed");
+    {
+        let spn = archive.spn.lock().expect("lock");
+        let want = format!("LOW {access}:{secret}");
+        assert!(spn.saves.iter().chain(&spn.polls).all(|(_, auth)| *auth == want), "{:?}", spn.saves);
+        let saved: Vec<&str> = spn.saves.iter().map(|(u, _)| u.as_str()).collect();
+        assert_eq!(saved.iter().filter(|u| **u == busy).count(), 2, "asked again after the 429");
+        assert!(!saved.contains(&recent.as_str()) && !saved.contains(&dead.as_str()), "{saved:?}");
+        assert!(spn.polls.len() >= 6, "every job polled past pending: {:?}", spn.polls);
+    }
+    // The keys appear nowhere citecheck writes.
+    let mut written =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    for entry in walk(dir.path()) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        written.push_str(&String::from_utf8_lossy(&bytes));
+        if entry.to_string_lossy().ends_with(".gz") {
+            let mut text = String::new();
+            let _ =
+                std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(&bytes[..]), &mut text);
+            written.push_str(&text);
+        }
+    }
+    assert!(!written.contains(access) && !written.contains(secret), "a key was written somewhere");
+    // A second run within --push-max-age pushes only what did not succeed.
+    let before = archive.spn.lock().expect("lock").saves.len();
+    let out = push(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let again: Vec<String> =
+        archive.spn.lock().expect("lock").saves[before..].iter().map(|(u, _)| u.clone()).collect();
+    assert_eq!(again, vec![failing.clone()], "saved and recently captured URLs are not pushed twice");
+    let pushes = Table::read(&dir.path().join("reports/pushes.csv"));
+    assert_eq!(&pushes.row("value", &fresh)["result"], "pushed-before");
+    // Without the keys, --push-archive is refused before any work, naming the variables.
+    let out = common::citecheck()
+        .current_dir(dir.path())
+        .args(["check", "doc.md", "--push-archive", "--no-db"])
+        .env_remove("CITECHECK_SPN_ACCESS_KEY")
+        .env_remove("CITECHECK_SPN_SECRET_KEY")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CITECHECK_SPN_ACCESS_KEY"));
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -299,6 +299,17 @@ pub struct CheckArgs {
     /// http://localhost:8080/my-coll): own copies get PREFIX/TIMESTAMP/URL.
     #[arg(long, value_name = "PREFIX")]
     pub replay_url: Option<String>,
+    /// Ask the Wayback Machine's Save Page Now to capture every live (ok) URL it has not
+    /// captured within --push-max-age; writes pushes.csv. Keys of an archive.org account come
+    /// from CITECHECK_SPN_ACCESS_KEY and CITECHECK_SPN_SECRET_KEY (never from the command line).
+    #[arg(long)]
+    pub push_archive: bool,
+    #[arg(
+        long,
+        value_name = "DURATION",
+        help = "Do not push a URL captured or pushed more recently than this [default: 30d]"
+    )]
+    pub push_max_age: Option<DurationArg>,
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,

@@ -69,6 +69,22 @@ pub fn check_config(mut cli: CheckArgs, mode: Mode) -> anyhow::Result<CheckConfi
     } else {
         None
     };
+    let push = if cli.push_archive {
+        let key = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let (Some(access), Some(secret)) = (key("CITECHECK_SPN_ACCESS_KEY"), key("CITECHECK_SPN_SECRET_KEY"))
+        else {
+            bail!(
+                "--push-archive needs the keys of an archive.org account (https://archive.org/account/s3.php) in CITECHECK_SPN_ACCESS_KEY and CITECHECK_SPN_SECRET_KEY (set them as CI secrets; never on the command line)"
+            );
+        };
+        Some(citecheck::PushOptions {
+            keys: citecheck::SpnKeys::new(access, secret),
+            max_age: cli.push_max_age.map_or(citecheck::DEFAULT_PUSH_MAX_AGE, |d| d.0),
+            wayback: cli.wayback_url.trim_end_matches('/').to_string(),
+        })
+    } else {
+        None
+    };
     let inputs = list(cli.inputs, file.inputs).unwrap_or_default();
     let builder = CheckConfig::builder(inputs)
         .input_format(cli.input_format.map(InputFormatArg::into_format))
@@ -99,6 +115,7 @@ pub fn check_config(mut cli: CheckArgs, mode: Mode) -> anyhow::Result<CheckConfi
         .junit(cli.junit.or(file.junit))
         .archive(archive)
         .repair(repair)
+        .push(push)
         .reuse_latest(Some(mode == Mode::Repair))
         .progress(switch(cli.quiet, false, file.quiet).map(|quiet| !quiet));
     builder.build().context("invalid configuration").map_err(|e| anyhow::anyhow!("{}", e.root_cause()))

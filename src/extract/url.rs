@@ -407,6 +407,19 @@ pub(crate) fn normalise(raw: &str) -> String {
             None if u.has_host() || u.scheme() != "http" && u.scheme() != "https" => u.to_string(),
             None => candidate,
         },
+        // Not a URL: kept as written (checked as `invalid`), but a value never holds white
+        // space (an autolink may carry a no-break space); it is percent-encoded.
+        _ if candidate.contains(char::is_whitespace) => candidate
+            .chars()
+            .map(|c| {
+                if c.is_whitespace() {
+                    let mut buf = [0u8; 4];
+                    c.encode_utf8(&mut buf).bytes().map(|b| format!("%{b:02X}")).collect()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
         _ => candidate,
     }
 }
@@ -634,6 +647,7 @@ mod tests {
             ("https://tfm2030connect.un.org", "https://tfm2030connect.un.org/"),
             ("mailto:info@example.org", "mailto:info@example.org"),
             ("http://", "http://"),
+            ("https://\u{a0}www", "https://%C2%A0www"),
             (
                 "https://www.google.com/url?q=https://desal.example.net/cap?y%3D2024&sa=D&usg=AOv",
                 "https://desal.example.net/cap?y=2024",

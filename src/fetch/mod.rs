@@ -7,19 +7,22 @@
 //! - `classify`: what an answer means; `failure`: what a failed request means (by type);
 //! - `retry`: what is worth asking again and how long to wait; `guard`: `--deny-private`;
 //! - `reach`: whether any host answered at all (an offline machine is not a broken document);
-//! - `memento`: archived copies of failing citations (`--repair`), verified.
+//! - `memento`: archived copies of failing citations (`--repair`), verified;
+//! - `push`: Save Page Now for live citations (`--push-archive`).
 //!
 //! Results go to a [`ResultSink`] as they come; whole exchanges (when kept) to an
 //! [`ExchangeSink`]. Fetch knows nothing of WARC or SQLite.
 
 mod check;
 pub(crate) use memento::find_archived;
+pub(crate) use push::{push_all, Pushed};
 mod classify;
 mod client;
 mod cookies;
 mod failure;
 mod guard;
 mod memento;
+mod push;
 mod reach;
 mod retry;
 mod scheduler;

@@ -55,6 +55,24 @@ impl History {
         Batches { history: self, targets, pending: Vec::new() }
     }
 
+    /// When `url` was last pushed to Save Page Now (or found captured), per the history.
+    ///
+    /// # Errors
+    /// The database cannot be read.
+    pub(crate) fn last_push(&self, url: &str) -> Result<Option<String>> {
+        let Some((store, _)) = &self.open else { return Ok(None) };
+        store.last_push(url).map_err(store_err)
+    }
+
+    /// Records a push.
+    ///
+    /// # Errors
+    /// The database cannot be written.
+    pub(crate) fn record_push(&mut self, url: &str, result: &str, timestamp: &str) -> Result<()> {
+        let Some((store, _)) = self.open.as_mut() else { return Ok(()) };
+        store.record_push(url, &now(), result, timestamp).map_err(store_err)
+    }
+
     /// Marks the run ended offline: its results are dropped (see [`RunEnd::Offline`]).
     ///
     /// # Errors

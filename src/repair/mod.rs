@@ -41,6 +41,20 @@ impl Default for RepairOptions {
     }
 }
 
+/// Save Page Now for live citations (`--push-archive`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushOptions {
+    /// The archive.org keys.
+    pub keys: crate::types::SpnKeys,
+    /// A URL captured (or pushed) more recently than this is not pushed again.
+    pub max_age: std::time::Duration,
+    /// Base of Save Page Now and the CDX server (`--wayback-url`).
+    pub wayback: String,
+}
+
+/// Default of `--push-max-age`: 30 days.
+pub const DEFAULT_PUSH_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+
 /// One archived-copy look-up: a URL and the date it was cited.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Lookup {

@@ -156,6 +156,14 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> String {
             let _ = writeln!(md, "\n… and {} more in `citations.csv`.", rows.len() - MARKDOWN_ROWS);
         }
     }
+    if let Some(repairs) = run.repairs {
+        let found = repairs.iter().filter(|r| r.memento.is_some()).count();
+        let _ = writeln!(
+            md,
+            "\nArchived copies: {found} of {} failing citations have one (`repairs.csv`).",
+            repairs.len()
+        );
+    }
     if !run.changes.is_empty() {
         md.push_str("\n#### Changes since the previous run\n\n");
         let cells = run.changes.iter().map(|ch| {

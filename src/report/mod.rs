@@ -6,7 +6,7 @@
 //! `tables.rs` and one line in [`TABLES`].
 
 use crate::error::{Error, Result};
-use crate::types::{Change, Citation, Failing, Outcome, Repair, Standing, Status, Target};
+use crate::types::{Change, Citation, Failing, Outcome, Push, Repair, Standing, Status, Target};
 
 mod ci;
 mod tables;
@@ -146,6 +146,14 @@ pub(crate) const REPAIRS: Table = Table::new(
     tables::repairs_csv,
 );
 
+/// `pushes.csv`, written when `--push-archive` is on.
+pub(crate) const PUSHES: Table = Table::new(
+    "pushes.csv",
+    &tables::PUSH_COLUMNS,
+    "with --push-archive: what Save Page Now did for each live URL",
+    tables::pushes_csv,
+);
+
 impl Table {
     const fn new(
         name: &'static str,
@@ -176,6 +184,8 @@ pub(crate) struct CheckRun<'a> {
     pub failing: &'a Failing,
     /// Archived copies of the failing citations (`--repair`).
     pub repairs: Option<&'a [Repair]>,
+    /// Save Page Now pushes of live citations (`--push-archive`).
+    pub pushes: Option<&'a [Push]>,
 }
 
 impl CheckRun<'_> {

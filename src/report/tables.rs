@@ -283,3 +283,24 @@ pub(crate) fn changes_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> R
     }
     w.finish()
 }
+
+/// The columns of `pushes.csv` (`--push-archive`).
+pub(crate) const PUSH_COLUMNS: [&str; 5] = ["value", "result", "timestamp", "memento_url", "note"];
+
+/// `pushes.csv`: one row per live URL, with what Save Page Now did.
+///
+/// # Errors
+/// When writing to `out` fails.
+pub(crate) fn pushes_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
+    let mut w = GuardedCsv::new(out, &PUSH_COLUMNS)?;
+    for p in run.pushes.unwrap_or(&[]) {
+        let value = &run.targets[p.target].value;
+        let memento = if p.timestamp.is_empty() {
+            String::new()
+        } else {
+            format!("https://web.archive.org/web/{}/{value}", p.timestamp)
+        };
+        w.row([value.as_str(), p.result, &p.timestamp, &memento, &p.note])?;
+    }
+    w.finish()
+}

@@ -37,6 +37,23 @@ pub struct SimArchive {
     pub args: Vec<String>,
     /// URLs whose CDX look-ups answer 503 (the availability API still answers for them).
     pub cdx_down: Arc<Mutex<Vec<String>>>,
+    /// Save Page Now: what it was asked, and how it answers.
+    pub spn: Arc<Mutex<Spn>>,
+}
+
+/// The state of the simulated Save Page Now.
+#[derive(Debug, Default)]
+pub struct Spn {
+    /// Every `POST /save`: (url, Authorization header).
+    pub saves: Vec<(String, String)>,
+    /// Every status poll: (job, Authorization header).
+    pub polls: Vec<(String, String)>,
+    /// URLs whose first save answers 429 with `Retry-After: 1`.
+    pub busy_once: Vec<String>,
+    /// URLs whose job ends in an error.
+    pub failing: Vec<String>,
+    /// Jobs: "id|url" → polls so far.
+    jobs: Vec<(String, usize)>,
 }
 
 /// `http://a.org/x` → `a.org/x` (as the archive matches URLs).
@@ -55,9 +72,13 @@ impl SimArchive {
         let ca = TestCa::new();
         let captures = Arc::new(captures);
         let cdx_down = Arc::new(Mutex::new(Vec::new()));
-        let down = cdx_down.clone();
+        let spn = Arc::new(Mutex::new(Spn::default()));
+        let (down, state) = (cdx_down.clone(), spn.clone());
         let server =
             Server::start_tls(ca.server_config(&["web.archive.org", "archive.org"]), move |req, _| {
+                if req.path.starts_with("/save") {
+                    return save_page_now(req, &mut state.lock().expect("lock"));
+                }
                 answer(req, &captures, &down.lock().expect("lock"))
             });
         let mut args = vec!["--cacert".to_string(), ca.ca_file.display().to_string()];
@@ -65,7 +86,7 @@ impl SimArchive {
             args.push("--resolve".into());
             args.push(format!("{h}:443:{}", server.addr));
         }
-        SimArchive { server, ca, args, cdx_down }
+        SimArchive { server, ca, args, cdx_down, spn }
     }
 
     /// Requests the archive saw whose path starts with `prefix`.
@@ -185,4 +206,49 @@ fn memento(rest: &str, captures: &[Capture]) -> Reply {
             Reply::redirect(302, &format!("/web/{}{}/{home}", exact.timestamp, if raw { "id_" } else { "" }))
         }
     }
+}
+
+/// `POST /save` (form `url=…`) and `GET /save/status/<job>`: a job is pending at its first
+/// poll, then succeeds (or fails, for the URLs in `failing`). Without the keys: 401.
+fn save_page_now(req: &Request, spn: &mut Spn) -> Reply {
+    let auth = req.header("authorization").unwrap_or("").to_string();
+    let json = |v: serde_json::Value| {
+        Reply::status(200)
+            .with_header("Content-Type", "application/json")
+            .with_body(v.to_string().into_bytes())
+    };
+    if !auth.starts_with("LOW ") {
+        return Reply::status(401);
+    }
+    if let Some(job) = req.path.strip_prefix("/save/status/") {
+        spn.polls.push((job.to_string(), auth));
+        let Some(entry) = spn.jobs.iter_mut().find(|(id, _)| id.starts_with(&format!("{job}|"))) else {
+            return json(serde_json::json!({"status": "error", "status_ext": "error:unknown-job"}));
+        };
+        entry.1 += 1;
+        let (polls, url) = (entry.1, entry.0.split_once('|').map(|(_, u)| u.to_string()).unwrap_or_default());
+        if polls == 1 {
+            return json(serde_json::json!({"status": "pending", "job_id": job}));
+        }
+        if spn.failing.contains(&url) {
+            return json(
+                serde_json::json!({"status": "error", "status_ext": "error:not-found", "message": "Live page is not available"}),
+            );
+        }
+        return json(
+            serde_json::json!({"status": "success", "timestamp": "20261130120000", "original_url": url}),
+        );
+    }
+    let url = url::form_urlencoded::parse(&req.body)
+        .find(|(k, _)| k == "url")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    spn.saves.push((url.clone(), auth));
+    if let Some(i) = spn.busy_once.iter().position(|u| *u == url) {
+        spn.busy_once.remove(i);
+        return Reply::status(429).with_header("Retry-After", "1");
+    }
+    let id = format!("spn2-{}", spn.jobs.len() + 1);
+    spn.jobs.push((format!("{id}|{url}"), 0));
+    json(serde_json::json!({"url": url, "job_id": id}))
 }

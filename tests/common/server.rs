@@ -18,6 +18,8 @@ pub struct Request {
     pub path: String,
     pub host: String,
     pub headers: Vec<(String, String)>,
+    /// The body (per `Content-Length`).
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -196,7 +198,21 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, handler: Arc<Hand
         .find(|(k, _)| k.eq_ignore_ascii_case("host"))
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let req = Request { method: method.clone(), path: path.clone(), host: host.clone(), headers };
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0)
+        .min(1 << 20);
+    let mut body = buf[head_end + 4..].to_vec();
+    while body.len() < length {
+        match sock.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => body.extend_from_slice(&chunk[..n]),
+        }
+    }
+    body.truncate(length);
+    let req = Request { method: method.clone(), path: path.clone(), host: host.clone(), headers, body };
     let n = {
         let mut hits = seen.hits.lock().expect("lock");
         let e = hits.entry(format!("{method} {path}")).or_insert(0);
