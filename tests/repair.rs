@@ -382,3 +382,54 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// citecheck's own captures come first: a page archived while it worked (run 1) is the copy
+/// offered when it dies (run 2), with a replay address from `--replay-url`; the Wayback
+/// Machine is not asked. A Robust Links HTML document is written from it.
+#[test]
+fn own_captures_come_first_and_html_gets_robust_links() {
+    let dead = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = dead.clone();
+    let web = Server::start(move |_, _| {
+        if flag.load(std::sync::atomic::Ordering::SeqCst) {
+            Reply::status(404)
+        } else {
+            Reply::html(200, "<title>The study</title>")
+        }
+    });
+    let page = web.url("/study");
+    let archive = SimArchive::start(vec![cap("20200101", &page, 200, Replays::Page)]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let html = format!("<html><body><p>1. See <a href=\"{page}\">the study</a>.</p></body></html>\n");
+    std::fs::write(dir.path().join("doc.md"), &html).expect("doc");
+    let first = run(dir.path(), "check", &archive, &["--archive", "archive", "--input-format", "html"]);
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // a later second for run 2's captures
+    dead.store(true, std::sync::atomic::Ordering::SeqCst);
+    // The nightly check finds it dead and offers the own copy ...
+    let args =
+        ["--archive", "archive", "--input-format", "html", "--replay-url", "http://localhost:8080/cites"];
+    let second = run(dir.path(), "check", &archive, &[&args[..], &["--repair"]].concat());
+    assert_eq!(second.status.code(), Some(1), "{}", String::from_utf8_lossy(&second.stderr));
+    // ... and `repair` takes that result from the history and rewrites the document.
+    let out = run(dir.path(), "repair", &archive, &[&args[..], &["-o", "fixed.html"]].concat());
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(web.seen.total.load(std::sync::atomic::Ordering::SeqCst), 2, "repair asked the web nothing");
+    let repairs = Table::read(&dir.path().join("reports/repairs.csv"));
+    let r = repairs.row("value", &page);
+    assert_eq!(&r["archive"], "citecheck", "{repairs:?}");
+    let ts = r["memento_datetime"].to_string();
+    assert_eq!(&r["memento_url"], &format!("http://localhost:8080/cites/{ts}/{page}"));
+    assert!(r["warc"].contains(".warc.gz#"), "{repairs:?}");
+    assert_eq!(archive.hits_starting("/cdx"), 0, "the Wayback Machine was not asked");
+    let fixed = std::fs::read_to_string(dir.path().join("fixed.html")).expect("repaired");
+    let today = &ts[..8];
+    let date = format!("{}-{}-{}", &today[..4], &today[4..6], &today[6..8]);
+    assert_eq!(
+        fixed,
+        html.replace(
+            &format!("href=\"{page}\""),
+            &format!("href=\"{page}\" data-versionurl=\"http://localhost:8080/cites/{ts}/{page}\" data-versiondate=\"{date}\"")
+        )
+    );
+}
