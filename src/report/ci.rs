@@ -68,7 +68,44 @@ pub(crate) fn summary_text(run: &CheckRun<'_>, elapsed: Duration, out: &Path, in
         text.push_str(" TLS certificates were NOT verified (--insecure).");
     }
     text.push('\n');
+    failing_lines(run, out, &mut text);
     text
+}
+
+/// Failing citations shown in the text summary at most.
+const TEXT_ROWS: usize = 10;
+
+/// The first failing citations, one line each (`  fn 59 ¶69  broken 404  https://…`), then how
+/// many more the table holds.
+fn failing_lines(run: &CheckRun<'_>, out: &Path, text: &mut String) {
+    let rows = failing_citations(run);
+    let several_sources =
+        run.citations.first().is_some_and(|f| run.citations.iter().any(|c| c.source != f.source));
+    for &(ci, ti) in rows.iter().take(TEXT_ROWS) {
+        let (c, o) = (&run.citations[ci], &run.outcomes[ti]);
+        let mut line = String::from("  ");
+        if several_sources {
+            let _ = write!(line, "{}:{}  ", c.source, c.line);
+        }
+        let _ = write!(line, "fn {}", if c.footnote.is_empty() { "-" } else { &c.footnote });
+        if !c.paragraph.is_empty() {
+            let _ = write!(line, " ¶{}", c.paragraph);
+        }
+        let _ = write!(line, "  {}", o.status);
+        if let Some(h) = o.http_status {
+            let _ = write!(line, " {h}");
+        }
+        let _ = writeln!(line, "  {}", c.value);
+        text.push_str(&line);
+    }
+    if rows.len() > TEXT_ROWS {
+        let _ = writeln!(
+            text,
+            "  … and {} more in {}",
+            rows.len() - TEXT_ROWS,
+            out.join("citations.csv").display()
+        );
+    }
 }
 
 /// A table cell holding text that came from a document or a server, as a code span: no

@@ -6,7 +6,7 @@ use crate::plan::human_url;
 use crate::types::{host_key, Kind, Standing, Status};
 
 /// The columns of `citations.csv`: the `extract` columns, then the target's result.
-pub(crate) const CITATION_STATUS_COLUMNS: [&str; 12] = [
+pub(crate) const CITATION_STATUS_COLUMNS: [&str; 16] = [
     CITATION_COLUMNS[0],
     CITATION_COLUMNS[1],
     CITATION_COLUMNS[2],
@@ -18,7 +18,11 @@ pub(crate) const CITATION_STATUS_COLUMNS: [&str; 12] = [
     "status",
     "http_status",
     "final_url",
+    "error",
+    "human_url",
     "archived_url",
+    "first_seen",
+    "failing_since",
 ];
 /// The columns of `summary.csv`.
 pub(crate) const SUMMARY_COLUMNS: [&str; 3] = ["status", "targets", "citations"];
@@ -141,7 +145,12 @@ pub(crate) fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Wr
         cells.push(o.map_or("", |o| o.status.as_str()).to_string());
         cells.push(o.and_then(|o| o.http_status).map(|s| s.to_string()).unwrap_or_default());
         cells.push(o.map_or("", |o| o.final_url.as_str()).to_string());
+        cells.push(o.map_or("", |o| o.error.as_str()).to_string());
+        cells.push(if c.kind == Kind::Symbol { human_url(&c.value, run.symbol_lang) } else { String::new() });
         cells.push(archived[ci].unwrap_or("").to_string());
+        let st = t.and_then(|i| run.standings.and_then(|s| s.get(i)));
+        cells.push(st.map_or("", |s| s.first_seen.as_str()).to_string());
+        cells.push(st.map_or("", |s| s.failing_since.as_str()).to_string());
         w.row(&cells)?;
     }
     w.finish()
@@ -232,6 +241,7 @@ pub(crate) fn hosts_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Res
     struct Row {
         targets: usize,
         requests: u64,
+        answered: u64,
         elapsed: u64,
         statuses: BTreeMap<&'static str, usize>,
     }
@@ -241,14 +251,18 @@ pub(crate) fn hosts_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Res
         let row = hosts.entry(host).or_default();
         row.targets += 1;
         row.requests += u64::from(o.attempts);
-        row.elapsed += o.elapsed_ms;
+        // Latency of answers only: a host that never answered has none (not its timeouts).
+        if o.http_status.is_some() && !o.cached {
+            row.answered += 1;
+            row.elapsed += o.elapsed_ms;
+        }
         *row.statuses.entry(o.status.as_str()).or_default() += 1;
     }
     let mut w = GuardedCsv::new(out, &HOST_COLUMNS)?;
     for (host, r) in hosts {
-        let mean = if r.targets == 0 { 0 } else { r.elapsed / r.targets as u64 };
+        let mean = r.elapsed.checked_div(r.answered).map(|m| m.to_string()).unwrap_or_default();
         let statuses: Vec<String> = r.statuses.iter().map(|(s, n)| format!("{s}={n}")).collect();
-        w.row([host, r.targets.to_string(), r.requests.to_string(), mean.to_string(), statuses.join(";")])?;
+        w.row([host, r.targets.to_string(), r.requests.to_string(), mean, statuses.join(";")])?;
     }
     w.finish()
 }
