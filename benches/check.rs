@@ -9,7 +9,8 @@
 //! `BENCH_HOSTS` (50), `BENCH_URLS` (5000), `BENCH_LATENCY_MS` (50), `BENCH_FAIL_PERMILLE`
 //! (0: share of URLs answering 404), `BENCH_BIG` (50000; 0 skips the memory run), `BENCH_LYCHEE`
 //! (1; 0 skips lychee even when installed), `BENCH_PAGE_BYTES` (200: page size of the scheduling
-//! runs), `BENCH_ARCHIVE_PAGES` (`20000,200000`), `BENCH_ONLY=store|archive` (only that pair).
+//! runs), `BENCH_ARCHIVE_PAGES` (`20000,200000`), `BENCH_ONLY=store|archive` (only that pair),
+//! `BENCH_REPORT` (a path: keep the big run's report.html there).
 //! The `store` row compares the same run with and without the history database, and each
 //! `archive-<size>B` row the same GET run with and without `--archive` (pages of that size):
 //! there `bound_s` holds the wall time without and `ratio_to_bound` the with/without ratio.
@@ -219,6 +220,10 @@ fn main() {
         cmd.args(["--host-interval", &format!("{interval_ms}ms"), "--retries", "2", "--timeout", "20s"]);
         resolve(&mut cmd);
         let (wall, rss, code) = timed(&mut cmd);
+        if let (Some(keep), true) = (std::env::var_os("BENCH_REPORT"), n == big) {
+            // The editor's report of the big run, kept to measure its size and first paint.
+            let _ = std::fs::copy(dir.path().join("out/report.html"), &keep);
+        }
         let row = format!(
             "citecheck,{n},{hosts},{order},{},{},{interval_ms},{},{wall:.2},{b:.2},{:.2},{rss:.1},{code}",
             latency.as_millis(),

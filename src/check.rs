@@ -20,6 +20,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The editor's report in the output folder.
+pub(crate) const REPORT: &str = "report.html";
+
 /// What a check run found.
 #[derive(Debug, Default)]
 pub struct CheckSummary {
@@ -393,6 +396,8 @@ fn write_tables(run: &CheckRun<'_>, cfg: &CheckConfig) -> Result<()> {
     for table in report::TABLES.iter().chain(repairs).chain(pushes) {
         output::write_atomic_with(&cfg.out.join(table.name), |w| (table.write)(run, w))?;
     }
+    let replay = cfg.replay_url.as_deref();
+    output::write_atomic_with(&cfg.out.join(REPORT), |w| report::report_html(run, replay, w))?;
     if let Some(path) = &cfg.junit {
         output::write_atomic_with(path, |w| report::junit(run, w))?;
     }

@@ -73,6 +73,7 @@ pub struct CheckConfig {
     pub(crate) archive: Option<ArchiveConfig>,
     pub(crate) repair: Option<crate::repair::RepairOptions>,
     pub(crate) push: Option<crate::repair::PushOptions>,
+    pub(crate) replay_url: Option<String>,
 }
 
 impl CheckConfig {
@@ -98,6 +99,7 @@ impl CheckConfig {
                 archive: None,
                 repair: None,
                 push: None,
+                replay_url: None,
             },
             include: Vec::new(),
             exclude: Vec::new(),
@@ -188,6 +190,8 @@ impl CheckConfigBuilder {
         archive: ArchiveConfig => |c, v| c.archive = Some(v);
         /// Look up archived copies of failing citations (`--repair`).
         repair: crate::repair::RepairOptions => |c, v| c.repair = Some(v);
+        /// Prefix of a replay service for the archive's captures (`--replay-url`).
+        replay_url: String => |c, v| c.replay_url = Some(v);
         /// Push live citations to Save Page Now (`--push-archive`).
         push: crate::repair::PushOptions => |c, v| c.push = Some(v);
     }

@@ -464,7 +464,7 @@ fn archive_is_check_with_an_archive_folder() {
 /// title with an image and a link, a citation with HTML) shows as text in `--format markdown`.
 #[test]
 fn markdown_summary_injection_is_escaped() {
-    let title = "Not found <img src=x onerror=alert(1)> [click](https://evil.example/) `x` | y";
+    let title = "Not found [js](javascript:alert(9)) <img src=x onerror=alert(1)> [click](https://evil.example/) `x` | y";
     let page = format!("<html><head><title>{title}</title></head><body>gone</body></html>");
     let s = Server::start(move |_, _| Reply::html(200, &page));
     let doc = format!(
@@ -481,9 +481,12 @@ fn markdown_summary_injection_is_escaped() {
     assert!(!html.contains("<img"), "an image got through:\n{html}");
     assert!(!html.contains("<a href"), "a link got through:\n{html}");
     assert!(!html.contains("<script"), "a script got through:\n{html}");
+    assert!(!html.contains("javascript:alert(9)\""), "a javascript: link got through:\n{html}");
     // The title is there, as text, whole.
     assert!(
-        html.contains("Not found &lt;img src=x onerror=alert(1)&gt; [click](https://evil.example/)"),
+        html.contains(
+            "Not found [js](javascript:alert(9)) &lt;img src=x onerror=alert(1)&gt; [click](https:/"
+        ),
         "{html}"
     );
     // Every row keeps its six cells (the `|` in the title did not split one).

@@ -295,8 +295,8 @@ pub struct CheckArgs {
     /// Base URL of the Wayback Machine (CDX server and mementos).
     #[arg(long, value_name = "URL", default_value = citecheck::DEFAULT_WAYBACK_URL)]
     pub wayback_url: String,
-    /// URL prefix of a replay service for the own archive's captures (pywb:
-    /// http://localhost:8080/my-coll): own copies get PREFIX/TIMESTAMP/URL.
+    /// URL prefix of a replay service for the archive's captures (pywb:
+    /// http://localhost:8080/my-coll): report.html and repairs link PREFIX/TIMESTAMP/URL.
     #[arg(long, value_name = "PREFIX")]
     pub replay_url: Option<String>,
     /// Ask the Wayback Machine's Save Page Now to capture every live (ok) URL it has not

@@ -22,8 +22,8 @@ pub enum Mode {
 pub fn check_config(mut cli: CheckArgs, mode: Mode) -> anyhow::Result<CheckConfig> {
     let archive_command = mode == Mode::Archive;
     cli.repair |= mode == Mode::Repair;
-    if !cli.repair && (cli.cited_at.is_some() || cli.replay_url.is_some()) {
-        bail!("--cited-at and --replay-url are for repair: add --repair (or run `citecheck repair`)");
+    if !cli.repair && cli.cited_at.is_some() {
+        bail!("--cited-at is for repair: add --repair (or run `citecheck repair`)");
     }
     let (file, file_path) = FileConfig::load(cli.config.as_deref())?;
     let archive =
@@ -116,6 +116,7 @@ pub fn check_config(mut cli: CheckArgs, mode: Mode) -> anyhow::Result<CheckConfi
         .archive(archive)
         .repair(repair)
         .push(push)
+        .replay_url(cli.replay_url.clone())
         .reuse_latest(Some(mode == Mode::Repair))
         .progress(switch(cli.quiet, false, file.quiet).map(|quiet| !quiet));
     builder.build().context("invalid configuration").map_err(|e| anyhow::anyhow!("{}", e.root_cause()))

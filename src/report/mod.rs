@@ -9,8 +9,10 @@ use crate::error::{Error, Result};
 use crate::types::{Change, Citation, Failing, Outcome, Push, Repair, Standing, Status, Target};
 
 mod ci;
+mod html;
 mod tables;
 pub(crate) use ci::{junit, summary_json, summary_markdown, summary_text};
+pub(crate) use html::report_html;
 
 /// The columns of `citecheck extract`, in order.
 pub(crate) const CITATION_COLUMNS: [&str; 8] =
