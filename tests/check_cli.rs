@@ -613,6 +613,12 @@ fn no_network_no_hint() {
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let links = common::table::Table::read(&dir.path().join("reports/links.csv"));
     assert_eq!(&links.row("value", &dead[0])["status"], "unreachable");
+    // hosts.csv: a latency only for the host that answered (issue 15).
+    let hosts = common::table::Table::read(&dir.path().join("reports/hosts.csv"));
+    assert_eq!(&hosts.row("host", "host1.citecheck-offline.invalid")["mean_latency_ms"], "");
+    assert!(hosts
+        .rows()
+        .any(|r| r["host"].starts_with("127.0.0.1") && r["mean_latency_ms"].parse::<u64>().is_ok()));
     assert_eq!(
         &links.row("value", &dead[0])["attempts"],
         "1",
@@ -659,4 +665,18 @@ fn no_network_on_the_seed_in_an_offline_namespace() {
         .output()
         .expect("history runs");
     assert_eq!(history.status.code(), Some(1), "{}", String::from_utf8_lossy(&history.stdout));
+}
+
+/// Issue 15: the text summary names the failing citations (footnote, paragraph, status, URL),
+/// ten at most, then says where the rest are.
+#[test]
+fn the_text_summary_names_what_failed() {
+    let s = Server::start(|_, _| Reply::status(404));
+    let urls: Vec<String> = (1..=12).map(|i| s.url(&format!("/gone{i}"))).collect();
+    let run = check_doc(&common::run::doc_citing(&urls), &[] as &[&str]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let listed: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("  fn ")).collect();
+    assert_eq!(listed.len(), 10, "{}", run.stdout);
+    assert_eq!(listed[0], format!("  fn 1 ¶1  broken 404  {}", urls[0]));
+    assert!(run.stdout.contains("  … and 2 more in reports/citations.csv"), "{}", run.stdout);
 }
