@@ -70,7 +70,9 @@ pub fn run_extract(cfg: &ExtractConfig, diag: &mut dyn Write) -> Result<ExtractS
 }
 
 /// Reads and extracts every input, reporting (and skipping) the ones that fail; with
-/// `dates`, also the dates each input states (by source), for repair.
+/// `dates`, also the dates each input states (by source), for repair. Inputs are read on all
+/// cores at once (one worker per core takes the next input); rows, warnings and errors come
+/// out in input order, as if read one after the other.
 pub(crate) fn read_all(
     inputs: &[String],
     format: Option<InputFormat>,
@@ -79,17 +81,55 @@ pub(crate) fn read_all(
     diag: &mut dyn Write,
     failed: &mut Vec<String>,
 ) -> (Vec<Citation>, HashMap<String, DocumentDates>) {
+    let read = |input: &String| -> Result<Read, Error> {
+        let doc = extract::read_input(input, format, max_bytes)?;
+        let stated = dates.then(|| doc.dates());
+        Ok(Read { rows: extract::extract(&doc), warnings: doc.warnings, source: doc.source, stated })
+    };
+    let workers =
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(inputs.len());
+    let results: Vec<Result<Read, Error>> = if workers <= 1 {
+        inputs.iter().map(read).collect()
+    } else {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let slots: Vec<std::sync::Mutex<Option<Result<Read, Error>>>> =
+            inputs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(input) = inputs.get(i) else { break };
+                    let result = read(input);
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(result);
+                    }
+                });
+            }
+        });
+        slots
+            .into_iter()
+            .zip(inputs)
+            .map(|(slot, input)| {
+                slot.into_inner().ok().flatten().unwrap_or_else(|| {
+                    Err(Error::Unreadable {
+                        input: input.clone(),
+                        reason: "its reader stopped unexpectedly".into(),
+                    })
+                })
+            })
+            .collect()
+    };
     let mut rows = Vec::new();
     let mut stated = HashMap::new();
-    for input in inputs {
-        match extract::read_input(input, format, max_bytes) {
-            Ok(doc) => {
-                for w in &doc.warnings {
+    for (input, result) in inputs.iter().zip(results) {
+        match result {
+            Ok(r) => {
+                for w in &r.warnings {
                     let _ = writeln!(diag, "citecheck: warning: {w}");
                 }
-                rows.extend(extract::extract(&doc));
-                if dates {
-                    stated.insert(doc.source.clone(), doc.dates());
+                rows.extend(r.rows);
+                if let Some(d) = r.stated {
+                    stated.insert(r.source, d);
                 }
             }
             Err(e) => {
@@ -99,4 +139,12 @@ pub(crate) fn read_all(
         }
     }
     (rows, stated)
+}
+
+/// One input, read.
+struct Read {
+    rows: Vec<Citation>,
+    warnings: Vec<String>,
+    source: String,
+    stated: Option<DocumentDates>,
 }

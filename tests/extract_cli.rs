@@ -259,3 +259,27 @@ fn explicit_link_targets_are_never_trimmed() {
     );
     assert_eq!(values[1], ["https://www.example.com/smth.", "https://b.org/y", "https://c.org/z"]);
 }
+
+/// Issue 16: inputs are read in parallel, and the table is still in input order (each input's
+/// rows exactly as when it is read alone), errors in order too.
+#[test]
+fn parallel_inputs_keep_their_order() {
+    let fixtures = ["notes.txt", "report_zh.md", "notes.txt", "missing.md", "report_zh.md"];
+    let paths: Vec<String> = fixtures.iter().map(|f| format!("tests/fixtures/{f}")).collect();
+    let out = citecheck().args(["extract", "--format", "csv"]).args(&paths).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2), "the missing input is an error");
+    let all = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut want = String::new();
+    for p in paths.iter().filter(|p| !p.contains("missing")) {
+        let one = citecheck().args(["extract", "--format", "csv", p]).output().expect("runs");
+        let text = String::from_utf8_lossy(&one.stdout).into_owned();
+        if want.is_empty() {
+            want.push_str(&text);
+        } else {
+            want.push_str(text.split_once('\n').map_or("", |(_, rows)| rows));
+        }
+    }
+    assert_eq!(all, want);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("missing.md"), "{stderr}");
+}
