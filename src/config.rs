@@ -168,6 +168,12 @@ impl CheckConfigBuilder {
         insecure: bool => |c, v| c.fetch.insecure = v;
         /// Refuse non-public addresses.
         deny_private: bool => |c, v| c.fetch.deny_private = v;
+        /// Extra request headers (`-H`, `[[headers]]`).
+        headers: Vec<crate::fetch::Header> => |c, v| c.fetch.headers = v;
+        /// Redirect hops followed at most.
+        max_redirects: usize => |c, v| c.fetch.max_redirects = v;
+        /// A proxy for every request.
+        proxy: String => |c, v| c.fetch.proxy = Some(v);
         /// Language of symbol look-ups and human links.
         symbol_lang: String => |c, v| c.symbol_lang = v;
         /// Statuses that fail the run.

@@ -16,18 +16,34 @@ const EXIT_INTERRUPTED: u8 = 130;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let mut stderr = std::io::stderr();
-    let result =
-        match cli.command {
-            cli::Command::Extract(args) => citecheck::run_extract(&args.into_config(), &mut stderr)
-                .map(|s| if s.failed_inputs.is_empty() { 0 } else { EXIT_INPUT_OR_CONFIG_ERROR }),
-            cli::Command::Check(args) => check(*args, Mode::Check, &mut stderr),
-            cli::Command::Archive(args) => check(*args, Mode::Archive, &mut stderr),
-            cli::Command::Repair(args) => repair(*args, &mut stderr),
-            cli::Command::History(args) => {
-                citecheck::print_history(&args.db, &args.target, args.limit, &mut std::io::stdout())
+    let result = match cli.command {
+        cli::Command::Extract(args) => match args.into_config() {
+            Ok(config) => citecheck::run_extract(&config, &mut stderr).map(|s| {
+                if s.failed_inputs.is_empty() {
+                    0
+                } else {
+                    EXIT_INPUT_OR_CONFIG_ERROR
+                }
+            }),
+            Err(e) => {
+                eprintln!("citecheck: error: {e:#}");
+                Ok(EXIT_INPUT_OR_CONFIG_ERROR)
             }
-            cli::Command::ExportWacz(args) => export_wacz(&args),
-        };
+        },
+        cli::Command::Check(args) => check(*args, Mode::Check, &mut stderr),
+        cli::Command::Archive(args) => check(*args, Mode::Archive, &mut stderr),
+        cli::Command::Repair(args) => repair(*args, &mut stderr),
+        cli::Command::History(args) => {
+            citecheck::print_history(&args.db, &args.target, args.limit, &mut std::io::stdout())
+        }
+        cli::Command::ExportWacz(args) => export_wacz(&args),
+        cli::Command::Completions { shell } => {
+            let mut cmd = <cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "citecheck", &mut std::io::stdout());
+            Ok(0)
+        }
+        cli::Command::Man { command } => man(command.as_deref()),
+    };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(citecheck::Error::WriteOutput { source, .. })
@@ -104,4 +120,24 @@ fn export_wacz(args: &cli::args::ExportWaczArgs) -> citecheck::Result<u8> {
         );
     }
     Ok(0)
+}
+
+/// `man [COMMAND]`: the manual page of citecheck, or of one of its commands.
+fn man(command: Option<&str>) -> citecheck::Result<u8> {
+    let top = <cli::Cli as clap::CommandFactory>::command();
+    let page = match command {
+        None => top,
+        Some(name) => match top.find_subcommand(name) {
+            Some(sub) => sub.clone().name(format!("citecheck-{name}")),
+            None => {
+                let names: Vec<&str> = top.get_subcommands().map(clap::Command::get_name).collect();
+                eprintln!("citecheck: error: no command '{name}': one of {}", names.join(", "));
+                return Ok(EXIT_INPUT_OR_CONFIG_ERROR);
+            }
+        },
+    };
+    clap_mangen::Man::new(page)
+        .render(&mut std::io::stdout())
+        .map(|()| 0)
+        .map_err(|source| citecheck::Error::WriteOutput { path: "<stdout>".into(), source })
 }

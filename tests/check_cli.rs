@@ -680,3 +680,26 @@ fn the_text_summary_names_what_failed() {
     assert_eq!(listed[0], format!("  fn 1 ¶1  broken 404  {}", urls[0]));
     assert!(run.stdout.contains("  … and 2 more in reports/citations.csv"), "{}", run.stdout);
 }
+
+/// Issue 17: JUnit XML is written by quick-junit, which leaves out characters XML forbids: a
+/// `\x01` in an invalid URL and in a page title still gives a document a strict parser reads.
+#[test]
+fn junit_with_control_characters_parses_strictly() {
+    let s = Server::start(|_, _| Reply::html(200, "<title>Not found \u{1} here</title>"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let html =
+        format!("<p>1. <a href=\"http://[&#1;]/x\">bad</a> and <a href=\"{}\">soft</a></p>", s.url("/soft"));
+    std::fs::write(dir.path().join("doc.html"), html).expect("doc");
+    let out = citecheck()
+        .current_dir(dir.path())
+        .args(["check", "doc.html", "--no-db", "--quiet", "--junit", "junit.xml", "--method", "get"])
+        .args(["--fail-on", "invalid,soft_404"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let xml = std::fs::read_to_string(dir.path().join("junit.xml")).expect("junit");
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("strict XML: {e}\n{xml}"));
+    let failures = doc.descendants().filter(|n| n.has_tag_name("failure")).count();
+    assert_eq!(failures, 2, "{xml}");
+    assert!(!xml.contains('\u{1}'));
+}

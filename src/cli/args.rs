@@ -38,6 +38,19 @@ pub enum Command {
     /// ReplayWeb.page and pywb open.
     #[command(name = "export-wacz")]
     ExportWacz(ExportWaczArgs),
+    /// Print a completion script for a shell, e.g.
+    /// `citecheck completions bash > ~/.local/share/bash-completion/completions/citecheck`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `citecheck man > ~/.local/share/man/man1/citecheck.1`;
+    /// `citecheck man check` prints the page of one command (`citecheck-check.1`).
+    Man {
+        /// A command whose page to print.
+        command: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -71,9 +84,12 @@ pub struct HistoryArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ExtractArgs {
-    /// Documents to read: paths, or `-` for standard input.
-    #[arg(required = true, value_name = "INPUT")]
+    /// Documents to read: paths, globs (`reports/*.docx`), or `-` for standard input.
+    #[arg(required_unless_present = "files_from", value_name = "INPUT")]
     pub inputs: Vec<String>,
+    /// Also read the documents listed in FILE, one path or glob a line (`#` comments).
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
     /// Write the table to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -117,9 +133,9 @@ impl InputFormatArg {
 }
 
 impl ExtractArgs {
-    pub fn into_config(self) -> citecheck::ExtractConfig {
-        citecheck::ExtractConfig {
-            inputs: self.inputs,
+    pub fn into_config(self) -> anyhow::Result<citecheck::ExtractConfig> {
+        Ok(citecheck::ExtractConfig {
+            inputs: super::layers::expand_inputs(self.inputs, self.files_from.as_deref())?,
             input_format: self.input_format.map(InputFormatArg::into_format),
             format: match self.format {
                 Format::Csv => citecheck::OutputFormat::Csv,
@@ -127,7 +143,7 @@ impl ExtractArgs {
             },
             output: self.output,
             max_input_size: self.max_input_size.map_or(citecheck::DEFAULT_MAX_INPUT_SIZE, |s| s.0),
-        }
+        })
     }
 }
 
@@ -191,9 +207,12 @@ fn duration_help(text: &str, default: Duration) -> String {
 /// under the same name; flags given on the command line win.
 #[derive(Debug, Default, clap::Args)]
 pub struct CheckArgs {
-    /// Documents to check: paths, or `-` for standard input.
+    /// Documents to check: paths, globs (`reports/*.docx`), or `-` for standard input.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
+    /// Also check the documents listed in FILE, one path or glob a line (`#` comments).
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
     /// Configuration file [default: ./citecheck.toml when it exists].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -217,8 +236,18 @@ pub struct CheckArgs {
     pub target_timeout: Option<DurationArg>,
     #[arg(long, value_name = "SIZE", help = max_input_help())]
     pub max_input_size: Option<SizeArg>,
-    #[arg(long, value_name = "N", help = with_default("Retries of transient failures (timeouts, resets, 429, 5xx)", DEFAULT_RETRIES))]
+    #[arg(long, visible_alias = "max-retries", value_name = "N", help = with_default("Retries of transient failures (timeouts, resets, 429, 5xx)", DEFAULT_RETRIES))]
     pub retries: Option<u32>,
+    /// An extra request header, "Name: value" (repeatable; per-host headers go in
+    /// citecheck.toml as [[headers]] host = "…", name = "…", value = "…").
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    #[arg(long, value_name = "N", help = with_default("Redirect hops followed at most", citecheck::DEFAULT_MAX_REDIRECTS))]
+    pub max_redirects: Option<usize>,
+    /// Send every request through this proxy (instead of HTTP_PROXY/HTTPS_PROXY/ALL_PROXY;
+    /// NO_PROXY still applies). --deny-private still checks each target itself.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
     #[arg(long, value_name = "DURATION", help = duration_help("Longest wait before one retry, Retry-After included", citecheck::DEFAULT_MAX_RETRY_WAIT))]
     pub max_retry_wait: Option<DurationArg>,
     /// HEAD first with GET fallback, or one method only [default: auto].

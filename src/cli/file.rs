@@ -42,6 +42,18 @@ pub struct FileConfig {
     pub max_archive_size: Option<SizeArg>,
     pub warc_size: Option<SizeArg>,
     pub quiet: Option<bool>,
+    pub headers: Option<Vec<FileHeader>>,
+    pub max_redirects: Option<usize>,
+    pub proxy: Option<String>,
+}
+
+/// `[[headers]]`: a request header, for one host or (without `host`) for every host.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileHeader {
+    pub host: Option<String>,
+    pub name: String,
+    pub value: String,
 }
 
 impl FileConfig {

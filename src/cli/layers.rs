@@ -85,7 +85,18 @@ pub fn check_config(mut cli: CheckArgs, mode: Mode) -> anyhow::Result<CheckConfi
     } else {
         None
     };
-    let inputs = list(cli.inputs, file.inputs).unwrap_or_default();
+    let mut headers = Vec::new();
+    for spec in &cli.headers {
+        headers.push(citecheck::Header::parse(spec, None).map_err(|e| anyhow::anyhow!("-H {e}"))?);
+    }
+    for h in file.headers.unwrap_or_default() {
+        let spec = format!("{}: {}", h.name, h.value);
+        headers.push(
+            citecheck::Header::parse(&spec, h.host.as_deref())
+                .map_err(|e| anyhow::anyhow!("[[headers]] {e}"))?,
+        );
+    }
+    let inputs = expand_inputs(list(cli.inputs, file.inputs).unwrap_or_default(), cli.files_from.as_deref())?;
     let builder = CheckConfig::builder(inputs)
         .input_format(cli.input_format.map(InputFormatArg::into_format))
         .out(cli.out.or(file.out))
@@ -117,9 +128,43 @@ pub fn check_config(mut cli: CheckArgs, mode: Mode) -> anyhow::Result<CheckConfi
         .repair(repair)
         .push(push)
         .replay_url(cli.replay_url.clone())
+        .headers(Some(headers))
+        .max_redirects(cli.max_redirects.or(file.max_redirects))
+        .proxy(cli.proxy.or(file.proxy))
         .reuse_latest(Some(mode == Mode::Repair))
         .progress(switch(cli.quiet, false, file.quiet).map(|quiet| !quiet));
     builder.build().context("invalid configuration").map_err(|e| anyhow::anyhow!("{}", e.root_cause()))
+}
+
+/// The inputs with globs expanded (sorted; a pattern that matches nothing is an error), and
+/// the lines of `--files-from FILE` (paths or globs; blank lines and `#` comments skipped).
+/// A name that exists as a file is never read as a pattern.
+pub fn expand_inputs(given: Vec<String>, files_from: Option<&Path>) -> anyhow::Result<Vec<String>> {
+    let mut all = given;
+    if let Some(list) = files_from {
+        let text = std::fs::read_to_string(list)
+            .with_context(|| format!("--files-from {}: cannot read it", list.display()))?;
+        all.extend(
+            text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string),
+        );
+    }
+    let mut out = Vec::new();
+    for input in all {
+        let pattern = input.contains(['*', '?', '[']) && !Path::new(&input).exists();
+        if !pattern {
+            out.push(input);
+            continue;
+        }
+        let paths = glob::glob(&input).with_context(|| format!("'{input}' is not a valid glob pattern"))?;
+        let mut found: Vec<String> =
+            paths.filter_map(Result::ok).filter(|p| p.is_file()).map(|p| p.display().to_string()).collect();
+        if found.is_empty() {
+            bail!("no file matches '{input}': check the pattern (quote it so the shell does not expand it)");
+        }
+        found.sort();
+        out.extend(found);
+    }
+    Ok(out)
 }
 
 /// The archive folder: `--archive`, else `archive/` for `citecheck archive`, else the file's.

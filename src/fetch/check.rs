@@ -7,7 +7,7 @@ use super::client::Http;
 use super::failure::Failure;
 use super::reach::Reach;
 use super::scheduler::HostPool;
-use super::{guard, retry, FetchOptions, Method, BODY_PREFIX, MAX_REDIRECTS};
+use super::{guard, retry, FetchOptions, Method, BODY_PREFIX};
 use crate::sink::{BodySink, RequestHead, ResponseHead};
 use crate::types::{host_key, now, Hop, Kind, Outcome, Status};
 use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, LOCATION};
@@ -36,7 +36,11 @@ impl Checker {
     ) -> crate::error::Result<Checker> {
         Ok(Checker {
             http: super::client::build(opts, exchanges)?,
-            guard: guard::Guard::new(opts.deny_private, &opts.resolve, guard::proxy_in_environment()),
+            guard: guard::Guard::new(
+                opts.deny_private,
+                &opts.resolve,
+                opts.proxy.is_some() || guard::proxy_in_environment(),
+            ),
             pool: HostPool::new(opts.max_concurrency, opts.host_concurrency, opts.host_interval),
             opts: opts.clone(),
             reach: Reach::default(),
@@ -93,7 +97,7 @@ impl Checker {
             outcome.http_status = Some(answer.status);
             outcome.content_type = header(&answer.headers, CONTENT_TYPE);
             if (300..400).contains(&answer.status) && answer.headers.contains_key(LOCATION) {
-                match follow(&url, &answer, &mut outcome.hops) {
+                match follow(&url, &answer, &mut outcome.hops, opts.max_redirects) {
                     Ok(next) => {
                         url = next;
                         continue;
@@ -168,7 +172,12 @@ impl Checker {
         let client = http.client(url);
         let req = if head { client.head(url.clone()) } else { client.get(url.clone()) };
         let mut req = req.header(ACCEPT, ACCEPT_VALUE).timeout(left.min(self.opts.timeout));
-        let sent = keep.map(|_| request_head(http, url));
+        let extra: Vec<&super::Header> =
+            self.opts.headers.iter().filter(|h| h.applies_to(url.host_str().unwrap_or(""))).collect();
+        for h in &extra {
+            req = req.header(h.name.as_str(), h.value.as_str());
+        }
+        let sent = keep.map(|_| request_head(http, url, &extra));
         if keep.is_some() {
             req = req.header(ACCEPT_ENCODING, ACCEPT_ENCODING_VALUE);
         }
@@ -254,7 +263,12 @@ fn head_needs_get(r: &Result<Answer, Failure>) -> bool {
 
 /// The next URL of a redirect, recorded as a hop; `Err` with the reason when it cannot be
 /// followed (invalid Location, a non-HTTP scheme, a loop, too many hops).
-fn follow(url: &reqwest::Url, answer: &Answer, hops: &mut Vec<Hop>) -> Result<reqwest::Url, String> {
+fn follow(
+    url: &reqwest::Url,
+    answer: &Answer,
+    hops: &mut Vec<Hop>,
+    max: usize,
+) -> Result<reqwest::Url, String> {
     let location = header(&answer.headers, LOCATION);
     let next = url
         .join(&location)
@@ -266,15 +280,15 @@ fn follow(url: &reqwest::Url, answer: &Answer, hops: &mut Vec<Hop>) -> Result<re
     if hops.iter().any(|h| h.url == next.as_str()) {
         return Err(format!("redirect loop after {} hops (back to {next})", hops.len()));
     }
-    if hops.len() >= MAX_REDIRECTS {
-        return Err(format!("more than {MAX_REDIRECTS} redirects"));
+    if hops.len() > max {
+        return Err(format!("more than {max} redirects (--max-redirects)"));
     }
     Ok(next)
 }
 
 /// The request as it goes out (reqwest writes these headers, and the cookie header when the
 /// jar has cookies for the URL).
-fn request_head(http: &Http, url: &reqwest::Url) -> RequestHead {
+fn request_head(http: &Http, url: &reqwest::Url, extra: &[&super::Header]) -> RequestHead {
     use reqwest::cookie::CookieStore;
     let mut host = url.host_str().unwrap_or("").to_string();
     if let Some(port) = url.port() {
@@ -289,6 +303,7 @@ fn request_head(http: &Http, url: &reqwest::Url) -> RequestHead {
     if let Some(cookie) = http.jar.cookies(url).and_then(|v| v.to_str().ok().map(str::to_string)) {
         headers.push(("cookie".to_string(), cookie));
     }
+    headers.extend(extra.iter().map(|h| (h.name.to_ascii_lowercase(), h.value.clone())));
     RequestHead { url: url.to_string(), method: "GET", headers, date: now() }
 }
 

@@ -41,8 +41,24 @@ impl Http {
 pub(crate) fn build(opts: &FetchOptions, exchanges: Option<Arc<dyn ExchangeSink>>) -> Result<Http> {
     let jar = Arc::new(CappedJar::default());
     let certs = certificates(opts)?;
+    let proxy = match &opts.proxy {
+        Some(url) => Some(
+            reqwest::Proxy::all(url)
+                .map_err(|e| {
+                    Error::Config(format!(
+                        "--proxy {url}: not a proxy URL ({e}); write e.g. http://proxy.example:3128"
+                    ))
+                })?
+                .no_proxy(reqwest::NoProxy::from_env()),
+        ),
+        None => None,
+    };
     let new = |overrides: &[&Override]| -> Result<reqwest::Client> {
         let mut b = builder(opts, &jar, exchanges.is_none());
+        if let Some(p) = &proxy {
+            // A proxy given here replaces the environment's (NO_PROXY still applies).
+            b = b.proxy(p.clone());
+        }
         for c in &certs {
             b = b.add_root_certificate(c.clone());
         }

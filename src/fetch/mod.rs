@@ -52,8 +52,8 @@ pub const DEFAULT_RETRIES: u32 = 2;
 pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
 /// Default bound on the total time one target may take (all requests and waits).
 pub const DEFAULT_TARGET_TIMEOUT: Duration = Duration::from_secs(60);
-/// Redirect hops followed at most.
-pub(crate) const MAX_REDIRECTS: usize = 10;
+/// Default redirect hops followed at most (`--max-redirects`).
+pub const DEFAULT_MAX_REDIRECTS: usize = 10;
 /// Bytes of a body read at most when classifying.
 pub(crate) const BODY_PREFIX: usize = 64 * 1024;
 
@@ -119,6 +119,47 @@ pub(crate) struct FetchOptions {
     pub insecure: bool,
     /// Refuse non-public addresses (also after redirects and DNS resolution).
     pub deny_private: bool,
+    /// Extra request headers (`-H`), each for every host or for one.
+    pub headers: Vec<Header>,
+    /// Redirect hops followed at most.
+    pub max_redirects: usize,
+    /// A proxy for every request (`--proxy`); `HTTP(S)_PROXY`/`ALL_PROXY` otherwise.
+    pub proxy: Option<String>,
+}
+
+/// An extra request header (`-H "Name: value"`, or `[[headers]]` in `citecheck.toml`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// Only requests to this host carry it (lower case); every request when `None`.
+    pub host: Option<String>,
+    /// The header name.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+}
+
+impl Header {
+    /// Parses `Name: value` (for `host`, or every host).
+    ///
+    /// # Errors
+    /// Not `Name: value`, or a name or value HTTP does not allow; the message says which.
+    pub fn parse(spec: &str, host: Option<&str>) -> std::result::Result<Header, String> {
+        let Some((name, value)) = spec.split_once(':') else {
+            return Err(format!("header '{spec}': write \"Name: value\", e.g. \"Accept-Language: fr\""));
+        };
+        let (name, value) = (name.trim(), value.trim());
+        reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("header '{spec}': '{name}' is not a header name"))?;
+        reqwest::header::HeaderValue::from_str(value)
+            .map_err(|_| format!("header '{spec}': the value has characters a header cannot carry"))?;
+        let host = host.map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase());
+        Ok(Header { host, name: name.to_string(), value: value.to_string() })
+    }
+
+    /// Whether a request to `host` carries it.
+    pub(crate) fn applies_to(&self, host: &str) -> bool {
+        self.host.as_deref().is_none_or(|h| h.eq_ignore_ascii_case(host.trim_end_matches('.')))
+    }
 }
 
 impl Default for FetchOptions {
@@ -137,6 +178,9 @@ impl Default for FetchOptions {
             cacerts: Vec::new(),
             insecure: false,
             deny_private: false,
+            headers: Vec::new(),
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+            proxy: None,
         }
     }
 }

@@ -34,11 +34,31 @@ pub(crate) fn after(
     let attempt = done + 1;
     let seed = url.bytes().fold(u64::from(attempt), |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
     let answer = result.as_ref().ok();
-    let header = answer.and_then(|a| a.headers.get(RETRY_AFTER)).and_then(|v| v.to_str().ok());
+    let asked = answer.and_then(|a| server_wait(&a.headers, cap));
     Some(Retry {
-        wait: wait_before(attempt, header, cap, seed),
+        wait: asked.unwrap_or_else(|| backoff(attempt, cap, seed)),
         slow_host: answer.is_some_and(|a| slows_host(a.status)),
     })
+}
+
+/// The wait a server asks for: `Retry-After` (seconds or an HTTP date), else the rate-limit
+/// headers: `RateLimit-Reset` (seconds, IETF draft) or `X-RateLimit-Reset` (seconds, or a Unix
+/// time when it is one); capped by `cap`.
+pub(crate) fn server_wait(headers: &reqwest::header::HeaderMap, cap: Duration) -> Option<Duration> {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(wait) = get(RETRY_AFTER.as_str()).and_then(|v| retry_after(v, cap)) {
+        return Some(wait);
+    }
+    let reset = get("ratelimit-reset").or_else(|| get("x-ratelimit-reset"))?;
+    let n: u64 = reset.parse().ok()?;
+    // Values past 2001-09-09 (1e9 s) are instants, not intervals.
+    let wait = if n >= 1_000_000_000 {
+        let at = std::time::UNIX_EPOCH + Duration::from_secs(n);
+        at.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO)
+    } else {
+        Duration::from_secs(n)
+    };
+    Some(wait.min(cap))
 }
 
 /// Whether an HTTP status is worth asking again (never a 404).
@@ -65,17 +85,6 @@ pub(crate) fn slows_host(status: u16) -> bool {
     status == 429 || status == 503
 }
 
-/// How long to wait before retry `attempt` (1-based): the server's `Retry-After` when it gave
-/// one we can read, else backoff; never more than `cap`.
-pub(crate) fn wait_before(
-    attempt: u32,
-    retry_after_header: Option<&str>,
-    cap: Duration,
-    seed: u64,
-) -> Duration {
-    retry_after_header.and_then(|v| retry_after(v, cap)).unwrap_or_else(|| backoff(attempt, cap, seed))
-}
-
 /// Exponential backoff with jitter for attempt `n` (1-based): 0.5 s, 1 s, 2 s, … ±25%, capped.
 pub(crate) fn backoff(n: u32, cap: Duration, seed: u64) -> Duration {
     let base = Duration::from_millis(500).saturating_mul(1u32 << n.saturating_sub(1).min(16));
@@ -90,26 +99,12 @@ pub(crate) fn retry_after(value: &str, cap: Duration) -> Option<Duration> {
     let wait = match v.parse::<u64>() {
         Ok(secs) => Duration::from_secs(secs),
         Err(_) => {
-            let when = httpdate_parse(v)?;
+            // IMF-fixdate, RFC 850 and asctime, as RFC 9110 requires.
+            let when = httpdate::parse_http_date(v).ok()?;
             when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO)
         }
     };
     Some(wait.min(cap))
-}
-
-fn httpdate_parse(v: &str) -> Option<std::time::SystemTime> {
-    // IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT" — parsed by humantime's RFC 3339
-    // parser after rearranging the fields.
-    let parts: Vec<&str> = v.split_whitespace().collect();
-    if parts.len() != 6 || parts[5] != "GMT" {
-        return None;
-    }
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        .iter()
-        .position(|m| *m == parts[2])?
-        + 1;
-    let rfc3339 = format!("{}-{month:02}-{:0>2}T{}Z", parts[3], parts[1], parts[4]);
-    humantime::parse_rfc3339(&rfc3339).ok()
 }
 
 #[cfg(test)]
@@ -132,6 +127,26 @@ mod tests {
         assert_eq!(retry_after("600", cap), Some(cap));
         assert_eq!(retry_after("Sun, 06 Nov 1994 08:49:37 GMT", cap), Some(Duration::ZERO));
         assert_eq!(retry_after("soon", cap), None);
+        // RFC 850 and asctime, which RFC 9110 requires a recipient to accept.
+        assert_eq!(retry_after("Sunday, 06-Nov-94 08:49:37 GMT", cap), Some(Duration::ZERO));
+        assert_eq!(retry_after("Sun Nov  6 08:49:37 1994", cap), Some(Duration::ZERO));
+        let soon = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(20));
+        assert!(retry_after(&soon, cap).is_some_and(|d| d > Duration::from_secs(15)), "{soon}");
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("ratelimit-reset", "7".parse().expect("value"));
+        assert_eq!(server_wait(&h, cap), Some(Duration::from_secs(7)));
+        let mut x = reqwest::header::HeaderMap::new();
+        let at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+            + 5;
+        x.insert("x-ratelimit-reset", at.to_string().parse().expect("value"));
+        assert!(
+            server_wait(&x, cap).is_some_and(|d| d <= Duration::from_secs(5) && d >= Duration::from_secs(3))
+        );
+        x.insert("retry-after", "2".parse().expect("value"));
+        assert_eq!(server_wait(&x, cap), Some(Duration::from_secs(2)), "Retry-After first");
         let later =
             humantime::format_rfc3339(std::time::SystemTime::now() + Duration::from_secs(30)).to_string();
         assert!(later.ends_with('Z'));
@@ -145,9 +160,6 @@ mod tests {
         assert!(!failure_is_transient(&Failure::Tls("x".into())));
         assert!(!failure_is_transient(&Failure::Refused("x".into())));
         assert!(slows_host(429) && slows_host(503) && !slows_host(500));
-        let cap = Duration::from_secs(60);
-        assert_eq!(wait_before(1, Some("7"), cap, 0), Duration::from_secs(7));
-        assert_eq!(wait_before(1, Some("soon"), cap, 0), backoff(1, cap, 0));
     }
 
     #[test]

@@ -256,24 +256,6 @@ pub(crate) fn summary_json(run: &CheckRun<'_>) -> String {
     s
 }
 
-/// Text safe inside XML attributes and elements (control characters XML forbids are dropped).
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// JUnit XML: one test suite per input, one test case per citation, a failure for each citation
 /// whose target fails the run.
 ///
@@ -292,20 +274,11 @@ pub(crate) fn junit(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<
             sources.push(&c.source);
         }
     }
-    let total_fail = (0..run.citations.len()).filter(|&ci| run.fails(of_citation[ci])).count();
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        x,
-        "<testsuites name=\"citecheck\" tests=\"{}\" failures=\"{total_fail}\">",
-        run.citations.len()
-    );
+    // quick-junit writes the XML, leaving out characters XML 1.0 forbids (a `\x01` in a URL).
+    let mut report = quick_junit::Report::new("citecheck");
     for src in sources {
-        let cases: Vec<usize> =
-            (0..run.citations.len()).filter(|&ci| run.citations[ci].source == src).collect();
-        let fails = cases.iter().filter(|&&ci| run.fails(of_citation[ci])).count();
-        let _ =
-            writeln!(x, "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{fails}\">", xml(src), cases.len());
-        for ci in cases {
+        let mut suite = quick_junit::TestSuite::new(src);
+        for ci in (0..run.citations.len()).filter(|&ci| run.citations[ci].source == src) {
             let (c, ti) = (&run.citations[ci], of_citation[ci]);
             let o = &run.outcomes[ti];
             let place = match (c.footnote.is_empty(), c.paragraph.is_empty()) {
@@ -314,15 +287,7 @@ pub(crate) fn junit(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<
                 (true, false) => format!("paragraph {}", c.paragraph),
                 (true, true) => format!("line {}", c.line),
             };
-            let _ = write!(
-                x,
-                "    <testcase classname=\"{}\" name=\"{}: {}\" time=\"{:.3}\"",
-                xml(src),
-                xml(&place),
-                xml(&c.value),
-                o.elapsed_ms as f64 / 1000.0
-            );
-            if run.fails(ti) {
+            let status = if run.fails(ti) {
                 let detail = format!(
                     "{} {} at line {}, column {}\nstatus: {}\nHTTP status: {}\nfinal URL: {}\nerror: {}",
                     c.kind,
@@ -339,19 +304,17 @@ pub(crate) fn junit(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<
                 } else {
                     format!("{}: {}", o.status, o.error)
                 };
-                let _ = writeln!(
-                    x,
-                    ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>",
-                    o.status,
-                    xml(&message),
-                    xml(&detail)
-                );
+                let mut s = quick_junit::TestCaseStatus::non_success(quick_junit::NonSuccessKind::Failure);
+                s.set_type(o.status.as_str()).set_message(message).set_description(detail);
+                s
             } else {
-                x.push_str("/>\n");
-            }
+                quick_junit::TestCaseStatus::success()
+            };
+            let mut case = quick_junit::TestCase::new(format!("{place}: {}", c.value), status);
+            case.set_classname(src).set_time(Duration::from_millis(o.elapsed_ms));
+            suite.add_test_case(case);
         }
-        x.push_str("  </testsuite>\n");
+        report.add_test_suite(suite);
     }
-    x.push_str("</testsuites>\n");
-    out.write_all(x.as_bytes()).map_err(|e| Error::Serialise(e.to_string()))
+    report.serialize(out).map_err(|e| Error::Serialise(format!("JUnit XML: {e}")))
 }
