@@ -80,10 +80,7 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
     let rules = Rules { include: &cfg.include, exclude: &cfg.exclude };
     let plan = plan::plan(&citations, &cfg.symbol_lang, rules, cfg.reuse, |t| history.last(t))?;
     let archive = open_archive(cfg, &started_at)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Config(format!("cannot start the async runtime: {e}")))?;
+    let runtime = runtime()?;
     let stop = Arc::new(fetch::Stop::default());
     runtime.spawn(stop_on_ctrl_c(stop.clone()));
     let fetched = fetch_all(cfg, &plan, archive.as_ref(), &mut history, &runtime, &stop)?;
@@ -95,26 +92,28 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
     }
     let end = if fetched.interrupted { RunEnd::Interrupted } else { RunEnd::Complete };
     let (standings, changes) = history.finish(&plan.targets, &outcomes, &cfg.failing, end)?;
-    let repairs = match &cfg.repair {
-        Some(opts) if !fetched.interrupted => {
-            let facts = RepairFacts {
-                citations: &citations,
-                targets: &plan.targets,
-                outcomes: &outcomes,
-                dates: &dates,
-                standings: standings.as_deref(),
-                started_at: &started_at,
-            };
-            Some(look_up_repairs(cfg, opts, &facts, &runtime)?)
-        }
-        _ => None,
+    // Archived copies and Save Page Now, after a complete fetch only.
+    let complete = !fetched.interrupted;
+    let facts = RepairFacts {
+        citations: &citations,
+        targets: &plan.targets,
+        outcomes: &outcomes,
+        dates: &dates,
+        standings: standings.as_deref(),
+        started_at: &started_at,
     };
-    let pushes = match &cfg.push {
-        Some(p) if !fetched.interrupted => {
-            Some(push_live(cfg, p, &plan.targets, &outcomes, &mut history, &runtime)?)
-        }
-        _ => None,
-    };
+    let repairs = cfg
+        .repair
+        .as_ref()
+        .filter(|_| complete)
+        .map(|o| look_up_repairs(cfg, o, &facts, &runtime))
+        .transpose()?;
+    let pushes = cfg
+        .push
+        .as_ref()
+        .filter(|_| complete)
+        .map(|p| push_live(cfg, p, &plan.targets, &outcomes, &mut history, &runtime))
+        .transpose()?;
     let run = CheckRun {
         citations: &citations,
         targets: &plan.targets,
@@ -139,6 +138,14 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
         interrupted: stop.asked(),
     };
     Ok(Ran { summary, repairs: repairs.unwrap_or_default(), citations })
+}
+
+/// The async runtime of a run (fetching, look-ups, pushes and the Ctrl-C listener).
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start the async runtime: {e}")))
 }
 
 /// What repair needs to know of the run.

@@ -25,7 +25,7 @@ pub fn check_config(mut cli: CheckArgs, mode: Mode) -> anyhow::Result<CheckConfi
     if !cli.repair && cli.cited_at.is_some() {
         bail!("--cited-at is for repair: add --repair (or run `citecheck repair`)");
     }
-    let (file, file_path) = FileConfig::load(cli.config.as_deref())?;
+    let (mut file, file_path) = FileConfig::load(cli.config.as_deref())?;
     let archive =
         archive_dir(cli.archive.clone(), archive_command, file.archive.clone(), file_path.as_deref())?;
     let list =
@@ -39,6 +39,9 @@ pub fn check_config(mut cli: CheckArgs, mode: Mode) -> anyhow::Result<CheckConfi
             file
         }
     };
+    let repair = repair_options(&cli)?;
+    let push = push_options(&cli)?;
+    let headers = headers(&cli.headers, file.headers.take().unwrap_or_default())?;
     let fail_on = cli.fail_on.or(file.fail_on).map(|names| statuses(&names)).transpose()?;
     let resolve = list(cli.resolve, file.resolve)
         .map(|specs| specs.iter().map(|s| parse_resolve(s)).collect::<anyhow::Result<Vec<_>>>())
@@ -52,50 +55,6 @@ pub fn check_config(mut cli: CheckArgs, mode: Mode) -> anyhow::Result<CheckConfi
             .map_or(citecheck::DEFAULT_MAX_ARCHIVE_SIZE, |s| s.0),
         warc_size: cli.warc_size.or(file.warc_size).map_or(citecheck::DEFAULT_WARC_SIZE, |s| s.0),
     });
-    let repair = if cli.repair {
-        let cited_at =
-            match &cli.cited_at {
-                Some(d) => Some(citecheck::Ymd::parse(d).with_context(|| {
-                    format!("--cited-at '{d}': write a date as YYYY-MM-DD, e.g. 2021-02-24")
-                })?),
-                None => None,
-            };
-        Some(citecheck::RepairOptions {
-            wayback: cli.wayback_url.trim_end_matches('/').to_string(),
-            cited_at,
-            replay_url: cli.replay_url.clone(),
-            ..citecheck::RepairOptions::default()
-        })
-    } else {
-        None
-    };
-    let push = if cli.push_archive {
-        let key = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let (Some(access), Some(secret)) = (key("CITECHECK_SPN_ACCESS_KEY"), key("CITECHECK_SPN_SECRET_KEY"))
-        else {
-            bail!(
-                "--push-archive needs the keys of an archive.org account (https://archive.org/account/s3.php) in CITECHECK_SPN_ACCESS_KEY and CITECHECK_SPN_SECRET_KEY (set them as CI secrets; never on the command line)"
-            );
-        };
-        Some(citecheck::PushOptions {
-            keys: citecheck::SpnKeys::new(access, secret),
-            max_age: cli.push_max_age.map_or(citecheck::DEFAULT_PUSH_MAX_AGE, |d| d.0),
-            wayback: cli.wayback_url.trim_end_matches('/').to_string(),
-        })
-    } else {
-        None
-    };
-    let mut headers = Vec::new();
-    for spec in &cli.headers {
-        headers.push(citecheck::Header::parse(spec, None).map_err(|e| anyhow::anyhow!("-H {e}"))?);
-    }
-    for h in file.headers.unwrap_or_default() {
-        let spec = format!("{}: {}", h.name, h.value);
-        headers.push(
-            citecheck::Header::parse(&spec, h.host.as_deref())
-                .map_err(|e| anyhow::anyhow!("[[headers]] {e}"))?,
-        );
-    }
     let inputs = expand_inputs(list(cli.inputs, file.inputs).unwrap_or_default(), cli.files_from.as_deref())?;
     let builder = CheckConfig::builder(inputs)
         .input_format(cli.input_format.map(InputFormatArg::into_format))
@@ -134,6 +93,61 @@ pub fn check_config(mut cli: CheckArgs, mode: Mode) -> anyhow::Result<CheckConfi
         .reuse_latest(Some(mode == Mode::Repair))
         .progress(switch(cli.quiet, false, file.quiet).map(|quiet| !quiet));
     builder.build().context("invalid configuration").map_err(|e| anyhow::anyhow!("{}", e.root_cause()))
+}
+
+/// `--repair`'s options, when it is on.
+fn repair_options(cli: &CheckArgs) -> anyhow::Result<Option<citecheck::RepairOptions>> {
+    if !cli.repair {
+        return Ok(None);
+    }
+    let cited_at = match &cli.cited_at {
+        Some(d) => Some(
+            citecheck::Ymd::parse(d)
+                .with_context(|| format!("--cited-at '{d}': write a date as YYYY-MM-DD, e.g. 2021-02-24"))?,
+        ),
+        None => None,
+    };
+    Ok(Some(citecheck::RepairOptions {
+        wayback: cli.wayback_url.trim_end_matches('/').to_string(),
+        cited_at,
+        replay_url: cli.replay_url.clone(),
+        ..citecheck::RepairOptions::default()
+    }))
+}
+
+/// `--push-archive`'s options, with the keys from the environment (never from a flag).
+fn push_options(cli: &CheckArgs) -> anyhow::Result<Option<citecheck::PushOptions>> {
+    if !cli.push_archive {
+        return Ok(None);
+    }
+    let key = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let (Some(access), Some(secret)) = (key("CITECHECK_SPN_ACCESS_KEY"), key("CITECHECK_SPN_SECRET_KEY"))
+    else {
+        bail!(
+            "--push-archive needs the keys of an archive.org account (https://archive.org/account/s3.php) in CITECHECK_SPN_ACCESS_KEY and CITECHECK_SPN_SECRET_KEY (set them as CI secrets; never on the command line)"
+        );
+    };
+    Ok(Some(citecheck::PushOptions {
+        keys: citecheck::SpnKeys::new(access, secret),
+        max_age: cli.push_max_age.map_or(citecheck::DEFAULT_PUSH_MAX_AGE, |d| d.0),
+        wayback: cli.wayback_url.trim_end_matches('/').to_string(),
+    }))
+}
+
+/// The `-H` headers (every host), then the file's `[[headers]]` (each for its host, if named).
+fn headers(flags: &[String], file: Vec<super::file::FileHeader>) -> anyhow::Result<Vec<citecheck::Header>> {
+    let mut all = Vec::new();
+    for spec in flags {
+        all.push(citecheck::Header::parse(spec, None).map_err(|e| anyhow::anyhow!("-H {e}"))?);
+    }
+    for h in file {
+        let spec = format!("{}: {}", h.name, h.value);
+        all.push(
+            citecheck::Header::parse(&spec, h.host.as_deref())
+                .map_err(|e| anyhow::anyhow!("[[headers]] {e}"))?,
+        );
+    }
+    Ok(all)
 }
 
 /// The inputs with globs expanded (sorted; a pattern that matches nothing is an error), and

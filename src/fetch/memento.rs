@@ -6,7 +6,7 @@
 
 use super::check::Checker;
 use super::{FetchOptions, Method};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::repair::choose::{self, Capture};
 use crate::repair::{own_choice, Found, Lookup, RepairOptions};
 use crate::types::{Kind, Memento, Outcome, Status};
@@ -36,15 +36,7 @@ pub(crate) async fn find_archived(
             tokio::spawn(async move { look_up(&checker, &l, &repair).await })
         })
         .collect();
-    let mut found = Vec::with_capacity(tasks.len());
-    for t in tasks {
-        match t.await {
-            Ok(f) => found.push(f),
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => return Err(Error::Config(format!("a look-up task was cancelled: {e}"))),
-        }
-    }
-    Ok(found)
+    super::join_in_order(tasks, "look-up").await
 }
 
 async fn look_up(c: &Checker, l: &Lookup, r: &RepairOptions) -> Found {

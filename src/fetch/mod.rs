@@ -304,6 +304,20 @@ pub(crate) async fn check_all(
     Ok(Fetched { outcomes, offline: checker.reach.offline(), interrupted })
 }
 
+/// Awaits spawned tasks in their order: their results; a panic in one is re-raised (a bug, not
+/// a result); a cancelled one is an error naming `what`.
+pub(crate) async fn join_in_order<T>(tasks: Vec<tokio::task::JoinHandle<T>>, what: &str) -> Result<Vec<T>> {
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        match t.await {
+            Ok(v) => out.push(v),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => return Err(Error::Config(format!("a {what} task was cancelled: {e}"))),
+        }
+    }
+    Ok(out)
+}
+
 /// One queue per host, in document order, hosts numbered by first appearance. Live futures
 /// are bounded: per host by its concurrency, in all by a multiple of the global bound (so
 /// waiting for one host's spacing never starves the others).

@@ -6,7 +6,7 @@
 use super::check::Checker;
 use super::failure::Failure;
 use super::{retry, FetchOptions, Method};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::repair::choose;
 use crate::types::{host_key, SpnKeys, Ymd};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
@@ -47,15 +47,7 @@ pub(crate) async fn push_all(
             tokio::spawn(async move { push(&c, &u, &base, &keys, since).await })
         })
         .collect();
-    let mut out = Vec::with_capacity(tasks.len());
-    for t in tasks {
-        match t.await {
-            Ok(p) => out.push(p),
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => return Err(Error::Config(format!("a push task was cancelled: {e}"))),
-        }
-    }
-    Ok(out)
+    super::join_in_order(tasks, "push").await
 }
 
 async fn push(c: &Checker, url: &str, base: &str, keys: &SpnKeys, since: Ymd) -> Pushed {

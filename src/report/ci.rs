@@ -56,13 +56,9 @@ pub(crate) fn summary_text(run: &CheckRun<'_>, elapsed: Duration, out: &Path, in
         let _ = write!(text, " INTERRUPTED: {skipped} targets were not checked (status skipped).");
     }
     let _ = write!(text, " Tables in {}.", out.display());
-    if let Some(repairs) = run.repairs {
-        let found = repairs.iter().filter(|r| r.memento.is_some()).count();
-        let _ = write!(
-            text,
-            " Repair: {found} of {} failing citations have an archived copy (repairs.csv).",
-            repairs.len()
-        );
+    if let Some((found, all)) = repaired(run) {
+        let _ =
+            write!(text, " Repair: {found} of {all} failing citations have an archived copy (repairs.csv).");
     }
     if insecure {
         text.push_str(" TLS certificates were NOT verified (--insecure).");
@@ -70,6 +66,11 @@ pub(crate) fn summary_text(run: &CheckRun<'_>, elapsed: Duration, out: &Path, in
     text.push('\n');
     failing_lines(run, out, &mut text);
     text
+}
+
+/// With `--repair`: how many failing citations have an archived copy, of how many.
+fn repaired(run: &CheckRun<'_>) -> Option<(usize, usize)> {
+    run.repairs.map(|r| (r.iter().filter(|r| r.memento.is_some()).count(), r.len()))
 }
 
 /// Failing citations shown in the text summary at most.
@@ -193,13 +194,9 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> String {
             let _ = writeln!(md, "\n… and {} more in `citations.csv`.", rows.len() - MARKDOWN_ROWS);
         }
     }
-    if let Some(repairs) = run.repairs {
-        let found = repairs.iter().filter(|r| r.memento.is_some()).count();
-        let _ = writeln!(
-            md,
-            "\nArchived copies: {found} of {} failing citations have one (`repairs.csv`).",
-            repairs.len()
-        );
+    if let Some((found, all)) = repaired(run) {
+        let _ =
+            writeln!(md, "\nArchived copies: {found} of {all} failing citations have one (`repairs.csv`).");
     }
     if !run.changes.is_empty() {
         md.push_str("\n#### Changes since the previous run\n\n");
