@@ -70,6 +70,12 @@ proptest! {
     /// holds no white space.
     #[test]
     fn the_url_scanner_holds_on_any_text(text in prop_oneof![any::<String>(), url_soup()]) {
+        // The dates a document states (repair) are read from any text without a panic, and
+        // every date found exists.
+        let dates = citecheck::document_dates(&text);
+        for d in dates.accessed.iter().chain(dates.masthead.iter()).chain(dates.accessed_on_line.iter().map(|(_, d)| d)) {
+            prop_assert!(citecheck::Ymd::new(d.y, d.m, d.d).is_some(), "{:?}", d);
+        }
         for format in [InputFormat::Markdown, InputFormat::Html, InputFormat::Text] {
             for row in extract_text("p.md", &text, format) {
                 if row.kind != citecheck::Kind::Url {
