@@ -106,14 +106,16 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
         .repair
         .as_ref()
         .filter(|_| complete)
-        .map(|o| look_up_repairs(cfg, o, &facts, &runtime))
+        .map(|o| look_up_repairs(cfg, o, &facts, &runtime, &stop))
         .transpose()?;
     let pushes = cfg
         .push
         .as_ref()
         .filter(|_| complete)
-        .map(|p| push_live(cfg, p, &plan.targets, &outcomes, &mut history, &runtime))
+        .map(|p| push_live(cfg, p, &plan.targets, &outcomes, &mut history, &runtime, &stop))
         .transpose()?;
+    // Interrupted: targets left unchecked, or look-ups and pushes cut short.
+    let interrupted = fetched.interrupted || (stop.asked() && (repairs.is_some() || pushes.is_some()));
     let run = CheckRun {
         citations: &citations,
         targets: &plan.targets,
@@ -135,7 +137,7 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
         counts: status_counts(&plan.targets, &outcomes).into_iter().filter(|c| c.targets > 0).collect(),
         failing: run.failing_count(),
         archive: archived,
-        interrupted: stop.asked(),
+        interrupted,
     };
     Ok(Ran { summary, repairs: repairs.unwrap_or_default(), citations })
 }
@@ -164,6 +166,7 @@ fn look_up_repairs(
     opts: &RepairOptions,
     f: &RepairFacts<'_>,
     runtime: &tokio::runtime::Runtime,
+    stop: &fetch::Stop,
 ) -> Result<Vec<Repair>> {
     // This run's own captures of a failing target are the failure itself: only earlier ones.
     let stamp: String = f.started_at.chars().filter(char::is_ascii_digit).take(14).collect();
@@ -187,7 +190,7 @@ fn look_up_repairs(
     let found = if plan.lookups.is_empty() {
         Vec::new()
     } else {
-        runtime.block_on(fetch::find_archived(&plan.lookups, &cfg.fetch, opts))?
+        runtime.block_on(fetch::find_archived(&plan.lookups, &cfg.fetch, opts, stop))?
     };
     Ok(repair::rows(plan, &found))
 }
@@ -201,6 +204,7 @@ fn push_live(
     outcomes: &[Outcome],
     history: &mut History,
     runtime: &tokio::runtime::Runtime,
+    stop: &fetch::Stop,
 ) -> Result<Vec<Push>> {
     let cutoff_at = std::time::SystemTime::now().checked_sub(p.max_age).unwrap_or(std::time::UNIX_EPOCH);
     let cutoff = humantime::format_rfc3339_seconds(cutoff_at).to_string();
@@ -223,7 +227,7 @@ fn push_live(
     let results = if urls.is_empty() {
         Vec::new()
     } else {
-        runtime.block_on(fetch::push_all(&urls, &cfg.fetch, &p.wayback, &p.keys, since))?
+        runtime.block_on(fetch::push_all(&urls, &cfg.fetch, &p.wayback, &p.keys, since, stop))?
     };
     for (i, r) in to_push.into_iter().zip(results) {
         let row = match r {

@@ -624,6 +624,16 @@ fn no_network_no_hint() {
         "1",
         "a name that does not resolve is not asked again"
     );
+    // A nightly run that re-checks only dead domains (the live page comes from the cache) is
+    // not "offline": the cached page still answers, so the dead hosts are just gone.
+    std::fs::write(dir.path().join("doc.md"), common::run::doc_citing(&urls)).expect("doc");
+    let cached = citecheck()
+        .current_dir(dir.path())
+        .args(["check", "doc.md", "--out", "reports", "--db", "h.sqlite", "--quiet", "--cache-ttl", "1d"])
+        .output()
+        .expect("runs");
+    assert_eq!(cached.status.code(), Some(1), "{}", String::from_utf8_lossy(&cached.stderr));
+    assert!(!String::from_utf8_lossy(&cached.stderr).contains("network looks down"));
 }
 
 /// The same on a machine with no network at all (a network namespace with only a loopback

@@ -438,3 +438,25 @@ fn own_captures_come_first_and_html_gets_robust_links() {
         )
     );
 }
+
+/// An own capture of a page that was already a "not found" page (200) when archived is not a
+/// copy of it: only captures from runs that found the page ok are offered.
+#[test]
+fn own_captures_of_not_found_pages_are_not_offered() {
+    let web =
+        Server::start(|_, _| Reply::html(200, "<html><head><title>Page not found</title></head></html>"));
+    let page = web.url("/gone-soft");
+    let archive = SimArchive::start(Vec::new());
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("doc.md"), doc_with_notes("A report.", std::slice::from_ref(&page)))
+        .expect("doc");
+    let args = ["--archive", "archive", "--fail-on", "soft_404"];
+    let first = run(dir.path(), "check", &archive, &args);
+    assert_eq!(first.status.code(), Some(1), "{}", String::from_utf8_lossy(&first.stderr));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let second = run(dir.path(), "check", &archive, &[&args[..], &["--repair"]].concat());
+    assert_eq!(second.status.code(), Some(1), "{}", String::from_utf8_lossy(&second.stderr));
+    let repairs = Table::read(&dir.path().join("reports/repairs.csv"));
+    let r = repairs.row("value", &page);
+    assert_eq!((&r["archive"], &r["memento_url"]), ("", ""), "{repairs:?}");
+}

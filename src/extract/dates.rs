@@ -131,7 +131,7 @@ const VARIANTS: [(&str, u32); 17] = [
 /// Words that say a date is when the cited pages were looked at.
 static CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)accessed|retrieved|consulted|viewed|consult[ée]e?s?|consultad[oa]s?|se consultaron|查阅|查閱|访问|訪問|浏览|瀏覽|检索|檢索|по состоянию на|дата обращения|просмотрен[оы]?|الاطلاع|اطلع|تاريخ الدخول",
+        r"(?i)\b(?:accessed|retrieved|consulted|viewed|consult[ée]e?s?|consultad[oa]s?|se consultaron|по состоянию на|дата обращения|просмотрен[оы]?)\b|(?:查阅|查閱|访问|訪問|浏览|瀏覽|检索|檢索)日期|الاطلاع|اطلع|تاريخ الدخول",
     )
     .unwrap_or_else(|e| unreachable!("the cue pattern is valid: {e}"))
 });
@@ -193,32 +193,43 @@ fn dates_in(text: &str) -> impl Iterator<Item = (usize, Ymd)> + '_ {
     })
 }
 
-/// The text before `at`, at most `window` bytes, cut at a character boundary and at the
-/// start of the sentence's line.
+/// The text before `at`, at most `window` bytes, cut at a character boundary and at a blank
+/// line (a statement does not run across one; `\r\n` line ends too).
 fn before(text: &str, at: usize, window: usize) -> &str {
     let mut from = at.saturating_sub(window);
     while !text.is_char_boundary(from) {
         from += 1;
     }
     let part = &text[from..at];
-    // A statement does not run across a blank line.
-    part.rfind("\n\n").map_or(part, |p| &part[p + 2..])
+    let cut =
+        [part.rfind("\n\n").map(|p| p + 2), part.rfind("\n\r\n").map(|p| p + 3)].into_iter().flatten().max();
+    cut.map_or(part, |p| &part[p..])
 }
 
-/// Reads the dates `text` states (the plain text of a document).
+/// Reads the dates `text` states (the plain text of a document). A date beside a citation has
+/// its cue on its own line; a statement for all citations says so ("all websites …") and is
+/// not itself a citation line (no `://` on it).
 pub fn document_dates(text: &str) -> DocumentDates {
     let mut out = DocumentDates::default();
+    let (mut line, mut counted) = (1, 0); // line number of byte `counted`, counted as we go
     for (at, date) in dates_in(text) {
-        let cue = before(text, at, CUE_WINDOW);
-        if CUE.is_match(cue) {
-            if out.accessed.is_none() && ALL.is_match(before(text, at, ALL_WINDOW)) {
-                out.accessed = Some(date);
-            } else {
-                let line = text[..at].bytes().filter(|&b| b == b'\n').count() + 1;
-                out.accessed_on_line.push((line, date));
+        line += text.as_bytes()[counted..at].iter().filter(|&&b| b == b'\n').count();
+        counted = at;
+        let window = before(text, at, CUE_WINDOW);
+        let this_line = &window[window.rfind('\n').map_or(0, |p| p + 1)..];
+        if !CUE.is_match(window) {
+            if out.masthead.is_none() && at < MASTHEAD_WINDOW {
+                out.masthead = Some(date);
             }
-        } else if out.masthead.is_none() && at < MASTHEAD_WINDOW {
-            out.masthead = Some(date);
+            continue;
+        }
+        let line_text_end = text[at..].find('\n').map_or(text.len(), |p| at + p);
+        let whole_line = &text[at - this_line.len()..line_text_end];
+        let for_all = ALL.is_match(before(text, at, ALL_WINDOW)) && !whole_line.contains("://");
+        if out.accessed.is_none() && for_all {
+            out.accessed = Some(date);
+        } else if CUE.is_match(this_line) {
+            out.accessed_on_line.push((line, date));
         }
     }
     out
@@ -259,6 +270,9 @@ mod tests {
             See https://a.org/x (accessed 3 March 2021). → line 1 accessed 2021-03-03
             https://a.org/x, consulté le 5 avril 2020 → line 1 accessed 2020-04-05
             https://a.org/x（访问日期：2020年4月5日） → line 1 accessed 2020-04-05
+            The draft was reviewed by all members on 5 May 2020. → masthead 2020-05-05
+            1 https://a.org (accessed 3 March 2021).\\n2 Report, 5 May 2020, https://b.org → line 1 accessed 2021-03-03
+            1 Smith, All about water, https://a.org (accessed 3 March 2021) → line 1 accessed 2021-03-03
             Distr.: General\\n4 March 2021\\nOriginal: English → masthead 2021-03-04
             4 March 2021\\n\\nAll websites were accessed on 24 February 2021. → accessed 2021-02-24 | masthead 2021-03-04
             Adopted 30 February 2021 → —

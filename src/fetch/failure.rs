@@ -64,16 +64,11 @@ impl Failure {
         }
     }
 
-    /// Whether the request never reached a server: the name did not resolve or no connection
-    /// could be made. When every host of a run fails so, the network is down, not the links.
+    /// Whether the request never reached a server: the name did not resolve, there is no route,
+    /// or the connection timed out. (A refused connection is an answer: a host sent a reset.)
+    /// When every host of a run fails so, the network is down, not the links.
     pub(super) fn never_connected(&self) -> bool {
-        matches!(
-            self,
-            Failure::NameNotFound
-                | Failure::NetworkUnreachable
-                | Failure::ConnectionRefused
-                | Failure::ConnectTimeout
-        )
+        matches!(self, Failure::NameNotFound | Failure::NetworkUnreachable | Failure::ConnectTimeout)
     }
 
     /// Classifies a reqwest error by the types in its chain of causes.

@@ -26,6 +26,7 @@ pub(crate) async fn find_archived(
     lookups: &[Lookup],
     opts: &FetchOptions,
     repair: &RepairOptions,
+    stop: &super::Stop,
 ) -> Result<Vec<Found>> {
     let checker = Arc::new(Checker::new(opts, None)?);
     let tasks: Vec<_> = lookups
@@ -36,7 +37,9 @@ pub(crate) async fn find_archived(
             tokio::spawn(async move { look_up(&checker, &l, &repair).await })
         })
         .collect();
-    super::join_in_order(tasks, "look-up").await
+    let found = super::join_in_order(tasks, "look-up", stop).await?;
+    let interrupted = || Found { memento: None, note: "not looked up: the run was interrupted".into() };
+    Ok(found.into_iter().map(|f| f.unwrap_or_else(interrupted)).collect())
 }
 
 async fn look_up(c: &Checker, l: &Lookup, r: &RepairOptions) -> Found {
@@ -82,6 +85,11 @@ async fn look_up(c: &Checker, l: &Lookup, r: &RepairOptions) -> Found {
     Found { memento: None, note: notes.join("; ") }
 }
 
+/// The page a URL names, without its fragment (archives capture pages, not places in them).
+fn page_of(url: &str) -> &str {
+    url.split('#').next().unwrap_or(url)
+}
+
 /// Whether a raw memento is the page: its capture timestamp when it is.
 fn verdict(o: &Outcome, cited: &str) -> std::result::Result<String, String> {
     let parts = choose::memento_parts(&o.final_url);
@@ -99,7 +107,7 @@ fn verdict(o: &Outcome, cited: &str) -> std::result::Result<String, String> {
 /// The captures the CDX server lists of the page: the last few up to the cited date and the
 /// first few after it (or the last few, without a date), 2xx only.
 async fn cdx(c: &Checker, l: &Lookup, r: &RepairOptions) -> std::result::Result<Vec<Capture>, String> {
-    let url: String = url::form_urlencoded::byte_serialize(l.url.as_bytes()).collect();
+    let url: String = url::form_urlencoded::byte_serialize(page_of(&l.url).as_bytes()).collect();
     let base = format!(
         "{}/cdx/search/cdx?url={url}&output=json&fl=timestamp,original,statuscode,mimetype,digest&filter=statuscode:2..",
         r.wayback.trim_end_matches('/')

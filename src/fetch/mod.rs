@@ -259,7 +259,9 @@ pub(crate) async fn check_all(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut grace: Option<tokio::time::Instant> = None;
     loop {
-        while let Some((i, host)) = queues.admit().filter(|_| grace.is_none()) {
+        // After Ctrl-C nothing new starts.
+        while !stop.asked() {
+            let Some((i, host)) = queues.admit() else { break };
             let checker = checker.clone();
             let (kind, url) = (targets[i].kind, targets[i].url.clone());
             // A task of its own, so reading, hashing and archiving bodies spread over the
@@ -294,6 +296,19 @@ pub(crate) async fn check_all(
     for handle in aborts.values() {
         handle.abort();
     }
+    // Collect what finished meanwhile. An aborted task ends at its next await (one writing a
+    // body into the archive finishes that write first), so afterwards nothing holds the archive.
+    while let Some((i, _, joined)) = running.next().await {
+        match joined {
+            Ok(outcome) => {
+                results.accept(i, &outcome)?;
+                outcomes[i] = Some(outcome);
+            }
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => {} // cancelled: left unchecked
+        }
+    }
+    let offline = confirm_offline(&checker, targets, &outcomes).await;
     let interrupted = stop.asked() && outcomes.iter().any(Option::is_none);
     let outcomes = outcomes
         .into_iter()
@@ -301,16 +316,56 @@ pub(crate) async fn check_all(
             o.unwrap_or_else(|| Outcome::decided(Status::Skipped, "not checked: the run was interrupted"))
         })
         .collect();
-    Ok(Fetched { outcomes, offline: checker.reach.offline(), interrupted })
+    Ok(Fetched { outcomes, offline, interrupted })
+}
+
+/// The hosts tried when the network looks down — unless a target the history found `ok`
+/// recently (served from the cache this run) answers now: then the network is up and the
+/// hosts tried are simply gone (a nightly run that re-checks only dead domains).
+async fn confirm_offline(
+    checker: &check::Checker,
+    targets: &[Target],
+    outcomes: &[Option<Outcome>],
+) -> Option<usize> {
+    let hosts = checker.reach.offline()?;
+    let known_good = targets
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, o)| o.as_ref().is_some_and(|o| o.cached && o.status == Status::Ok))
+        .take(3);
+    for (t, _) in known_good {
+        if checker.check_one(t.kind, &t.url).await.http_status.is_some() {
+            return None;
+        }
+    }
+    Some(hosts)
 }
 
 /// Awaits spawned tasks in their order: their results; a panic in one is re-raised (a bug, not
-/// a result); a cancelled one is an error naming `what`.
-pub(crate) async fn join_in_order<T>(tasks: Vec<tokio::task::JoinHandle<T>>, what: &str) -> Result<Vec<T>> {
+/// a result); a cancelled one is an error naming `what`. When `stop` is asked (Ctrl-C), the
+/// tasks not finished are aborted and their places are `None`.
+pub(crate) async fn join_in_order<T>(
+    tasks: Vec<tokio::task::JoinHandle<T>>,
+    what: &str,
+    stop: &Stop,
+) -> Result<Vec<Option<T>>> {
     let mut out = Vec::with_capacity(tasks.len());
-    for t in tasks {
-        match t.await {
-            Ok(v) => out.push(v),
+    for mut t in tasks {
+        if stop.asked() {
+            t.abort();
+            out.push(None);
+            continue;
+        }
+        let joined = tokio::select! {
+            joined = &mut t => joined,
+            () = stop.wait() => {
+                t.abort();
+                out.push(None);
+                continue;
+            }
+        };
+        match joined {
+            Ok(v) => out.push(Some(v)),
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             Err(e) => return Err(Error::Config(format!("a {what} task was cancelled: {e}"))),
         }

@@ -37,17 +37,30 @@ pub(crate) async fn push_all(
     wayback: &str,
     keys: &SpnKeys,
     since: Ymd,
+    stop: &super::Stop,
 ) -> Result<Vec<Pushed>> {
     let checker = Arc::new(Checker::new(opts, None)?);
+    // As many capture jobs at once as requests to one host: the archive limits jobs per user.
+    let jobs = Arc::new(tokio::sync::Semaphore::new(opts.host_concurrency.max(1)));
     let tasks: Vec<_> = urls
         .iter()
         .cloned()
         .map(|u| {
             let (c, base, keys) = (checker.clone(), wayback.trim_end_matches('/').to_string(), keys.clone());
-            tokio::spawn(async move { push(&c, &u, &base, &keys, since).await })
+            let jobs = jobs.clone();
+            tokio::spawn(async move {
+                let Ok(_job) = jobs.acquire_owned().await else {
+                    return Pushed::Failed("not pushed: the job queue closed".into());
+                };
+                push(&c, &u, &base, &keys, since).await
+            })
         })
         .collect();
-    super::join_in_order(tasks, "push").await
+    let pushed = super::join_in_order(tasks, "push", stop).await?;
+    Ok(pushed
+        .into_iter()
+        .map(|p| p.unwrap_or_else(|| Pushed::Failed("not pushed: the run was interrupted".into())))
+        .collect())
 }
 
 async fn push(c: &Checker, url: &str, base: &str, keys: &SpnKeys, since: Ymd) -> Pushed {
@@ -154,7 +167,11 @@ async fn call(
                 Err(e) => Err(Failure::of(&e)),
             }
         };
-        if let Some(again) = retry::after(&result, url, tries, c.opts.retries.max(2), c.opts.max_retry_wait) {
+        // A POST that timed out may have created its job: asking again would create another.
+        let unsure = form.is_some() && matches!(result, Err(Failure::Timeout));
+        if let Some(again) = retry::after(&result, url, tries, c.opts.retries.max(2), c.opts.max_retry_wait)
+            .filter(|_| !unsure)
+        {
             tries += 1;
             if again.slow_host {
                 c.pool.back_off(&host, tokio::time::Instant::now() + again.wait);

@@ -103,6 +103,7 @@ pub(crate) fn memento_parts(url: &str) -> Option<(String, String)> {
 /// in lower case.
 pub(crate) fn same_page(a: &str, b: &str) -> bool {
     fn key(u: &str) -> String {
+        let u = u.split('#').next().unwrap_or(u);
         let rest = u.split_once("://").map_or(u, |(_, r)| r);
         let rest = rest.strip_prefix("www.").unwrap_or(rest);
         let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
@@ -198,6 +199,10 @@ mod tests {
             Some(("20200101000000".into(), "https://a.org/x?y=1".into()))
         );
         assert!(same_page("https://www.a.org/x/", "http://a.org/x"));
+        assert!(
+            same_page("http://a.org/report", "https://a.org/report#page=12"),
+            "fragments are places in a page"
+        );
         assert!(!same_page("https://a.org/x", "https://a.org/"));
         let index = concat!(
             "org,a)/x 20200101000000 {\"url\":\"https://a.org/x\",\"status\":\"200\",\"filename\":\"f.warc.gz\",\"offset\":\"12\"}\n",

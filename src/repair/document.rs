@@ -47,15 +47,19 @@ pub(crate) fn repair_text(
 ) -> Repaired {
     let mut edits: Vec<(usize, usize, String)> = Vec::new(); // (start, end, replacement)
     let mut skipped = Vec::new();
+    let line_starts: Vec<usize> =
+        std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
     for fix in fixes {
         let c = fix.citation;
-        let Some(at) = locate(text, c) else {
+        let Some((at, end)) = locate(text, &line_starts, c) else {
             skipped.push(format!("line {} column {}: '{}' not found there", c.line, c.column, c.raw));
             continue;
         };
-        let end = at + c.raw.len();
+        // Raw HTML (`<a href="…">`) in Markdown is an attribute like in an HTML page.
+        let in_attribute = text[..at].trim_end_matches(['"', '\'']).trim_end().ends_with('=');
         let edit = match format {
             InputFormat::Html => html_edit(text, at, end, fix, style),
+            _ if in_attribute => html_edit(text, at, end, fix, style),
             _ => markdown_edit(text, at, end, fix, style),
         };
         edits.push(edit);
@@ -70,28 +74,35 @@ pub(crate) fn repair_text(
     Repaired { text: out, applied: edits.len(), skipped }
 }
 
-/// The byte offset of a citation's raw text: at its line and column, else the first
-/// occurrence on that line.
-fn locate(text: &str, c: &Citation) -> Option<usize> {
+/// Where a citation's raw text is (start and end byte): at its line and column, else the first
+/// occurrence on that line. HTML rows carry the target with entities decoded (`&`), the file
+/// has them written (`&amp;`): both forms are looked for.
+fn locate(text: &str, line_starts: &[usize], c: &Citation) -> Option<(usize, usize)> {
     if c.raw.is_empty() || c.line == 0 {
         return None;
     }
-    let line_start =
-        if c.line == 1 { 0 } else { text.match_indices('\n').nth(c.line - 2).map(|(i, _)| i + 1)? };
+    let line_start = *line_starts.get(c.line - 1)?;
     let line_end = text[line_start..].find('\n').map_or(text.len(), |p| line_start + p);
     let line = &text[line_start..line_end];
+    let escaped = c.raw.replace('&', "&amp;");
+    let forms = [c.raw.as_str(), escaped.as_str()];
     let by_column = line.char_indices().nth(c.column.saturating_sub(1)).map(|(i, _)| line_start + i);
-    match by_column {
-        Some(at) if text[at..].starts_with(&c.raw) => Some(at),
-        _ => line.find(&c.raw).map(|p| line_start + p),
+    if let Some(at) = by_column {
+        if let Some(form) = forms.iter().find(|f| text[at..].starts_with(**f)) {
+            return Some((at, at + form.len()));
+        }
     }
+    forms.iter().find_map(|f| line.find(*f).map(|p| (line_start + p, line_start + p + f.len())))
 }
 
+/// The capture's day, `YYYY-MM-DD` (the visible label of an archived copy).
+fn captured_on(m: &Memento) -> String {
+    m.datetime.get(..8).and_then(Ymd::parse).map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// Robust Links' `data-versiondate`: the day the document cited the page (else the capture's).
 fn date_of(fix: &Fix<'_>) -> String {
-    fix.cited_at.map_or_else(
-        || fix.memento.datetime.get(..8).and_then(Ymd::parse).map(|d| d.to_string()).unwrap_or_default(),
-        |d| d.to_string(),
-    )
+    fix.cited_at.map_or_else(|| captured_on(fix.memento), |d| d.to_string())
 }
 
 /// Markdown: the target replaced, or `[archived YYYY-MM-DD](memento)` added after the link
@@ -110,16 +121,36 @@ fn markdown_edit(
     let before = &text[..at];
     let after = &text[end..];
     let link_end = if before.ends_with("](") || before.ends_with("](<") {
-        // An inline link: after its closing parenthesis (a title may come first).
-        after.find(')').map(|p| end + p + 1)
+        // An inline link: after its closing parenthesis, past a title that may hold one.
+        inline_link_end(after).map(|p| end + p)
     } else if before.ends_with('<') && after.starts_with('>') {
         Some(end + 1)
     } else {
         Some(end)
     }
     .unwrap_or(end);
-    let date = fix.memento.datetime.get(..8).and_then(Ymd::parse).map(|d| d.to_string()).unwrap_or_default();
-    (link_end, link_end, format!(" [archived {date}]({m})"))
+    (link_end, link_end, format!(" [archived {}]({m})", captured_on(fix.memento)))
+}
+
+/// The byte just past the `)` that closes an inline link, from the end of its destination:
+/// `>` of a `<…>` destination, then a title in `"…"`, `'…'` or `(…)`, then `)`.
+fn inline_link_end(after: &str) -> Option<usize> {
+    let mut rest = after.strip_prefix('>').unwrap_or(after);
+    let skipped_angle = after.len() - rest.len();
+    let trimmed = rest.trim_start();
+    let mut at = skipped_angle + (rest.len() - trimmed.len());
+    rest = trimmed;
+    if let Some(close) = match rest.chars().next() {
+        Some('"') => Some('"'),
+        Some('\'') => Some('\''),
+        Some('(') => Some(')'),
+        _ => None,
+    } {
+        let title_end = rest[1..].find(close)? + 2;
+        at += title_end;
+        rest = &rest[title_end..];
+    }
+    Some(at + rest.find(')')? + 1)
 }
 
 /// HTML: on a link, Robust Links attributes after the `href` value (`append`), or `href` set to
@@ -138,7 +169,7 @@ fn html_edit(text: &str, at: usize, end: usize, fix: &Fix<'_>, style: RepairStyl
             }
             RepairStyle::Replace => {
                 // The original as written is already an attribute value (entities escaped).
-                let original = fix.citation.raw.replace('"', "&quot;");
+                let original = text[at..end].replace('"', "&quot;");
                 let close = quote.map(String::from).unwrap_or_default();
                 let open = if quote.is_some() { "" } else { "\"" };
                 let shut = if quote.is_some() { "" } else { "\"" };
@@ -153,14 +184,16 @@ fn html_edit(text: &str, at: usize, end: usize, fix: &Fix<'_>, style: RepairStyl
         };
     }
     match style {
-        RepairStyle::Append => (end, end, format!(" <a href=\"{m}\">[archived {date}]</a>")),
+        RepairStyle::Append => {
+            (end, end, format!(" <a href=\"{m}\">[archived {}]</a>", captured_on(fix.memento)))
+        }
         RepairStyle::Replace => (at, end, fix.memento.url.replace('&', "&amp;")),
     }
 }
 
-/// A value for a double-quoted HTML attribute.
+/// A value for a quoted HTML attribute (either quote).
 fn attr(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 #[cfg(test)]
@@ -214,9 +247,31 @@ mod tests {
     }
 
     #[test]
+    fn titles_with_parentheses_and_raw_html_in_markdown() {
+        let text = "1. [x](https://a.org/x \"Report (2020)\") and <a href=\"https://a.org/y\">y</a>.\n";
+        let cites = [citation(1, 8, "https://a.org/x"), citation(1, 54, "https://a.org/y")];
+        let m = memento();
+        let fixes: Vec<Fix<'_>> =
+            cites.iter().map(|c| Fix { citation: c, memento: &m, cited_at: None }).collect();
+        let out = repair_text(text, InputFormat::Markdown, &fixes, RepairStyle::Append);
+        assert_eq!(out.skipped, Vec::<String>::new());
+        assert_eq!(
+            out.text,
+            format!(
+                "1. [x](https://a.org/x \"Report (2020)\") [archived 2021-02-20]({u}) and <a href=\"https://a.org/y\" data-versionurl=\"{u}\" data-versiondate=\"2021-02-20\">y</a>.\n",
+                u = m.url
+            )
+        );
+        assert_eq!(inline_link_end(">) x"), Some(2));
+        assert_eq!(inline_link_end(" 'a (b)' ) x"), Some(10));
+        assert_eq!(inline_link_end("no close"), None);
+    }
+
+    #[test]
     fn html_links_get_robust_links_attributes() {
         let text = "<p>1. <a href=\"https://a.org/x?a=1&amp;b=2\">report</a> and https://a.org/y.</p>\n";
-        let cites = [citation(1, 16, "https://a.org/x?a=1&amp;b=2"), citation(1, 60, "https://a.org/y")];
+        // HTML rows carry the target decoded (`&`); the file has `&amp;`.
+        let cites = [citation(1, 16, "https://a.org/x?a=1&b=2"), citation(1, 60, "https://a.org/y")];
         let m = memento();
         let date = Ymd::new(2021, 2, 24);
         let fixes: Vec<Fix<'_>> =
@@ -224,7 +279,7 @@ mod tests {
         let appended = repair_text(text, InputFormat::Html, &fixes, RepairStyle::Append);
         assert_eq!(
             appended.text,
-            "<p>1. <a href=\"https://a.org/x?a=1&amp;b=2\" data-versionurl=\"https://web.archive.org/web/20210220000000/https://a.org/x\" data-versiondate=\"2021-02-24\">report</a> and https://a.org/y <a href=\"https://web.archive.org/web/20210220000000/https://a.org/x\">[archived 2021-02-24]</a>.</p>\n"
+            "<p>1. <a href=\"https://a.org/x?a=1&amp;b=2\" data-versionurl=\"https://web.archive.org/web/20210220000000/https://a.org/x\" data-versiondate=\"2021-02-24\">report</a> and https://a.org/y <a href=\"https://web.archive.org/web/20210220000000/https://a.org/x\">[archived 2021-02-20]</a>.</p>\n"
         );
         let replaced = repair_text(text, InputFormat::Html, &fixes[..1], RepairStyle::Replace);
         assert_eq!(

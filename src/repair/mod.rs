@@ -152,7 +152,23 @@ pub(crate) fn plan(facts: &Facts<'_>, opts: &RepairOptions) -> Plan {
             let next = plan.lookups.len();
             let li = *index.entry(key).or_insert(next);
             if li == next {
-                let own = facts.own_index.map(|i| choose::own_captures(i, &t.value)).unwrap_or_default();
+                // Own captures count only from runs that found the page ok (a 200 "not
+                // found" page archived on an earlier night is not a copy of it): taken no
+                // later than the history's last `ok` (a minute's slack for the capture time).
+                let last_ok: Option<i64> = facts
+                    .standings
+                    .and_then(|s| s.get(ti))
+                    .map(|s| s.last_ok.chars().filter(char::is_ascii_digit).take(14).collect::<String>())
+                    .and_then(|d| d.parse().ok());
+                let own = facts
+                    .own_index
+                    .map(|i| choose::own_captures(i, &t.value))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|c| {
+                        last_ok.is_some_and(|ok| c.timestamp.parse::<i64>().is_ok_and(|ts| ts <= ok + 100))
+                    })
+                    .collect();
                 plan.lookups.push(Lookup { url: t.value.clone(), cited: cited.map(|(d, _)| d), own });
             }
             plan.rows.push(PlannedRow { citation: ci, cited, lookup: Some(li), note: String::new() });

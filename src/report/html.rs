@@ -189,14 +189,15 @@ pub(crate) fn report_html(
         }
     }
     let failing = run.failing_count();
+    let failing_citations: usize =
+        (0..run.targets.len()).filter(|&i| run.fails(i)).map(|i| run.targets[i].citations.len()).sum();
     let mut page = String::with_capacity(64 * 1024);
     let _ = write!(
         page,
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>citecheck: {} citations, {} failing</title><style>{STYLE}</style></head><body>\
-         <header><h1>Citation report</h1><p id=\"overview\"><strong data-count=\"citations\">{}</strong> citations of <strong data-count=\"targets\">{}</strong> targets; <strong data-count=\"failing\">{failing}</strong> failing.</p></header><main>",
+         <title>citecheck: {} citations, {failing_citations} failing</title><style>{STYLE}</style></head><body>\
+         <header><h1>Citation report</h1><p id=\"overview\"><strong data-count=\"citations\">{}</strong> citations of <strong data-count=\"targets\">{}</strong> targets; <strong data-count=\"failing\">{failing_citations}</strong> citations of <strong>{failing}</strong> targets failing.</p></header><main>",
         run.citations.len(),
-        failing,
         run.citations.len(),
         run.targets.len(),
     );
