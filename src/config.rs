@@ -156,7 +156,7 @@ impl CheckConfigBuilder {
         retries: u32 => |c, v| c.fetch.retries = v;
         /// Longest wait before one retry.
         max_retry_wait: Duration => |c, v| c.fetch.max_retry_wait = v;
-        /// HEAD first with GET fallback, or one method only.
+        /// `auto` (GET for pages, HEAD for known non-HTML files), or one method only.
         method: Method => |c, v| c.fetch.method = v;
         /// The User-Agent header.
         user_agent: String => |c, v| c.fetch.user_agent = v;

@@ -189,7 +189,10 @@ fn with_default(text: &str, default: impl std::fmt::Display) -> String {
 
 fn out_help() -> String {
     let names: Vec<&str> = citecheck::tables().iter().map(|t| t.0).collect();
-    with_default(&format!("Folder for the tables ({})", names.join(", ")), citecheck::DEFAULT_OUT)
+    with_default(
+        &format!("Folder for the tables ({}) and report.html", names.join(", ")),
+        citecheck::DEFAULT_OUT,
+    )
 }
 
 fn max_input_help() -> String {
@@ -250,7 +253,8 @@ pub struct CheckArgs {
     pub proxy: Option<String>,
     #[arg(long, value_name = "DURATION", help = duration_help("Longest wait before one retry, Retry-After included", citecheck::DEFAULT_MAX_RETRY_WAIT))]
     pub max_retry_wait: Option<DurationArg>,
-    /// HEAD first with GET fallback, or one method only [default: auto].
+    /// auto: GET for pages (their first 64 KiB, so soft 404s show), HEAD for files known not to
+    /// be HTML (GET when HEAD is rejected); or one method only [default: auto].
     #[arg(long, value_enum)]
     pub method: Option<MethodArg>,
     /// User-Agent header [default: citecheck/<version> (+<repository>)].

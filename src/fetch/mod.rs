@@ -60,7 +60,8 @@ pub(crate) const BODY_PREFIX: usize = 64 * 1024;
 /// Which method to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
-    /// HEAD first, GET when the server rejects or mishandles HEAD.
+    /// GET for pages (their first 64 KiB: soft 404s show); HEAD for files known not to be HTML,
+    /// then GET when the server rejects or mishandles HEAD or says the file is HTML.
     Auto,
     /// HEAD only.
     Head,
