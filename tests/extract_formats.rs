@@ -337,40 +337,11 @@ fn oversized_parts_are_refused() {
 /// → ODT and HTML (LibreOffice). Needs ../shared, pandoc and soffice; skipped without them.
 #[test]
 fn seed_through_pandoc_and_libreoffice_when_available() {
-    let Some(shared) = shared() else {
-        eprintln!("../shared not present: seed format chain skipped");
-        return;
-    };
-    let have = |tool: &str| {
-        std::process::Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
-    };
-    if !have("pandoc") || !have("soffice") {
-        eprintln!("pandoc or soffice not installed: seed format chain skipped (apt-get install pandoc libreoffice-writer-nogui)");
-        return;
-    }
     let dir = tempfile::tempdir().expect("tempdir");
-    let seed = shared.join("seed/000_df883177e5fcaef3.txt");
-    let md = dir.path().join("seed.md");
-    std::fs::write(&md, common::package::sup_notes_to_pandoc(&std::fs::read_to_string(&seed).expect("seed")))
-        .expect("write");
-    let docx_path = dir.path().join("seed.docx");
-    let ok = std::process::Command::new("pandoc")
-        .arg(&md)
-        .args(["-f", "markdown", "-o"])
-        .arg(&docx_path)
-        .status()
-        .expect("pandoc");
-    assert!(ok.success());
-    let profile = format!("-env:UserInstallation=file://{}/profile", dir.path().display());
-    for to in ["odt", "html"] {
-        let ok = std::process::Command::new("soffice")
-            .args([profile.as_str(), "--headless", "--convert-to", to, "--outdir"])
-            .arg(dir.path())
-            .arg(&docx_path)
-            .output()
-            .expect("soffice");
-        assert!(ok.status.success());
-    }
+    let Some(seed) = common::package::seed_converted(dir.path(), &["odt", "html"], "seed format chain")
+    else {
+        return;
+    };
     let truth = rows_of(&extract(&seed));
     let notes_of = |rows: &[Row]| {
         let mut m: BTreeMap<Row, usize> = BTreeMap::new();

@@ -8,7 +8,7 @@ mod common;
 use common::pdf::{pdf, pdf_owner_locked, text, Item};
 use common::run::{extract, extract_output as run};
 use common::table::{cite, cited, Cited};
-use common::{assert_pinned, fixture, shared};
+use common::{assert_pinned, fixture};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -237,38 +237,10 @@ fn pdftotext_output_is_read_best_effort() {
 /// and URL values as from the Markdown, and no URL the Markdown does not have (no fragments).
 #[test]
 fn seed_printed_to_pdf_when_tools_are_available() {
-    let Some(shared) = shared() else {
-        eprintln!("../shared not present: seed PDF check skipped");
-        return;
-    };
-    let have = |tool: &str| {
-        std::process::Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
-    };
-    if !have("pandoc") || !have("soffice") {
-        eprintln!("pandoc or soffice not installed: seed PDF check skipped (apt-get install pandoc libreoffice-writer-nogui fonts-wqy-zenhei)");
-        return;
-    }
     let dir = tempfile::tempdir().expect("tempdir");
-    let seed = shared.join("seed/000_df883177e5fcaef3.txt");
-    let md = dir.path().join("seed.md");
-    std::fs::write(&md, common::package::sup_notes_to_pandoc(&std::fs::read_to_string(&seed).expect("seed")))
-        .expect("write");
-    let docx = dir.path().join("seed.docx");
-    assert!(std::process::Command::new("pandoc")
-        .arg(&md)
-        .args(["-f", "markdown", "-o"])
-        .arg(&docx)
-        .status()
-        .expect("pandoc")
-        .success());
-    let profile = format!("-env:UserInstallation=file://{}/profile", dir.path().display());
-    let ok = std::process::Command::new("soffice")
-        .args([profile.as_str(), "--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(dir.path())
-        .arg(&docx)
-        .output()
-        .expect("soffice");
-    assert!(ok.status.success());
+    let Some(seed) = common::package::seed_converted(dir.path(), &["pdf"], "seed PDF check") else {
+        return;
+    };
     let truth = rows_of(&extract(&seed));
     let got = rows_of(&extract(&dir.path().join("seed.pdf")));
     let count = |rows: &[Row]| {

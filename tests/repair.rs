@@ -38,15 +38,7 @@ fn run(dir: &Path, command: &str, archive: &SimArchive, args: &[&str]) -> std::p
 }
 
 fn doc_with_notes(head: &str, urls: &[String]) -> String {
-    let mut doc = format!("{head}\n\n1. Text.");
-    for i in 1..=urls.len() {
-        doc.push_str(&format!("<sup>{i}</sup>"));
-    }
-    doc.push_str("\n\n");
-    for (i, u) in urls.iter().enumerate() {
-        doc.push_str(&format!("<sup>{}</sup> <{u}>.\n\n", i + 1));
-    }
-    doc
+    format!("{head}\n\n{}", common::run::doc_citing(urls))
 }
 
 #[test]

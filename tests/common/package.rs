@@ -126,3 +126,38 @@ pub fn sup_notes_to_pandoc(md: &str) -> String {
     }
     out.join("\n")
 }
+
+/// The seed with real footnotes as a DOCX (pandoc), converted by LibreOffice into each of
+/// `formats` (`pdf`, `odt`, `html`) in `dir` (as `seed.<format>`): the seed's path. `None`, with a
+/// note naming `what` was skipped, without ../shared, pandoc or soffice.
+pub fn seed_converted(dir: &std::path::Path, formats: &[&str], what: &str) -> Option<std::path::PathBuf> {
+    let Some(shared) = super::shared() else {
+        eprintln!("../shared not present: {what} skipped");
+        return None;
+    };
+    let have = |tool: &str| {
+        std::process::Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
+    };
+    if !have("pandoc") || !have("soffice") {
+        eprintln!("pandoc or soffice not installed: {what} skipped (apt-get install pandoc libreoffice-writer-nogui fonts-wqy-zenhei)");
+        return None;
+    }
+    let seed = shared.join("seed/000_df883177e5fcaef3.txt");
+    let md = dir.join("seed.md");
+    std::fs::write(&md, sup_notes_to_pandoc(&std::fs::read_to_string(&seed).expect("seed"))).expect("write");
+    let docx = dir.join("seed.docx");
+    let pandoc =
+        std::process::Command::new("pandoc").arg(&md).args(["-f", "markdown", "-o"]).arg(&docx).status();
+    assert!(pandoc.expect("pandoc").success());
+    let profile = format!("-env:UserInstallation=file://{}/profile", dir.display());
+    for to in formats {
+        let out = std::process::Command::new("soffice")
+            .args([profile.as_str(), "--headless", "--convert-to", to, "--outdir"])
+            .arg(dir)
+            .arg(&docx)
+            .output()
+            .expect("soffice");
+        assert!(out.status.success());
+    }
+    Some(seed)
+}
