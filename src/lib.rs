@@ -51,6 +51,7 @@ mod error;
 mod extract;
 mod fetch;
 mod output;
+mod parallel;
 mod plan;
 mod record;
 mod repair;

@@ -86,39 +86,7 @@ pub(crate) fn read_all(
         let stated = dates.then(|| doc.dates());
         Ok(Read { rows: extract::extract(&doc), warnings: doc.warnings, source: doc.source, stated })
     };
-    let workers =
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(inputs.len());
-    let results: Vec<Result<Read, Error>> = if workers <= 1 {
-        inputs.iter().map(read).collect()
-    } else {
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let slots: Vec<std::sync::Mutex<Option<Result<Read, Error>>>> =
-            inputs.iter().map(|_| std::sync::Mutex::new(None)).collect();
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(input) = inputs.get(i) else { break };
-                    let result = read(input);
-                    if let Ok(mut slot) = slots[i].lock() {
-                        *slot = Some(result);
-                    }
-                });
-            }
-        });
-        slots
-            .into_iter()
-            .zip(inputs)
-            .map(|(slot, input)| {
-                slot.into_inner().ok().flatten().unwrap_or_else(|| {
-                    Err(Error::Unreadable {
-                        input: input.clone(),
-                        reason: "its reader stopped unexpectedly".into(),
-                    })
-                })
-            })
-            .collect()
-    };
+    let results = crate::parallel::map(inputs.iter().collect(), read);
     let mut rows = Vec::new();
     let mut stated = HashMap::new();
     for (input, result) in inputs.iter().zip(results) {

@@ -34,8 +34,31 @@ pub(super) struct Layout {
     roles: Vec<Role>,
     paragraphs: Vec<String>,
     definitions: Vec<Definition>,
-    /// Position cache for monotonic column queries on long lines: (line, byte, column).
-    cursor: std::cell::Cell<(usize, usize, usize)>,
+}
+
+/// Line and column look-ups in one document, fastest when offsets come in increasing order
+/// (each reader of a part of the document has its own).
+pub(super) struct Positions<'a> {
+    layout: &'a Layout,
+    text: &'a str,
+    /// The last answer: (line, byte, column), so a later offset on a long line counts on.
+    cursor: (usize, usize, usize),
+}
+
+impl Positions<'_> {
+    /// 1-based line and column (in characters) of a byte offset.
+    pub(super) fn at(&mut self, offset: usize) -> (usize, usize) {
+        let line = self.layout.line_of(offset);
+        let start = self.layout.line_starts[line];
+        let (c_line, c_byte, c_col) = self.cursor;
+        let col = if c_line == line && c_byte <= offset && c_byte >= start {
+            c_col + self.text[c_byte..offset].chars().count()
+        } else {
+            self.text[start..offset].chars().count()
+        };
+        self.cursor = (line, offset, col);
+        (line + 1, col + 1)
+    }
 }
 
 /// Where a piece of text sits in the document's structure.
@@ -191,7 +214,7 @@ impl Layout {
         }
         scan.place_definitions();
         let Scanner { roles, paragraphs, definitions, .. } = scan;
-        Layout { line_starts, roles, paragraphs, definitions, cursor: std::cell::Cell::new((0, 0, 0)) }
+        Layout { line_starts, roles, paragraphs, definitions }
     }
 
     /// 0-based line of a byte offset.
@@ -199,18 +222,9 @@ impl Layout {
         self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
-    pub(super) fn position(&self, text: &str, offset: usize) -> (usize, usize) {
-        let line = self.line_of(offset);
-        let start = self.line_starts[line];
-        let (c_line, c_byte, c_col) = self.cursor.get();
-        let col = if c_line == line && c_byte <= offset && c_byte >= start {
-            c_col + text[c_byte..offset].chars().count()
-        } else {
-            text[start..offset].chars().count()
-        };
-        self.cursor.set((line, offset, col));
-        (line + 1, col + 1)
+    /// Positions in `text` (the text this layout was scanned from).
+    pub(super) fn positions<'a>(&'a self, text: &'a str) -> Positions<'a> {
+        Positions { layout: self, text, cursor: (0, 0, 0) }
     }
 
     /// The structural context of the line holding `offset`.
@@ -546,6 +560,6 @@ mod tests {
         let doc = "第一行\n大会第70/1号";
         let l = Layout::scan(doc);
         let off = doc.find("70/1").unwrap_or(0);
-        assert_eq!(l.position(doc, off), (2, 4));
+        assert_eq!(l.positions(doc).at(off), (2, 4));
     }
 }

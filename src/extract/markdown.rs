@@ -9,7 +9,96 @@ use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
 /// Appends every citation of a Markdown document to `out` (source offsets, no context yet).
-pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
+/// A document larger than `piece` bytes is cut where nothing is open (see [`chunks`]) and
+/// its pieces are read on all cores; each piece yields exactly what it yields as part of the
+/// whole, so the rows are the same as read in one go.
+pub(super) fn extract(text: &str, piece: usize, out: &mut Vec<Found>) {
+    let pieces = chunks(text, piece);
+    if pieces.len() == 1 {
+        return extract_chunk(text, out);
+    }
+    let read = crate::parallel::map(pieces, |r| {
+        let mut found = Vec::new();
+        extract_chunk(&text[r.clone()], &mut found);
+        for f in &mut found {
+            f.start += r.start;
+        }
+        found
+    });
+    out.extend(read.into_iter().flatten());
+}
+
+/// Cuts `text` into pieces of about `size` bytes, each starting a line at which the parser
+/// has nothing open. Only blocks that are containers (lists, block quotes), indented code,
+/// fenced code, multi-line HTML blocks and definitions outlive a blank line. The first two
+/// end at a line that starts in column 0 after a blank line, so the pieces start there; a
+/// document holding any of the others (a line opening a code fence, a line opening an HTML
+/// comment, `<script`, `<pre`, `<style`, `<textarea`, `<?` or `<!` not closed on that line,
+/// or `]:` anywhere: a reference or footnote defined in another piece) is one piece.
+pub(super) fn chunks(text: &str, size: usize) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let whole = std::iter::once(0..text.len()).collect::<Vec<_>>();
+    if text.len() <= size || memchr::memmem::find(bytes, b"]:").is_some() {
+        return whole;
+    }
+    let mut cuts = vec![0];
+    let mut blank_before = false;
+    let mut start = 0;
+    while start < text.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(text.len(), |i| start + i + 1);
+        let line = &text[start..end];
+        let trimmed = line.trim_start();
+        if opens_across_blank_lines(trimmed) {
+            return whole;
+        }
+        let blank = trimmed.is_empty();
+        let last = cuts.last().copied().unwrap_or(0);
+        if blank_before && !blank && !line.starts_with([' ', '\t']) && start - last >= size {
+            cuts.push(start);
+        }
+        blank_before = blank;
+        start = end;
+    }
+    if cuts.len() == 1 {
+        return whole;
+    }
+    cuts.push(text.len());
+    cuts.windows(2).map(|w| w[0]..w[1]).collect()
+}
+
+/// A line (trimmed at the start, any indent: more cautious than the parser) opening a block
+/// that blank lines do not end: a code fence, or an HTML block of the kinds that run to an
+/// end marker, when the marker is not on the same line.
+fn opens_across_blank_lines(trimmed: &str) -> bool {
+    let b = trimmed.as_bytes();
+    match b.first() {
+        Some(&c @ (b'`' | b'~')) => b.iter().take_while(|&&x| x == c).count() >= 3,
+        Some(b'<') => {
+            let head = b[..b.len().min(10)].to_ascii_lowercase();
+            let ends: &[&str] = if head.starts_with(b"<!--") {
+                &["-->"]
+            } else if head.starts_with(b"<![cdata[") {
+                &["]]>"]
+            } else if head.starts_with(b"<!") {
+                &[">"]
+            } else if head.starts_with(b"<?") {
+                &["?>"]
+            } else if [&b"<script"[..], b"<pre", b"<style", b"<textarea"].iter().any(|t| head.starts_with(t))
+            {
+                &["</script>", "</pre>", "</style>", "</textarea>"]
+            } else {
+                return false;
+            };
+            // The end marker must come after the opener (`<!-->` is not closed by its own dashes).
+            let after = trimmed.get(4..).unwrap_or("").to_ascii_lowercase();
+            !ends.iter().any(|e| after.contains(e))
+        }
+        _ => false,
+    }
+}
+
+/// [`extract`] on one piece of a document (offsets within the piece).
+fn extract_chunk(text: &str, out: &mut Vec<Found>) {
     let opts = Options::ENABLE_FOOTNOTES | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut prose = Prose::default();
     let mut link_text = Prose::default();
@@ -188,4 +277,125 @@ fn html_links(html: &str, range: Range<usize>, text: &str, out: &mut Vec<Found>)
 fn looks_like_url(text: &str) -> bool {
     let t = text.trim_start();
     t.contains("://") || t.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{chunks, extract};
+
+    /// The citations as (offset, value, raw), whatever the pieces.
+    fn found(text: &str, piece: usize) -> Vec<(usize, String, String)> {
+        let mut out = Vec::new();
+        extract(text, piece, &mut out);
+        out.sort_by_key(|f| f.start);
+        out.into_iter().map(|f| (f.start, f.value, f.raw)).collect()
+    }
+
+    #[test]
+    fn pieces_start_after_a_blank_line_in_column_0() {
+        let doc = "1. A para https://a.org/x\n\n- item\n\n  continued https://b.org\n\n<sup>1</sup> https://c.org\n";
+        let starts: Vec<usize> = chunks(doc, 1).iter().map(|r| r.start).collect();
+        let want = [0, doc.find("- item").unwrap_or(0), doc.find("<sup>").unwrap_or(0)];
+        assert_eq!(starts, want);
+        assert_eq!(chunks(doc, 1).last().map(|r| r.end), Some(doc.len()));
+    }
+
+    #[test]
+    fn documents_with_blocks_that_outlive_blank_lines_are_one_piece() {
+        let one_piece = [
+            "a\n\n```\ncode\n\nhttps://a.org\n```\n\nb\n",
+            "a\n\n~~~~\ncode\n\nb\n",
+            "a\n\n<!-- note\n\nhttps://a.org -->\n\nb\n",
+            "a\n\n<!-->\n\nb -->\n\nc\n",
+            "a\n\n<PRE>\nx\n\ny</pre>\n\nb\n",
+            "a\n\n<script>\n\n</script>\n\nb\n",
+            "a\n\n<?php\n\n?>\n\nb\n",
+            "a [link][r]\n\nb\n\n[r]: https://a.org\n",
+            "a[^1]\n\nb\n\n[^1]: https://a.org\n",
+        ];
+        for doc in one_piece {
+            assert_eq!(chunks(doc, 1), std::iter::once(0..doc.len()).collect::<Vec<_>>(), "{doc:?}");
+        }
+        // Closed on their own line: the document is still cut.
+        for doc in ["a\n\n<!-- -->\n\nb\n", "a\n\n<pre>x</pre>\n\nb\n", "a\n\n<sup>1</sup> b\n\nc\n"] {
+            assert!(chunks(doc, 1).len() > 1, "{doc:?}");
+        }
+    }
+
+    #[test]
+    fn the_fixtures_read_in_pieces_as_in_one_go() {
+        for doc in [
+            include_str!("../../tests/fixtures/report_en.md"),
+            include_str!("../../tests/fixtures/report_zh.md"),
+            include_str!("../../tests/fixtures/footnotes_caret.md"),
+        ] {
+            assert_eq!(found(doc, 1), found(doc, usize::MAX));
+        }
+        let zh = include_str!("../../tests/fixtures/report_zh.md");
+        assert!(chunks(zh, 1).len() > 20, "the Chinese report is cut in many pieces");
+    }
+
+    /// Lines of converted reports, and of the blocks that outlive a blank line.
+    const LINES: &[&str] = &[
+        "",
+        "",
+        "",
+        "",
+        "12. Paragraph citing resolution 70/1 and https://a.org/p.<sup>3</sup>",
+        "<sup>3</sup> See https://b.org/x; A/75/147 and <https://c.org/y>.",
+        "- item https://d.org/i",
+        "  continued [text](https://e.org/t \"title\")",
+        "    indented https://f.org/code",
+        "> quoted https://g.org/q",
+        "## Heading E/2020/31-E/CN.16/2020/4",
+        "| a | https://h.org |",
+        "|---|---|",
+        "<!-- -->",
+        "<div>",
+        "</div>",
+        "第 75/202 号决议",
+        "\\* E/2021/1.",
+        "1. first",
+        "2. second www.i.org",
+        "text<sup>1</sup> more",
+        "***",
+        "Setext",
+        "===",
+        "`code https://m.org`",
+        "<a href=\"https://l.org\">l</a>",
+        "  - nested https://n.org",
+        "\tTabbed https://o.org",
+    ];
+    const OPENERS: &[&str] = &[
+        "```",
+        "~~~",
+        "<!-- comment",
+        "-->",
+        "<pre>",
+        "</pre>",
+        "[link][ref]",
+        "[ref]: https://j.org",
+        "text[^1]",
+        "[^1]: https://k.org",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, failure_persistence: None, ..Default::default() })]
+
+        /// Cut at every place it can be, a document yields what it yields whole.
+        #[test]
+        fn pieces_yield_what_the_whole_yields(lines in proptest::collection::vec(proptest::sample::select(LINES), 0..60)) {
+            let doc = lines.join("\n");
+            proptest::prop_assert_eq!(found(&doc, 1), found(&doc, usize::MAX), "{:?}", doc);
+        }
+
+        /// Blocks that outlive blank lines keep a document whole, or are cut around exactly.
+        #[test]
+        fn open_blocks_are_never_cut(lines in proptest::collection::vec(
+            proptest::sample::select([LINES, OPENERS].concat()), 0..60)
+        ) {
+            let doc = lines.join("\n");
+            proptest::prop_assert_eq!(found(&doc, 1), found(&doc, usize::MAX), "{:?}", doc);
+        }
+    }
 }

@@ -18,6 +18,7 @@ mod text;
 pub(crate) mod url;
 
 use crate::error::{Error, Result};
+use crate::parallel;
 use crate::types::{Citation, Kind};
 use layout::Layout;
 use std::io::Read;
@@ -137,6 +138,9 @@ fn without_tags(html: &str) -> String {
     out.replace("&nbsp;", " ").replace("&#160;", " ")
 }
 
+/// Documents larger than this are read on all cores.
+const PARALLEL_FROM: usize = 1 << 20;
+
 /// Default limit on an input's size (`--max-input-size`): reading a text format takes about
 /// twelve times its size in memory, so a gigabyte of text would need gigabytes more.
 pub const DEFAULT_MAX_INPUT_SIZE: u64 = 200_000_000;
@@ -172,6 +176,8 @@ pub fn read_input(input: &str, forced: Option<InputFormat>, max_bytes: u64) -> R
         if len > max_bytes {
             return Err(too_large(Some(len)));
         }
+        // Sized once: growing a buffer of megabytes copies it and faults its pages in again.
+        buf.reserve_exact(usize::try_from(len).unwrap_or(0).saturating_add(1));
         file.take(max_bytes.saturating_add(1)).read_to_end(&mut buf).map_err(read_err)?;
     }
     if buf.len() as u64 > max_bytes {
@@ -397,49 +403,86 @@ pub fn extract(doc: &Document) -> Vec<Citation> {
     }
 }
 
-/// Extracts every citation of `text` read as `format`; `source` names it in the rows.
+/// Extracts every citation of `text` read as `format`; `source` names it in the rows. A large
+/// document is read on all cores: its layout beside its citations, its rows in runs.
 pub fn extract_text(source: &str, text: &str, format: InputFormat) -> Vec<Citation> {
-    let mut found = Vec::new();
-    match format {
-        InputFormat::Markdown => markdown::extract(text, &mut found),
-        // Package formats have no text form; given as text, they are read as plain text.
-        InputFormat::Text | InputFormat::Docx | InputFormat::Odt | InputFormat::Pdf => {
-            text::extract(text, &mut found)
-        }
-        InputFormat::Html => html::extract(text, &mut found),
-    }
-    // Document order; a URL before the symbol it names.
-    found.sort_by_key(|f| f.start);
-    let layout = Layout::scan(text);
-    let mut rows: Vec<Citation> = Vec::with_capacity(found.len());
-    let mut last: Option<(usize, Kind, String)> = None;
-    for f in found {
-        let key = (f.start, f.kind, f.value.clone());
-        if last.as_ref() == Some(&key) {
-            continue;
-        }
-        last = Some(key);
-        let (footnote, paragraph) = match f.context {
-            Some(ctx) => ctx,
-            None => {
-                let ctx = layout.context(f.start);
-                if ctx.code {
-                    continue;
-                }
-                (ctx.footnote.to_string(), ctx.paragraph.to_string())
+    extract_sized(source, text, format, PARALLEL_FROM)
+}
+
+/// [`extract_text`], reading texts larger than `parallel_from` bytes on all cores (Markdown
+/// in pieces of that size).
+fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: usize) -> Vec<Citation> {
+    let big = text.len() > parallel_from;
+    let (found, layout) = std::thread::scope(|scope| {
+        let layout = big.then(|| scope.spawn(|| Layout::scan(text)));
+        let mut found = Vec::new();
+        match format {
+            InputFormat::Markdown => markdown::extract(text, parallel_from, &mut found),
+            // Package formats have no text form; given as text, they are read as plain text.
+            InputFormat::Text | InputFormat::Docx | InputFormat::Odt | InputFormat::Pdf => {
+                text::extract(text, &mut found)
             }
+            InputFormat::Html => html::extract(text, &mut found),
+        }
+        // Document order; a URL before the symbol it names; each citation once.
+        found.sort_by_key(|f| f.start);
+        found.dedup_by(|b, a| a.start == b.start && a.kind == b.kind && a.value == b.value);
+        let layout = match layout.map(|h| h.join()) {
+            Some(Ok(layout)) => layout,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => Layout::scan(text),
         };
-        let (line, column) = layout.position(text, f.start);
-        rows.push(Citation {
-            source: source.to_string(),
-            line,
-            column,
-            footnote,
-            paragraph,
-            kind: f.kind,
-            value: f.value,
-            raw: f.raw,
-        });
+        (found, layout)
+    });
+    let runs = if big { parallel::split(found, parallel::workers(usize::MAX)) } else { vec![found] };
+    let rows = parallel::map(runs, |run| {
+        let mut positions = layout.positions(text);
+        let mut rows: Vec<Citation> = Vec::with_capacity(run.len());
+        for f in run {
+            let (footnote, paragraph) = match f.context {
+                Some(ctx) => ctx,
+                None => {
+                    let ctx = layout.context(f.start);
+                    if ctx.code {
+                        continue;
+                    }
+                    (ctx.footnote.to_string(), ctx.paragraph.to_string())
+                }
+            };
+            let (line, column) = positions.at(f.start);
+            rows.push(Citation {
+                source: source.to_string(),
+                line,
+                column,
+                footnote,
+                paragraph,
+                kind: f.kind,
+                value: f.value,
+                raw: f.raw,
+            });
+        }
+        rows
+    });
+    rows.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{extract_sized, InputFormat};
+
+    #[test]
+    fn rows_read_on_all_cores_are_the_rows_read_in_one_go() {
+        let zh = include_str!("../../tests/fixtures/report_zh.md").repeat(8);
+        let cases = [
+            (include_str!("../../tests/fixtures/report_en.md").to_string(), InputFormat::Markdown),
+            (zh, InputFormat::Markdown),
+            (include_str!("../../tests/fixtures/notes.txt").to_string(), InputFormat::Text),
+            (include_str!("../../tests/fixtures/report.html").to_string(), InputFormat::Html),
+        ];
+        for (text, format) in cases {
+            let whole = extract_sized("doc", &text, format, usize::MAX);
+            assert!(!whole.is_empty());
+            assert_eq!(extract_sized("doc", &text, format, 1), whole, "{format:?}");
+        }
     }
-    rows
 }

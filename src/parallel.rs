@@ -1,0 +1,74 @@
+//! Work spread over the machine's cores, results in input order.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// The number of workers for `items` pieces of work: one per core, at most one per item.
+pub(crate) fn workers(items: usize) -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(items)
+}
+
+/// `f` applied to every item, on all cores (each worker takes the next item), results in the
+/// order of `items`. One item, or one core: on this thread.
+pub(crate) fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let workers = workers(items.len());
+    if workers <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let todo: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    let done: Vec<Mutex<Option<R>>> = todo.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(slot) = todo.get(i) else { break };
+                let Some(item) = slot.lock().ok().and_then(|mut s| s.take()) else { continue };
+                let result = f(item);
+                if let Ok(mut slot) = done[i].lock() {
+                    *slot = Some(result);
+                }
+            });
+        }
+    });
+    // A worker that panicked re-raises its panic when the scope ends, so every slot is full
+    // here (no lock is held across anything that can panic, so none is poisoned).
+    done.into_iter().filter_map(|s| s.into_inner().ok().flatten()).collect()
+}
+
+/// `items` cut into at most `pieces` runs of about equal length, in order.
+pub(crate) fn split<T>(mut items: Vec<T>, pieces: usize) -> Vec<Vec<T>> {
+    let size = items.len().div_ceil(pieces.max(1)).max(1);
+    let mut out = Vec::new();
+    while items.len() > size {
+        let rest = items.split_off(size);
+        out.push(std::mem::replace(&mut items, rest));
+    }
+    out.push(items);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn results_keep_the_order_of_the_items() {
+        let items: Vec<u64> = (0..200).collect();
+        let out = super::map(items.clone(), |i| {
+            // Uneven work, so workers finish out of order.
+            std::thread::sleep(std::time::Duration::from_micros((i % 7) * 50));
+            i * 2
+        });
+        assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        assert!(super::map(Vec::<u8>::new(), |b| b).is_empty());
+    }
+
+    #[test]
+    fn split_keeps_every_item_in_order() {
+        for (n, pieces) in [(0, 2), (1, 2), (5, 2), (10, 3), (7, 7), (3, 8)] {
+            let items: Vec<usize> = (0..n).collect();
+            let parts = super::split(items.clone(), pieces);
+            assert!(parts.len() <= pieces.max(1), "{n} in {pieces}: {parts:?}");
+            assert_eq!(parts.concat(), items);
+        }
+    }
+}
