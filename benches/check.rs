@@ -2,7 +2,8 @@
 //! its own loopback address, answering after a fixed latency, with an optional failure mix)
 //! and a generator of citing documents. It runs the release binary on 5,000 URLs over 50 hosts
 //! in two document orders (interleaved and grouped by host) and reports wall time as a ratio
-//! of the theoretical bound under the limits, and peak RSS; then 50,000 URLs for memory.
+//! of the theoretical bound under the limits, and peak RSS; then 50,000 URLs for memory (with
+//! the history database and with `--no-db`).
 //! When `lychee` is on PATH, the same documents are checked by it with equivalent limits.
 //!
 //! `cargo bench --bench check` (writes `reports/bench/check.csv`). Knobs (environment):
@@ -182,7 +183,8 @@ fn main() {
             cmd.args(["--resolve", &format!("h{h}.bench.test:80:{addr}")]);
         }
     };
-    let mut runs: Vec<(usize, bool, Limits)> = Vec::new();
+    // (URLs, grouped by host, limits, with the history database)
+    let mut runs: Vec<(usize, bool, Limits, bool)> = Vec::new();
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let only_store = only == "store" || only == "archive";
     for interval_ms in if only_store { vec![] } else { vec![100u64, 0] } {
@@ -195,17 +197,22 @@ fn main() {
                     host_concurrency: 4,
                     interval: Duration::from_millis(interval_ms),
                 },
+                true,
             ));
         }
     }
     if big > 0 && !only_store {
-        runs.push((
-            big,
-            false,
-            Limits { max_concurrency: 64, host_concurrency: 4, interval: Duration::ZERO },
-        ));
+        // Memory at scale, with the history database and without it.
+        for db in [true, false] {
+            runs.push((
+                big,
+                false,
+                Limits { max_concurrency: 64, host_concurrency: 4, interval: Duration::ZERO },
+                db,
+            ));
+        }
     }
-    for (n, grouped, limits) in runs {
+    for (n, grouped, limits, db) in runs {
         let doc = dir.path().join(format!("doc-{n}-{grouped}.md"));
         std::fs::write(&doc, document(n, hosts, grouped)).expect("write doc");
         let order = if grouped { "grouped" } else { "interleaved" };
@@ -213,8 +220,12 @@ fn main() {
         let interval_ms = limits.interval.as_millis();
         let mut cmd = Command::new(bin);
         cmd.arg("check").arg(&doc).arg("--out").arg(dir.path().join("out")).arg("--quiet");
-        cmd.arg("--db")
-            .arg(dir.path().join(format!("history-{n}-{order}-{}.sqlite", limits.interval.as_millis())));
+        if db {
+            cmd.arg("--db")
+                .arg(dir.path().join(format!("history-{n}-{order}-{}.sqlite", limits.interval.as_millis())));
+        } else {
+            cmd.arg("--no-db");
+        }
         cmd.args(["--max-concurrency", &limits.max_concurrency.to_string()]);
         cmd.args(["--host-concurrency", &limits.host_concurrency.to_string()]);
         cmd.args(["--host-interval", &format!("{interval_ms}ms"), "--retries", "2", "--timeout", "20s"]);
@@ -224,8 +235,9 @@ fn main() {
             // The editor's report of the big run, kept to measure its size and first paint.
             let _ = std::fs::copy(dir.path().join("out/report.html"), &keep);
         }
+        let tool = if db { "citecheck" } else { "citecheck --no-db" };
         let row = format!(
-            "citecheck,{n},{hosts},{order},{},{},{interval_ms},{},{wall:.2},{b:.2},{:.2},{rss:.1},{code}",
+            "{tool},{n},{hosts},{order},{},{},{interval_ms},{},{wall:.2},{b:.2},{:.2},{rss:.1},{code}",
             latency.as_millis(),
             limits.host_concurrency,
             limits.max_concurrency,

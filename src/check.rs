@@ -78,12 +78,12 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
     let started_at = now();
     let mut history = History::open(cfg.db.as_deref(), &started_at, &cfg.inputs, &options_json(cfg))?;
     let rules = Rules { include: &cfg.include, exclude: &cfg.exclude };
-    let plan = plan::plan(&citations, &cfg.symbol_lang, rules, cfg.reuse, |t| history.last(t))?;
+    let mut plan = plan::plan(&citations, &cfg.symbol_lang, rules, cfg.reuse, |t| history.last(t))?;
     let archive = open_archive(cfg, &started_at)?;
     let runtime = runtime()?;
     let stop = Arc::new(fetch::Stop::default());
     runtime.spawn(stop_on_ctrl_c(stop.clone()));
-    let fetched = fetch_all(cfg, &plan, archive.as_ref(), &mut history, &runtime, &stop)?;
+    let fetched = fetch_all(cfg, &mut plan, archive.as_ref(), &mut history, &runtime, &stop)?;
     let outcomes = fetched.outcomes;
     let archived = close_archive(archive, &plan.targets, &outcomes, &citations);
     if let Some(hosts) = fetched.offline {
@@ -328,7 +328,7 @@ fn warn_if_archiving_stopped(archived: Option<&ArchiveStats>, diag: &mut dyn Wri
 /// The fetch stage on the run's runtime, results going to the history and the progress bar.
 fn fetch_all(
     cfg: &CheckConfig,
-    plan: &Plan,
+    plan: &mut Plan,
     archive: Option<&Archive>,
     history: &mut History,
     runtime: &tokio::runtime::Runtime,
@@ -337,19 +337,17 @@ fn fetch_all(
     let mut progress = Progress::new(cfg.progress, plan.targets.len());
     let mut batches = history.sink(&plan.targets);
     let exchanges = archive.map(Archive::sink);
+    // The outcomes decided before fetching (excluded, cached) start the outcomes (not copied:
+    // a run of a million targets would hold them twice).
+    let preset = std::mem::take(&mut plan.preset);
+    let decided: Vec<usize> =
+        preset.iter().enumerate().filter(|(_, o)| o.is_some()).map(|(i, _)| i).collect();
     let fetched = {
         let mut sinks = Fanout(vec![&mut batches, &mut progress]);
-        runtime.block_on(fetch::check_all(
-            &plan.targets,
-            plan.preset.clone(),
-            &cfg.fetch,
-            exchanges,
-            &mut sinks,
-            stop,
-        ))?
+        runtime.block_on(fetch::check_all(&plan.targets, preset, &cfg.fetch, exchanges, &mut sinks, stop))?
     };
-    // The outcomes decided before fetching (excluded, cached) are results of this run too.
-    batches.finish(&plan.preset)?;
+    // The outcomes decided before fetching are results of this run too.
+    batches.finish(decided.iter().filter_map(|&i| fetched.outcomes.get(i).map(|o| (i, o))))?;
     progress.finish();
     Ok(fetched)
 }

@@ -95,7 +95,11 @@ pub(crate) fn read_all(
                 for w in &r.warnings {
                     let _ = writeln!(diag, "citecheck: warning: {w}");
                 }
-                rows.extend(r.rows);
+                if rows.is_empty() {
+                    rows = r.rows; // moved, not copied: a large input's rows are not held twice
+                } else {
+                    rows.extend(r.rows);
+                }
                 if let Some(d) = r.stated {
                     stated.insert(r.source, d);
                 }

@@ -178,7 +178,7 @@ pub struct Outcome {
     /// Served from the history (`--cache-ttl`) instead of fetched in this run.
     pub cached: bool,
     /// Where the final response was archived (`--archive`).
-    pub capture: Option<Capture>,
+    pub capture: Option<Box<Capture>>,
 }
 
 impl Outcome {

@@ -221,7 +221,7 @@ impl Checker {
         let capture = sink.and_then(|s| tokio::task::block_in_place(|| s.finish()));
         // Kept bodies are the encoded bytes; classification reads them decoded.
         let body = if kept { decoded_prefix(&headers, body) } else { body };
-        Ok(Answer { status, headers, body, capture })
+        Ok(Answer { status, headers, body, capture: capture.map(Box::new) })
     }
 }
 

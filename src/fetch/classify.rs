@@ -16,7 +16,7 @@ pub(crate) struct Answer {
     /// The start of the body (decoded), when a body was read.
     pub body: Vec<u8>,
     /// Where the exchange was archived, when it was.
-    pub capture: Option<Capture>,
+    pub capture: Option<Box<Capture>>,
 }
 
 /// The status class of a final (non-redirect) answer.

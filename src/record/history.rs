@@ -143,8 +143,8 @@ impl Batches<'_> {
     ///
     /// # Errors
     /// The database cannot be written.
-    pub(crate) fn finish(mut self, decided: &[Option<Outcome>]) -> Result<()> {
-        self.pending.extend(decided.iter().enumerate().filter_map(|(i, o)| o.clone().map(|o| (i, o))));
+    pub(crate) fn finish<'o>(mut self, decided: impl Iterator<Item = (usize, &'o Outcome)>) -> Result<()> {
+        self.pending.extend(decided.map(|(i, o)| (i, o.clone())));
         self.flush()
     }
 

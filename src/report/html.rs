@@ -52,35 +52,78 @@ fn h(s: &str) -> String {
     out
 }
 
-/// JSON safe inside `<script>`: no `<`, `>`, `&` or line separators left as such.
-fn script_json(v: &serde_json::Value) -> String {
-    v.to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
+/// A writer that makes JSON safe inside `<script>`: no `<`, `>`, `&` or line separators
+/// left as such (JSON has them only inside strings, where the `\u` escapes mean the same).
+struct ScriptSafe<W>(W);
+
+impl<W: std::io::Write> std::io::Write for ScriptSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut from = 0;
+        let mut i = 0;
+        while i < buf.len() {
+            let (escape, len): (&[u8], usize) = match &buf[i..] {
+                [b'<', ..] => (b"\\u003c", 1),
+                [b'>', ..] => (b"\\u003e", 1),
+                [b'&', ..] => (b"\\u0026", 1),
+                [0xE2, 0x80, 0xA8, ..] => (b"\\u2028", 3),
+                [0xE2, 0x80, 0xA9, ..] => (b"\\u2029", 3),
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            self.0.write_all(&buf[from..i])?;
+            self.0.write_all(escape)?;
+            i += len;
+            from = i;
+        }
+        self.0.write_all(&buf[from..])?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
-/// The data the script renders: statuses, targets (shared by their citations) and rows.
-fn data(run: &CheckRun<'_>, replay: Option<&str>) -> serde_json::Value {
+/// Serialises the items of an iterator as a JSON array, made as they are written.
+struct Seq<F>(F);
+
+impl<I: IntoIterator, F: Fn() -> I> serde::Serialize for Seq<F>
+where
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
+}
+
+/// Writes the data the script renders: statuses, targets (shared by their citations) and
+/// rows, each row and target made as it is written (a large run is never held twice).
+fn write_data(
+    run: &CheckRun<'_>,
+    replay: Option<&str>,
+    sources: &[&str],
+    source_index: &std::collections::HashMap<&str, usize>,
+    out: &mut dyn std::io::Write,
+) -> serde_json::Result<()> {
     let status_index = |s: Status| Status::ALL.iter().position(|x| *x == s).unwrap_or(0);
-    let mut archived: Vec<String> = vec![String::new(); run.citations.len()];
-    for r in run.repairs.unwrap_or(&[]) {
-        if let Some(m) = r.memento.as_ref().filter(|m| !m.url.is_empty()) {
-            archived[r.citation] = m.url.clone();
+    let archived: std::collections::HashMap<usize, &str> = run
+        .repairs
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|r| {
+            r.memento.as_ref().filter(|m| !m.url.is_empty()).map(|m| (r.citation, m.url.as_str()))
+        })
+        .collect();
+    let mut target_of = vec![0usize; run.citations.len()];
+    for (i, t) in run.targets.iter().enumerate() {
+        for &c in &t.citations {
+            target_of[c] = i;
         }
     }
-    let mut target_of = vec![0usize; run.citations.len()];
-    let targets: Vec<serde_json::Value> = run
-        .targets
-        .iter()
-        .zip(run.outcomes)
-        .enumerate()
-        .map(|(i, (t, o))| {
-            for &c in &t.citations {
-                target_of[c] = i;
-            }
+    let targets = Seq(|| {
+        run.targets.iter().zip(run.outcomes).enumerate().map(|(i, (t, o))| {
             let st = run.standings.and_then(|s| s.get(i));
             let human =
                 if t.kind == Kind::Symbol { human_url(&t.value, run.symbol_lang) } else { String::new() };
@@ -94,9 +137,9 @@ fn data(run: &CheckRun<'_>, replay: Option<&str>) -> serde_json::Value {
                 }
                 _ => String::new(),
             };
-            serde_json::json!([
+            (
                 u8::from(t.kind == Kind::Symbol),
-                t.value,
+                &t.value,
                 status_index(o.status),
                 reason(o),
                 final_url,
@@ -104,48 +147,41 @@ fn data(run: &CheckRun<'_>, replay: Option<&str>) -> serde_json::Value {
                 own,
                 st.map_or("", |s| s.first_seen.as_str()),
                 st.map_or("", |s| s.failing_since.as_str()),
-            ])
+            )
         })
-        .collect();
-    let mut sources: Vec<&str> = Vec::new();
-    let rows: Vec<serde_json::Value> = run
-        .citations
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let s = sources.iter().position(|x| *x == c.source).unwrap_or_else(|| {
-                sources.push(&c.source);
-                sources.len() - 1
-            });
+    });
+    let rows = Seq(|| {
+        run.citations.iter().enumerate().map(|(i, c)| {
+            let s = source_index.get(c.source.as_str()).copied().unwrap_or(0);
             let raw = if c.raw == c.value { "" } else { c.raw.as_str() };
-            serde_json::json!([s, c.line, c.footnote, c.paragraph, target_of[i], raw, archived[i]])
+            let archived = archived.get(&i).copied().unwrap_or("");
+            (s, c.line, &c.footnote, &c.paragraph, target_of[i], raw, archived)
         })
-        .collect();
+    });
     let failing: Vec<usize> = Status::ALL
         .iter()
         .enumerate()
         .filter(|(_, s)| run.failing.is_failure(**s) || **s == Status::Soft404)
         .map(|(i, _)| i)
         .collect();
-    serde_json::json!({
-        "statuses": Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-        "failing": failing,
-        "sources": sources,
-        "targets": targets,
-        "rows": rows,
-    })
+    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    // Keys in alphabetical order, as earlier versions wrote them.
+    #[derive(serde::Serialize)]
+    struct Data<'a, T, R> {
+        failing: Vec<usize>,
+        rows: R,
+        sources: &'a [&'a str],
+        statuses: Vec<&'a str>,
+        targets: T,
+    }
+    let mut w = std::io::BufWriter::with_capacity(64 * 1024, ScriptSafe(out));
+    serde_json::to_writer(&mut w, &Data { failing, rows, sources, statuses, targets })?;
+    std::io::Write::flush(&mut w).map_err(serde_json::Error::io)
 }
 
 /// The status chart of one document: a bar per status that occurs, labelled with its name and
 /// counts (readable in print and in grey-scale).
-fn chart(run: &CheckRun<'_>, source: &str) -> String {
-    let mut counts: Vec<(Status, usize)> = Status::ALL.iter().map(|s| (*s, 0)).collect();
-    for (t, o) in run.targets.iter().zip(run.outcomes) {
-        let n = t.citations.iter().filter(|&&c| run.citations[c].source == source).count();
-        if let Some(e) = counts.iter_mut().find(|(s, _)| *s == o.status) {
-            e.1 += n;
-        }
-    }
+fn chart(mut counts: Vec<(Status, usize)>) -> String {
     counts.retain(|(_, n)| *n > 0);
     let max = counts.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
     let total: usize = counts.iter().map(|(_, n)| n).sum();
@@ -183,8 +219,9 @@ pub(crate) fn report_html(
     out: &mut dyn std::io::Write,
 ) -> Result<()> {
     let mut sources: Vec<&str> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for c in run.citations {
-        if !sources.contains(&c.source.as_str()) {
+        if seen.insert(c.source.as_str()) {
             sources.push(&c.source);
         }
     }
@@ -211,8 +248,21 @@ pub(crate) fn report_html(
         );
     }
     page.push_str("</tbody></table>");
-    for s in &sources {
-        let _ = write!(page, "<figure><figcaption>{}</figcaption>{}</figure>", h(s), chart(run, s));
+    // Citations per status of each document, counted in one pass.
+    let mut per_source: Vec<Vec<(Status, usize)>> =
+        vec![Status::ALL.iter().map(|s| (*s, 0)).collect(); sources.len()];
+    let source_index: std::collections::HashMap<&str, usize> =
+        sources.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+    for (t, o) in run.targets.iter().zip(run.outcomes) {
+        let status = Status::ALL.iter().position(|s| *s == o.status).unwrap_or(0);
+        for &c in &t.citations {
+            if let Some(&i) = source_index.get(run.citations[c].source.as_str()) {
+                per_source[i][status].1 += 1;
+            }
+        }
+    }
+    for (s, counts) in sources.iter().zip(per_source) {
+        let _ = write!(page, "<figure><figcaption>{}</figcaption>{}</figure>", h(s), chart(counts));
     }
     page.push_str(
         "</section><section aria-labelledby=\"rows-h\"><h2 id=\"rows-h\">Citations</h2>\
@@ -225,9 +275,11 @@ pub(crate) fn report_html(
          <th scope=\"col\">Reason</th><th scope=\"col\">Links</th><th scope=\"col\">History</th></tr></thead><tbody></tbody></table>\
          <p><button type=\"button\" id=\"more\" hidden>Show more</button></p></section></main>",
     );
-    let json = script_json(&data(run, replay));
-    let _ = writeln!(page, "<script type=\"application/json\" id=\"data\">{json}</script><script>{SCRIPT}</script></body></html>");
-    out.write_all(page.as_bytes()).map_err(|e| Error::Serialise(format!("report.html: {e}")))
+    page.push_str("<script type=\"application/json\" id=\"data\">");
+    let fail = |e: String| Error::Serialise(format!("report.html: {e}"));
+    out.write_all(page.as_bytes()).map_err(|e| fail(e.to_string()))?;
+    write_data(run, replay, &sources, &source_index, out).map_err(|e| fail(e.to_string()))?;
+    writeln!(out, "</script><script>{SCRIPT}</script></body></html>").map_err(|e| fail(e.to_string()))
 }
 
 const STYLE: &str = r#"
@@ -298,3 +350,22 @@ document.getElementById('show-all').addEventListener('click',()=>{present.forEac
 load();document.documentElement.dataset.renderMs=Math.round(performance.now());
 })();
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::ScriptSafe;
+    use std::io::Write;
+
+    #[test]
+    fn script_safe_json_escapes_what_could_end_the_script() {
+        let mut out = ScriptSafe(Vec::new());
+        // Written in pieces, as serde_json writes a string.
+        for piece in ["[\"</script><!--", " a&b \u{2028}\u{2029}", " >\"]"] {
+            out.write_all(piece.as_bytes()).unwrap_or_default();
+        }
+        let text = String::from_utf8(out.0).unwrap_or_default();
+        assert_eq!(text, "[\"\\u003c/script\\u003e\\u003c!-- a\\u0026b \\u2028\\u2029 \\u003e\"]");
+        let back: Vec<String> = serde_json::from_str(&text).unwrap_or_default();
+        assert_eq!(back, ["</script><!-- a&b \u{2028}\u{2029} >"]);
+    }
+}
