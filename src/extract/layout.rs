@@ -403,14 +403,21 @@ fn strip_tags(s: &str) -> String {
 
 /// Footnote markers in a body line: `<sup>N</sup>`, `[^N]`, and a starred `\*` glued to a word.
 fn markers_in(line: &str) -> Vec<String> {
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    // Found for every line of a document: SIMD searches, built once.
+    static SUP: LazyLock<(Finder<'static>, Finder<'static>)> =
+        LazyLock::new(|| (Finder::new("<sup>"), Finder::new("</sup>")));
+    static CARET: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("[^"));
+    static STAR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\\*"));
     let mut out = Vec::new();
     if memchr::memchr3(b'<', b'[', b'\\', line.as_bytes()).is_none() {
         return out;
     }
     let mut rest = line;
-    while let Some(p) = rest.find("<sup>") {
+    while let Some(p) = SUP.0.find(rest.as_bytes()) {
         let after = &rest[p + 5..];
-        match after.find("</sup>") {
+        match SUP.1.find(after.as_bytes()) {
             Some(close) => {
                 if let Some(label) = clean_label(&after[..close]) {
                     out.push(label);
@@ -421,7 +428,7 @@ fn markers_in(line: &str) -> Vec<String> {
         }
     }
     let mut rest = line;
-    while let Some(p) = rest.find("[^") {
+    while let Some(p) = CARET.find(rest.as_bytes()) {
         let after = &rest[p + 2..];
         match after.find(']') {
             Some(close) if !after[close + 1..].starts_with(':') => {
@@ -435,7 +442,7 @@ fn markers_in(line: &str) -> Vec<String> {
         }
     }
     let mut from = 0;
-    while let Some(p) = line[from..].find("\\*") {
+    while let Some(p) = STAR.find(&line.as_bytes()[from..]) {
         let at = from + p;
         let prev = line[..at].chars().next_back();
         if prev.is_some_and(|c| !c.is_whitespace()) {

@@ -138,6 +138,31 @@ fn without_tags(html: &str) -> String {
     out.replace("&nbsp;", " ").replace("&#160;", " ")
 }
 
+/// Sorts citations by offset, keeping the order of equal offsets (a URL before the symbol it
+/// names). Sorts a list of indices and moves each citation once: a stable sort of the
+/// citations themselves would copy them through a scratch buffer as large as the list.
+fn sort_by_start(found: &mut [Found]) {
+    if found.is_sorted_by_key(|f| f.start) {
+        return;
+    }
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by_key(|&i| found[i].start);
+    // Position k takes the citation at order[k], cycle by cycle.
+    let mut placed = vec![false; found.len()];
+    for start in 0..found.len() {
+        let mut at = start;
+        while !placed[at] {
+            placed[at] = true;
+            let from = order[at];
+            if from == start {
+                break;
+            }
+            found.swap(at, from);
+            at = from;
+        }
+    }
+}
+
 /// Documents larger than this are read on all cores.
 const PARALLEL_FROM: usize = 1 << 20;
 
@@ -425,7 +450,7 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
             InputFormat::Html => html::extract(text, &mut found),
         }
         // Document order; a URL before the symbol it names; each citation once.
-        found.sort_by_key(|f| f.start);
+        sort_by_start(&mut found);
         found.dedup_by(|b, a| a.start == b.start && a.kind == b.kind && a.value == b.value);
         let layout = match layout.map(|h| h.join()) {
             Some(Ok(layout)) => layout,
@@ -468,7 +493,25 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
 
 #[cfg(test)]
 mod tests {
-    use super::{extract_sized, InputFormat};
+    use super::{extract_sized, sort_by_start, Found, InputFormat};
+    use crate::types::Kind;
+
+    proptest::proptest! {
+        /// The same order as a stable sort, equal offsets in their first order.
+        #[test]
+        fn sorting_by_start_is_stable(starts in proptest::collection::vec(0usize..20, 0..200)) {
+            let mut found: Vec<Found> = starts
+                .iter()
+                .enumerate()
+                .map(|(i, &s)| Found::new(s, Kind::Url, i.to_string(), ""))
+                .collect();
+            let mut want: Vec<(usize, String)> = found.iter().map(|f| (f.start, f.value.clone())).collect();
+            want.sort_by_key(|w| w.0);
+            sort_by_start(&mut found);
+            let got: Vec<(usize, String)> = found.into_iter().map(|f| (f.start, f.value)).collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
 
     #[test]
     fn rows_read_on_all_cores_are_the_rows_read_in_one_go() {

@@ -351,8 +351,18 @@ impl Finder<'_> {
         }
         // A bounded window keeps a miss from scanning the rest of a large page.
         let end = super::floor_char_boundary(self.text, from.saturating_add(self.window));
-        let find_in =
-            |hay: &str| candidates.iter().filter(|c| !c.is_empty()).filter_map(|c| hay.find(c)).min();
+        // The earliest of the candidates: each later one is only looked for before the best
+        // so far (byte search: UTF-8 needles match at character boundaries only).
+        let find_in = |hay: &str| {
+            let mut best: Option<usize> = None;
+            for c in candidates.iter().filter(|c| !c.is_empty()) {
+                let limit = best.map_or(hay.len(), |b| (b + c.len()).min(hay.len()));
+                if let Some(p) = memchr::memmem::find(&hay.as_bytes()[..limit], c.as_bytes()) {
+                    best = Some(p);
+                }
+            }
+            best
+        };
         let mut hit = find_in(self.text.get(from..end).unwrap_or(""));
         if hit.is_none() && end < self.text.len() && self.long_misses < 16 {
             hit = find_in(self.text.get(from..).unwrap_or(""));

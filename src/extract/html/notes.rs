@@ -51,13 +51,14 @@ struct Found {
 }
 
 impl Found {
-    fn add(&mut self, doc: &Html, target: NodeId, container: NodeId) {
+    fn add(&mut self, page: &Page<'_>, target: NodeId, container: NodeId) {
         if self.index.contains_key(&target) {
             return;
         }
-        let Some(el) = doc.tree.get(target).and_then(ElementRef::wrap) else { return };
+        let Some(el) = page.doc.tree.get(target).and_then(ElementRef::wrap) else { return };
         let id = el.value().id().or(el.value().attr("name")).unwrap_or_default().to_string();
-        let ordinal = (el.value().name() == "li").then(|| list_ordinal(el));
+        let before = page.items_before.get(&target).copied().unwrap_or(0);
+        let ordinal = (el.value().name() == "li").then(|| list_ordinal(el, before));
         self.notes.targets.push(Target { id, ordinal });
         self.container_of.push(container);
         self.index.insert(target, self.notes.targets.len() - 1);
@@ -89,6 +90,8 @@ struct Page<'d> {
     anchors: Vec<Anchor>,
     list_notes: Vec<NodeId>,
     by_fragment: HashMap<String, Vec<usize>>,
+    /// Each list item → the number of list items before it in its list (counted once).
+    items_before: HashMap<NodeId, usize>,
 }
 
 impl<'d> Page<'d> {
@@ -99,10 +102,20 @@ impl<'d> Page<'d> {
             anchors: Vec::new(),
             list_notes: Vec::new(),
             by_fragment: HashMap::new(),
+            items_before: HashMap::new(),
         };
+        // Items seen so far in each list (document order visits a list's items in order).
+        let mut items_in: HashMap<NodeId, usize> = HashMap::new();
         for (pos, node) in doc.root_element().descendants().enumerate() {
             let Some(el) = ElementRef::wrap(node) else { continue };
             let e = el.value();
+            if e.name() == "li" {
+                if let Some(list) = node.parent() {
+                    let seen = items_in.entry(list.id()).or_default();
+                    page.items_before.insert(node.id(), *seen);
+                    *seen += 1;
+                }
+            }
             if let Some(id) = e.id() {
                 page.names.entry(id).or_insert((node.id(), pos));
             }
@@ -127,7 +140,7 @@ impl<'d> Page<'d> {
     fn targets(&self) -> Found {
         let mut found = Found::default();
         for &li in &self.list_notes {
-            found.add(self.doc, li, li);
+            found.add(self, li, li);
         }
         for (ai, a) in self.anchors.iter().enumerate() {
             let Some(&(target, pos)) = self.names.get(a.fragment.as_str()) else { continue };
@@ -144,7 +157,7 @@ impl<'d> Page<'d> {
                 })
             });
             if links_back {
-                found.add(self.doc, target, block);
+                found.add(self, target, block);
             }
         }
         found
@@ -260,8 +273,9 @@ fn block_of(doc: &Html, node: NodeId) -> NodeId {
         .map_or(node, |a| a.id())
 }
 
-/// The number a list item shows: its `value`, else its position after the list's `start`.
-fn list_ordinal(li: ElementRef<'_>) -> usize {
+/// The number a list item shows: its `value`, else its position (`before` items precede it)
+/// after the list's `start`.
+fn list_ordinal(li: ElementRef<'_>, before: usize) -> usize {
     if let Some(v) = li.value().attr("value").and_then(|v| v.trim().parse().ok()) {
         return v;
     }
@@ -271,7 +285,6 @@ fn list_ordinal(li: ElementRef<'_>) -> usize {
         .and_then(|p| p.value().attr("start"))
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(1usize);
-    let before = li.prev_siblings().filter_map(ElementRef::wrap).filter(|s| s.value().name() == "li").count();
     start + before
 }
 
