@@ -51,7 +51,9 @@ pub(super) fn chunks(text: &str, size: usize) -> Vec<Range<usize>> {
         if opens_across_blank_lines(trimmed) {
             return whole;
         }
-        let blank = trimmed.is_empty();
+        // Blank as CommonMark says: spaces and tabs only (a form feed or a no-break space is
+        // text, and the paragraph it starts goes on).
+        let blank = line.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
         let last = cuts.last().copied().unwrap_or(0);
         if blank_before && !blank && !line.starts_with([' ', '\t']) && start - last >= size {
             cuts.push(start);
@@ -365,6 +367,11 @@ mod tests {
         "<a href=\"https://l.org\">l</a>",
         "  - nested https://n.org",
         "\tTabbed https://o.org",
+        "\u{c}",
+        "\u{a0}",
+        "\u{3000}A/75/1",
+        "resolution",
+        "70/1 and www.p.org",
     ];
     const OPENERS: &[&str] = &[
         "```",
