@@ -31,8 +31,10 @@ pub(crate) fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) ->
             });
         }
     });
-    // A worker that panicked re-raises its panic when the scope ends, so every slot is full
-    // here (no lock is held across anything that can panic, so none is poisoned).
+    // A worker that panicked makes the scope panic when it ends, so every slot is full here
+    // (no lock is held across anything that can panic, so none is poisoned). Work that maps
+    // again inside (a large input among several) runs up to cores² threads: the cores stay
+    // busy, the order stays.
     done.into_iter().filter_map(|s| s.into_inner().ok().flatten()).collect()
 }
 

@@ -34,11 +34,14 @@ pub(super) fn extract(text: &str, piece: usize, out: &mut Vec<Found>) {
 /// end at a line that starts in column 0 after a blank line, so the pieces start there; a
 /// document holding any of the others (a line opening a code fence, a line opening an HTML
 /// comment, `<script`, `<pre`, `<style`, `<textarea`, `<?` or `<!` not closed on that line,
-/// or `]:` anywhere: a reference or footnote defined in another piece) is one piece.
+/// or `]:` anywhere: a reference or footnote defined in another piece, or a carriage return
+/// not followed by a line feed) is one piece.
 pub(super) fn chunks(text: &str, size: usize) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let whole = std::iter::once(0..text.len()).collect::<Vec<_>>();
-    if text.len() <= size || memchr::memmem::find(bytes, b"]:").is_some() {
+    // A carriage return alone ends a line for the parser, not for the cuts below.
+    let lone_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
+    if text.len() <= size || lone_cr || memchr::memmem::find(bytes, b"]:").is_some() {
         return whole;
     }
     let mut cuts = vec![0];
@@ -139,7 +142,10 @@ fn extract_chunk(text: &str, out: &mut Vec<Found>) {
             }
             Event::Start(Tag::Image { .. }) => images += 1,
             Event::End(TagEnd::Image) => images = images.saturating_sub(1),
-            Event::Start(Tag::CodeBlock(_)) => code_blocks += 1,
+            Event::Start(Tag::CodeBlock(_)) => {
+                flush(&mut prose, text, out);
+                code_blocks += 1;
+            }
             Event::End(TagEnd::CodeBlock) => code_blocks = code_blocks.saturating_sub(1),
             Event::Text(t) if code_blocks == 0 && images == 0 => {
                 if links.is_empty() {
@@ -160,7 +166,9 @@ fn extract_chunk(text: &str, out: &mut Vec<Found>) {
                 | Tag::Item
                 | Tag::TableCell
                 | Tag::BlockQuote(_)
-                | Tag::FootnoteDefinition(_),
+                | Tag::FootnoteDefinition(_)
+                | Tag::List(_)
+                | Tag::HtmlBlock,
             )
             | Event::End(
                 TagEnd::Paragraph
@@ -168,8 +176,13 @@ fn extract_chunk(text: &str, out: &mut Vec<Found>) {
                 | TagEnd::Item
                 | TagEnd::TableCell
                 | TagEnd::BlockQuote(_)
-                | TagEnd::FootnoteDefinition,
-            ) => flush(&mut prose, text, out),
+                | TagEnd::FootnoteDefinition
+                | TagEnd::List(_)
+                | TagEnd::HtmlBlock,
+            )
+            // Every block ends the text before it, also where a tight list item writes no
+            // paragraph around its text (`- a` / `***` / `b` is two texts, as in a loose list).
+            | Event::Rule => flush(&mut prose, text, out),
             _ => {}
         }
     }
@@ -325,6 +338,25 @@ mod tests {
     }
 
     #[test]
+    fn tight_and_loose_lists_read_alike() {
+        // Cut between two items, a loose list becomes two tight ones (no paragraphs).
+        for doc in [
+            "- https://a.org/x\n  ***\n  y\n\n- b\n",
+            "- resolution\n  <!-- -->\n  70/1\n\n- b\n",
+            "- https://a.org/x\n  ```\n  code\n  ```\n  y\n\n- b\n",
+        ] {
+            assert_eq!(found(doc, 1), found(doc, usize::MAX), "{doc:?}");
+        }
+        let values: Vec<String> =
+            found("- https://a.org/x\n  ***\n  y\n", 1).into_iter().map(|f| f.1).collect();
+        assert_eq!(values, ["https://a.org/x"], "a rule ends the text before it");
+        // A carriage return alone ends a line: the fence after it keeps the document whole.
+        let doc = "a\r```\nb\n\nhttps://x.org/\n```\n";
+        assert_eq!(chunks(doc, 1).len(), 1);
+        assert_eq!(found(doc, 1), found(doc, usize::MAX));
+    }
+
+    #[test]
     fn the_fixtures_read_in_pieces_as_in_one_go() {
         for doc in [
             include_str!("../../tests/fixtures/report_en.md"),
@@ -372,6 +404,12 @@ mod tests {
         "\u{3000}A/75/1",
         "resolution",
         "70/1 and www.p.org",
+        "  ***",
+        "  <!-- -->",
+        "  y https://q.org",
+        "- https://r.org/x",
+        "a\r```",
+        "\r    b https://s.org/",
     ];
     const OPENERS: &[&str] = &[
         "```",
