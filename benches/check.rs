@@ -10,8 +10,10 @@
 //! `BENCH_HOSTS` (50), `BENCH_URLS` (5000), `BENCH_LATENCY_MS` (50), `BENCH_FAIL_PERMILLE`
 //! (0: share of URLs answering 404), `BENCH_BIG` (50000; 0 skips the memory run), `BENCH_LYCHEE`
 //! (1; 0 skips lychee even when installed), `BENCH_PAGE_BYTES` (200: page size of the scheduling
-//! runs), `BENCH_ARCHIVE_PAGES` (`20000,200000`), `BENCH_ONLY=store|archive` (only that pair),
-//! `BENCH_REPORT` (a path: keep the big run's report.html there).
+//! runs), `BENCH_ARCHIVE_PAGES` (`20000,200000`), `BENCH_ONLY=store|archive|many` (only those rows),
+//! `BENCH_REPORT` (a path: keep the big run's report.html there), `BENCH_MANY_HOSTS` (0: URLs
+//! each on a host of its own, a row of memory across hosts; keep it under the open-files limit
+//! divided by two) with `BENCH_MANY_LATENCY_MS` (500).
 //! The `store` row compares the same run with and without the history database, and each
 //! `archive-<size>B` row the same GET run with and without `--archive` (pages of that size):
 //! there `bound_s` holds the wall time without and `ratio_to_bound` the with/without ratio.
@@ -186,7 +188,7 @@ fn main() {
     // (URLs, grouped by host, limits, with the history database)
     let mut runs: Vec<(usize, bool, Limits, bool)> = Vec::new();
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
-    let only_store = only == "store" || only == "archive";
+    let only_store = only == "store" || only == "archive" || only == "many";
     for interval_ms in if only_store { vec![] } else { vec![100u64, 0] } {
         for grouped in [false, true] {
             runs.push((
@@ -284,7 +286,7 @@ fn main() {
         v.sort_by(|a, b| a.0.total_cmp(&b.0));
         v[v.len() / 2]
     };
-    if only != "archive" {
+    if only != "archive" && only != "many" {
         // The history store's cost: the same run with and without the SQLite database,
         // alternated three times each; the medians are compared.
         let doc = dir.path().join("doc-store.md");
@@ -323,7 +325,7 @@ fn main() {
         );
         rows.push(line);
     }
-    if only != "store" {
+    if only != "store" && only != "many" {
         // Archiving's cost: the same GET run with and without --archive (medians of 3), for
         // each page size in BENCH_ARCHIVE_PAGES.
         let sizes = std::env::var("BENCH_ARCHIVE_PAGES").unwrap_or_else(|_| "20000,200000".to_string());
@@ -392,10 +394,39 @@ fn main() {
             rows.push(line);
         }
     }
+    let many = env_num("BENCH_MANY_HOSTS", 0) as usize;
+    if many > 0 {
+        rows.push(many_hosts(many, Duration::from_millis(env_num("BENCH_MANY_LATENCY_MS", 500)), bin));
+    }
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/bench");
     if std::fs::create_dir_all(&out).is_ok() {
         let mut f = std::fs::File::create(out.join("check.csv")).expect("create csv");
         let _ = writeln!(f, "{}", rows.join("\n"));
         println!("written {}", out.join("check.csv").display());
     }
+}
+
+/// Memory across hosts: `n` URLs on `n` hosts (one each, as a large corpus cites), answering
+/// after `latency`, so the run lasts long enough for finished hosts' idle connections to close.
+fn many_hosts(n: usize, latency: Duration, bin: &str) -> String {
+    let web = start_web(n, latency, 0, 200);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let doc = dir.path().join("doc-many-hosts.md");
+    std::fs::write(&doc, document(n, n, false)).expect("write doc");
+    let mut cmd = Command::new(bin);
+    cmd.arg("check").arg(&doc).arg("--out").arg(dir.path().join("out")).args(["--quiet", "--no-db"]);
+    cmd.args(["--host-interval", "0", "--max-concurrency", "64", "--host-concurrency", "4"]);
+    for (h, addr) in web.iter().enumerate() {
+        cmd.args(["--resolve", &format!("h{h}.bench.test:80:{addr}")]);
+    }
+    let (wall, rss, code) = timed(&mut cmd);
+    let limits = Limits { max_concurrency: 64, host_concurrency: 4, interval: Duration::ZERO };
+    let b = bound(n, n, latency, 1.0, &limits);
+    let row = format!(
+        "many-hosts --no-db,{n},{n},interleaved,{},4,0,64,{wall:.2},{b:.2},{:.2},{rss:.1},{code}",
+        latency.as_millis(),
+        wall / b
+    );
+    println!("{row}");
+    row
 }
