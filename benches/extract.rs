@@ -161,7 +161,10 @@ fn main() {
     }
     let html = format!("{shared}/corpus/wikipedia_new_zealand_references_excerpt.html");
     match repeat_to(&html, mb / 5).or_else(|| repeat_to("tests/fixtures/report.html", mb / 5)) {
-        Some(h) => run("html", &h, InputFormat::Html),
+        Some(h) => {
+            run("html", &h, InputFormat::Html);
+            html_parts(&h);
+        }
         None => eprintln!("no HTML input found"),
     }
     for (case, path) in
@@ -173,4 +176,31 @@ fn main() {
         }
     }
     pathological_families();
+}
+
+/// html5ever's parts alone, for scale: the tokenizer (what a streaming extractor would pay)
+/// and the tree (what the DOM costs on top: scraper's `Html`).
+fn html_parts(h: &str) {
+    use html5ever::tokenizer::{BufferQueue, Token, TokenSink, TokenSinkResult, Tokenizer};
+    struct Count(std::cell::Cell<usize>);
+    impl TokenSink for Count {
+        type Handle = ();
+        fn process_token(&self, _: Token, _: u64) -> TokenSinkResult<()> {
+            self.0.set(self.0.get() + 1);
+            TokenSinkResult::Continue
+        }
+    }
+    let mb = h.len() as f64 / 1e6;
+    let t = Instant::now();
+    let tokenizer = Tokenizer::new(Count(std::cell::Cell::new(0)), Default::default());
+    let queue = BufferQueue::default();
+    queue.push_back(html5ever::tendril::StrTendril::from(h));
+    let _ = tokenizer.feed(&queue);
+    tokenizer.end();
+    let s = t.elapsed().as_secs_f64();
+    println!("html5ever_tokenizer_only,{mb:.1},{},{s:.3},{:.1}", tokenizer.sink.0.get(), mb / s);
+    let t = Instant::now();
+    let doc = scraper::Html::parse_document(h);
+    let s = t.elapsed().as_secs_f64();
+    println!("html5ever_dom_only,{mb:.1},{},{s:.3},{:.1}", doc.tree.nodes().count(), mb / s);
 }
