@@ -38,18 +38,6 @@ pub(crate) fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) ->
     done.into_iter().filter_map(|s| s.into_inner().ok().flatten()).collect()
 }
 
-/// `items` cut into at most `pieces` runs of about equal length, in order.
-pub(crate) fn split<T>(mut items: Vec<T>, pieces: usize) -> Vec<Vec<T>> {
-    let size = items.len().div_ceil(pieces.max(1)).max(1);
-    let mut out = Vec::new();
-    while items.len() > size {
-        let rest = items.split_off(size);
-        out.push(std::mem::replace(&mut items, rest));
-    }
-    out.push(items);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -62,15 +50,5 @@ mod tests {
         });
         assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
         assert!(super::map(Vec::<u8>::new(), |b| b).is_empty());
-    }
-
-    #[test]
-    fn split_keeps_every_item_in_order() {
-        for (n, pieces) in [(0, 2), (1, 2), (5, 2), (10, 3), (7, 7), (3, 8)] {
-            let items: Vec<usize> = (0..n).collect();
-            let parts = super::split(items.clone(), pieces);
-            assert!(parts.len() <= pieces.max(1), "{n} in {pieces}: {parts:?}");
-            assert_eq!(parts.concat(), items);
-        }
     }
 }

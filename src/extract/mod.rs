@@ -438,7 +438,7 @@ pub fn extract_text(source: &str, text: &str, format: InputFormat) -> Vec<Citati
 /// in pieces of that size).
 fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: usize) -> Vec<Citation> {
     let big = text.len() > parallel_from;
-    let (found, layout) = std::thread::scope(|scope| {
+    let (mut found, layout) = std::thread::scope(|scope| {
         let layout = big.then(|| scope.spawn(|| Layout::scan(text)));
         let mut found = Vec::new();
         match format {
@@ -459,12 +459,14 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
         };
         (found, layout)
     });
-    let runs = if big { parallel::split(found, parallel::workers(usize::MAX)) } else { vec![found] };
+    // Runs of the list, in place: each worker moves the strings out of its own run.
+    let run = if big { found.len().div_ceil(parallel::workers(usize::MAX)) } else { found.len() };
+    let runs: Vec<&mut [Found]> = found.chunks_mut(run.max(1)).collect();
     let rows = parallel::map(runs, |run| {
         let mut positions = layout.positions(text);
         let mut rows: Vec<Citation> = Vec::with_capacity(run.len());
         for f in run {
-            let (footnote, paragraph) = match f.context {
+            let (footnote, paragraph) = match f.context.take() {
                 Some(ctx) => ctx,
                 None => {
                     let ctx = layout.context(f.start);
@@ -482,8 +484,8 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
                 footnote,
                 paragraph,
                 kind: f.kind,
-                value: f.value,
-                raw: f.raw,
+                value: std::mem::take(&mut f.value),
+                raw: std::mem::take(&mut f.raw),
             });
         }
         rows
