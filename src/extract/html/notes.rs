@@ -291,13 +291,19 @@ fn list_ordinal(li: ElementRef<'_>, before: usize) -> usize {
 /// A list item of a footnote or reference list: its id says so (`fn3`, `cite_note-…`), or a
 /// near ancestor's class or id does (`footnotes`, `references`, `doc-endnotes`).
 fn is_footnote_item(el: ElementRef<'_>) -> bool {
-    let id = el.value().id().unwrap_or("").to_ascii_lowercase();
-    let id_says = ["fn", "footnote", "cite_note", "endnote", "note"].iter().any(|p| id.starts_with(p));
+    let id = el.value().id().unwrap_or("").as_bytes();
+    let id_says = ["fn", "footnote", "cite_note", "endnote", "note"]
+        .iter()
+        .any(|p| id.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes())));
+    // Read for every list item of a page: compared in place, nothing allocated.
+    let says = |text: &str| {
+        ["footnote", "references", "endnote", "reflist", "doc-endnotes"]
+            .iter()
+            .any(|w| text.as_bytes().windows(w.len()).any(|win| win.eq_ignore_ascii_case(w.as_bytes())))
+    };
     id_says
         || el.ancestors().take(4).filter_map(ElementRef::wrap).any(|a| {
             let e = a.value();
-            let words =
-                format!("{} {}", e.id().unwrap_or(""), e.attr("class").unwrap_or("")).to_ascii_lowercase();
-            ["footnote", "references", "endnote", "reflist", "doc-endnotes"].iter().any(|w| words.contains(w))
+            says(e.id().unwrap_or("")) || says(e.attr("class").unwrap_or(""))
         })
 }
