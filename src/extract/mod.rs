@@ -490,7 +490,12 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
         }
         rows
     });
-    rows.into_iter().flatten().collect()
+    drop(found); // emptied: freed before the rows are joined
+    let mut all = Vec::with_capacity(rows.iter().map(Vec::len).sum());
+    for run in rows {
+        all.extend(run);
+    }
+    all
 }
 
 #[cfg(test)]
