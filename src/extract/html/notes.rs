@@ -214,7 +214,7 @@ impl<'d> Page<'d> {
         }
         let containers: HashSet<NodeId> = container_of.iter().copied().collect();
         let inside_a_note = |node: NodeId| {
-            containers.contains(&node) || ancestors(self.doc, node).iter().any(|a| containers.contains(a))
+            containers.contains(&node) || ancestors(self.doc, node).any(|a| containers.contains(&a))
         };
         let mut marker_names: HashSet<&str> = HashSet::new();
         for a in &self.anchors {
@@ -253,13 +253,13 @@ fn anchor(el: ElementRef<'_>, pos: usize) -> Option<Anchor> {
 }
 
 /// Ancestors of a node (itself excluded), nearest first, bounded.
-fn ancestors(doc: &Html, node: NodeId) -> Vec<NodeId> {
-    doc.tree.get(node).map_or(Vec::new(), |n| n.ancestors().take(12).map(|a| a.id()).collect())
+fn ancestors(doc: &Html, node: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+    doc.tree.get(node).into_iter().flat_map(|n| n.ancestors().take(12).map(|a| a.id()))
 }
 
 /// True when `node` is `container` or lies within it (searched a bounded way up).
 fn is_within(doc: &Html, node: NodeId, container: NodeId) -> bool {
-    node == container || ancestors(doc, node).contains(&container)
+    node == container || ancestors(doc, node).any(|a| a == container)
 }
 
 /// The element itself when it is a block, else its nearest block ancestor.
