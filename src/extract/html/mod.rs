@@ -467,30 +467,30 @@ fn is_navigation(el: ElementRef<'_>) -> bool {
     {
         return true;
     }
-    // Words of the element's own id and classes: `mw-navigation`, `navbox`, `site-footer`.
-    e.id().into_iter().chain(e.classes()).any(|token| {
-        token.split(['-', '_']).any(|w| {
-            matches!(
-                w.to_ascii_lowercase().as_str(),
-                "nav"
-                    | "navbar"
-                    | "navbox"
-                    | "navigation"
-                    | "menu"
-                    | "sidebar"
-                    | "breadcrumb"
-                    | "breadcrumbs"
-                    | "footer"
-                    | "header"
-                    | "catlinks"
-                    | "toc"
-                    | "editsection"
-                    | "jump"
-                    | "panel"
-                    | "portal"
-            )
-        })
-    })
+    // Words of the element's own id and classes: `mw-navigation`, `navbox`, `site-footer`
+    // (compared in place: this runs for every element of a page).
+    const WORDS: &[&str] = &[
+        "nav",
+        "navbar",
+        "navbox",
+        "navigation",
+        "menu",
+        "sidebar",
+        "breadcrumb",
+        "breadcrumbs",
+        "footer",
+        "header",
+        "catlinks",
+        "toc",
+        "editsection",
+        "jump",
+        "panel",
+        "portal",
+    ];
+    e.id()
+        .into_iter()
+        .chain(e.classes())
+        .any(|token| token.split(['-', '_']).any(|w| WORDS.iter().any(|n| w.eq_ignore_ascii_case(n))))
 }
 
 /// The visible label of a footnote marker: `[12]` → `12`, `3` → `3`.
