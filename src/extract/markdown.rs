@@ -118,26 +118,8 @@ fn extract_chunk(text: &str, out: &mut Vec<Found>) {
                 links.push((range, link_type, dest_url.to_string()));
             }
             Event::End(TagEnd::Link) => {
-                let Some((range, link_type, dest)) = links.pop() else { continue };
-                let ends = match link_type {
-                    LinkType::Autolink | LinkType::Email => url::Ends::Trim,
-                    _ => url::Ends::of_link(&dest, &link_text.buf),
-                };
-                let before = out.len();
-                link(text, range, link_type, &dest, ends, out);
-                let named: Vec<String> = out[before..]
-                    .iter()
-                    .filter(|f| f.kind == Kind::Symbol)
-                    .map(|f| f.value.clone())
-                    .collect();
-                if links.is_empty() && !looks_like_url(&link_text.buf) {
-                    let mut found = Vec::new();
-                    scan(&link_text, text, Scan { urls: false, symbols: true }, &mut found);
-                    out.extend(found.into_iter().filter(|f| !named.contains(&f.value)));
-                }
-                if links.is_empty() {
-                    link_text.clear();
-                }
+                let Some(open) = links.pop() else { continue };
+                end_link(text, open, links.is_empty(), &mut link_text, out);
                 prose.push_gap(' ');
             }
             Event::Start(Tag::Image { .. }) => images += 1,
@@ -187,6 +169,33 @@ fn extract_chunk(text: &str, out: &mut Vec<Found>) {
         }
     }
     flush(&mut prose, text, out);
+}
+
+/// A link that closed: its target, then (for an outermost link whose text is not itself a
+/// URL) the symbols its text names that the target does not.
+fn end_link(
+    text: &str,
+    (range, link_type, dest): (Range<usize>, LinkType, String),
+    outermost: bool,
+    link_text: &mut Prose,
+    out: &mut Vec<Found>,
+) {
+    let ends = match link_type {
+        LinkType::Autolink | LinkType::Email => url::Ends::Trim,
+        _ => url::Ends::of_link(&dest, &link_text.buf),
+    };
+    let before = out.len();
+    link(text, range, link_type, &dest, ends, out);
+    let named: Vec<String> =
+        out[before..].iter().filter(|f| f.kind == Kind::Symbol).map(|f| f.value.clone()).collect();
+    if outermost && !looks_like_url(&link_text.buf) {
+        let mut found = Vec::new();
+        scan(link_text, text, Scan { urls: false, symbols: true }, &mut found);
+        out.extend(found.into_iter().filter(|f| !named.contains(&f.value)));
+    }
+    if outermost {
+        link_text.clear();
+    }
 }
 
 fn flush(prose: &mut Prose, text: &str, out: &mut Vec<Found>) {

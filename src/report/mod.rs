@@ -41,10 +41,7 @@ const ROWS_PER_RUN: usize = 8192;
 fn citation_records(rows: &[Citation]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 160));
     for c in rows {
-        let (line, column) = (c.line.to_string(), c.column.to_string());
-        let cells =
-            [c.source.as_str(), &line, &column, &c.footnote, &c.paragraph, c.kind.as_str(), &c.value, &c.raw];
-        w.write_record(cells).map_err(ser)?;
+        w.write_record(citation_cells(c).iter().map(|cell| cell.as_bytes())).map_err(ser)?;
     }
     w.into_inner().map_err(|e| Error::Serialise(e.to_string()))
 }
@@ -61,16 +58,17 @@ pub(crate) fn citations_json(rows: &[Citation]) -> Result<Vec<u8>> {
 
 /// The cells of one citation, in [`CITATION_COLUMNS`] order (the `check` tables guard them;
 /// the `extract` listing keeps the document's text as written).
-fn citation_cells(c: &Citation) -> [String; 8] {
+fn citation_cells(c: &Citation) -> [std::borrow::Cow<'_, str>; 8] {
+    use std::borrow::Cow::{Borrowed, Owned};
     [
-        c.source.clone(),
-        c.line.to_string(),
-        c.column.to_string(),
-        c.footnote.clone(),
-        c.paragraph.clone(),
-        c.kind.as_str().to_string(),
-        c.value.clone(),
-        c.raw.clone(),
+        Borrowed(&c.source),
+        Owned(c.line.to_string()),
+        Owned(c.column.to_string()),
+        Borrowed(&c.footnote),
+        Borrowed(&c.paragraph),
+        Borrowed(c.kind.as_str()),
+        Borrowed(&c.value),
+        Borrowed(&c.raw),
     ]
 }
 

@@ -141,7 +141,8 @@ pub(crate) fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Wr
     let mut w = GuardedCsv::new(out, &CITATION_STATUS_COLUMNS)?;
     for (ci, (c, t)) in run.citations.iter().zip(of_citation).enumerate() {
         let o = t.map(|i| &run.outcomes[i]);
-        let mut cells = citation_cells(c).to_vec();
+        let mut cells: Vec<String> =
+            citation_cells(c).into_iter().map(std::borrow::Cow::into_owned).collect();
         cells.push(o.map_or("", |o| o.status.as_str()).to_string());
         cells.push(o.and_then(|o| o.http_status).map(|s| s.to_string()).unwrap_or_default());
         cells.push(o.map_or("", |o| o.final_url.as_str()).to_string());
