@@ -119,13 +119,8 @@ impl<'t> Scanner<'t> {
         if let Some(num) = paragraph_number(trimmed) {
             self.start_paragraph(num);
         }
-        let paragraph = self.paragraph;
-        for marker in self.markers.values_mut() {
-            for m in marker.iter_mut().filter(|(line, p)| *line == n && *p == NONE) {
-                m.1 = paragraph;
-            }
-        }
-        Role::Body(paragraph)
+        // The markers on this line take its paragraph when the scan ends (`paged_markers`).
+        Role::Body(self.paragraph)
     }
 
     /// One line of Markdown or plain text.
@@ -175,12 +170,24 @@ impl<'t> Scanner<'t> {
         Role::Body(self.paragraph)
     }
 
+    /// Markers that `pdftotext` pages hold in their text take the paragraph of their line.
+    fn paged_markers(&mut self, paged: &PagedNotes) {
+        for (line, p) in self.markers.values_mut().flatten() {
+            if let (false, Some(Role::Body(para))) = (paged.in_notes[*line], self.roles.get(*line)) {
+                *p = *para;
+            }
+        }
+    }
+
     /// Each definition takes the paragraph of the nearest marker with its label before it
-    /// (numbering may restart per chapter), else of the first marker after it.
+    /// (numbering may restart per chapter), else of the first marker after it. Each label's
+    /// markers are in line order (found line by line, or page by page), so the nearest is
+    /// found by halving (a report repeated, or numbered per chapter, has many of each label).
     fn place_definitions(&mut self) {
         for def in &mut self.definitions {
             if let Some(list) = self.markers.get(&def.label) {
-                let before = list.iter().rev().find(|(line, _)| *line < def.line);
+                let before =
+                    list.partition_point(|(line, _)| *line < def.line).checked_sub(1).map(|i| &list[i]);
                 let chosen = before.or_else(|| list.first());
                 def.paragraph = chosen.map_or(NONE, |(_, p)| *p);
             }
@@ -211,6 +218,9 @@ impl Layout {
                 None => scan.text_line(n, line, trimmed),
             };
             scan.roles.push(role);
+        }
+        if let Some(p) = &paged {
+            scan.paged_markers(p);
         }
         scan.place_definitions();
         let Scanner { roles, paragraphs, definitions, .. } = scan;
