@@ -45,7 +45,9 @@ fn compiled(pattern: &str) -> Regex {
 /// Full-width forms, typographic dashes and symbols broken across lines (`A/HRC/44/⏎49`)
 /// are read as their plain form; ranges refer to `text` as given.
 pub(crate) fn find_symbols(text: &str) -> Vec<SymbolHit> {
-    if !text.contains(['/', '／']) {
+    // Byte searches: a `char` searcher decodes every character of CJK text.
+    let bytes = text.as_bytes();
+    if memchr::memchr(b'/', bytes).is_none() && memchr::memmem::find(bytes, "／".as_bytes()).is_none() {
         return Vec::new();
     }
     match normalise(text) {
@@ -64,10 +66,12 @@ fn normalise(text: &str) -> Option<(String, Vec<usize>)> {
     // no-break and invisible characters, and a `/` at the end of a line.
     let bytes = text.as_bytes();
     let needs = memchr::memchr3(0xEF, 0xE2, 0xC2, bytes).is_some()
-        && text.contains([
+        && [
             '／', '\u{2010}', '\u{2011}', '\u{2012}', '\u{2212}', '\u{a0}', '\u{202f}', '\u{ad}', '\u{200b}',
             '\u{feff}',
-        ])
+        ]
+        .iter()
+        .any(|c| memchr::memmem::find(bytes, c.encode_utf8(&mut [0; 4]).as_bytes()).is_some())
         || memchr::memmem::find(bytes, b"/\n").is_some()
         || memchr::memmem::find(bytes, b"/ \n").is_some()
         || memchr::memmem::find(bytes, b"/\r\n").is_some();
