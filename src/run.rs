@@ -52,15 +52,22 @@ pub fn run_extract(cfg: &ExtractConfig, diag: &mut dyn Write) -> Result<ExtractS
     let mut summary = ExtractSummary::default();
     let (rows, _) =
         read_all(&cfg.inputs, cfg.input_format, cfg.max_input_size, false, diag, &mut summary.failed_inputs);
-    let bytes = match cfg.format {
+    let parts = match cfg.format {
         OutputFormat::Csv => report::citations_csv(&rows)?,
-        OutputFormat::Json => report::citations_json(&rows)?,
+        OutputFormat::Json => vec![report::citations_json(&rows)?],
     };
     match &cfg.output {
-        Some(path) => output::write_atomic(path, &bytes)?,
+        Some(path) => output::write_atomic_with(path, |w| {
+            parts
+                .iter()
+                .try_for_each(|p| w.write_all(p))
+                .map_err(|source| Error::WriteOutput { path: path.clone(), source })
+        })?,
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(&bytes)
+            parts
+                .iter()
+                .try_for_each(|p| out.write_all(p))
                 .and_then(|()| out.flush())
                 .map_err(|source| Error::WriteOutput { path: PathBuf::from("<stdout>"), source })?;
         }

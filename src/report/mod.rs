@@ -18,20 +18,18 @@ pub(crate) use html::report_html;
 pub(crate) const CITATION_COLUMNS: [&str; 8] =
     ["source", "line", "column", "footnote", "paragraph", "kind", "value", "raw"];
 
-/// Citations as CSV with the header [`CITATION_COLUMNS`].
+/// Citations as CSV with the header [`CITATION_COLUMNS`], in parts to be written one after
+/// the other (long listings are formatted in runs on all cores; joining them copied
+/// megabytes).
 ///
 /// # Errors
 /// Only if serialisation fails (it does not for these types).
-pub(crate) fn citations_csv(rows: &[Citation]) -> Result<Vec<u8>> {
+pub(crate) fn citations_csv(rows: &[Citation]) -> Result<Vec<Vec<u8>>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CITATION_COLUMNS).map_err(ser)?;
-    let mut out = w.into_inner().map_err(|e| Error::Serialise(e.to_string()))?;
-    // Long listings are written in runs on all cores; records concatenate as written.
+    let header = w.into_inner().map_err(|e| Error::Serialise(e.to_string()))?;
     let runs: Vec<&[Citation]> = rows.chunks(ROWS_PER_RUN).collect();
-    for run in crate::parallel::map(runs, citation_records) {
-        out.extend_from_slice(&run?);
-    }
-    Ok(out)
+    std::iter::once(Ok(header)).chain(crate::parallel::map(runs, citation_records)).collect()
 }
 
 /// Rows formatted per run of [`citations_csv`].
@@ -39,7 +37,12 @@ const ROWS_PER_RUN: usize = 8192;
 
 /// CSV records of citations, without the header.
 fn citation_records(rows: &[Citation]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 160));
+    // The cells' length and a little for separators, quotes and numbers.
+    let size: usize = rows
+        .iter()
+        .map(|c| c.source.len() + c.footnote.len() + c.paragraph.len() + c.value.len() + c.raw.len() + 32)
+        .sum();
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(size));
     for c in rows {
         w.write_record(citation_cells(c).iter().map(|cell| cell.as_bytes())).map_err(ser)?;
     }
