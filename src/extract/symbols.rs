@@ -219,13 +219,21 @@ pub(crate) fn from_url(value: &str) -> Option<String> {
     if !(query || un) {
         return None;
     }
-    let url = url::Url::parse(value).ok()?;
-    for (_, val) in url.query_pairs() {
+    // Most cited URLs are plain: their parts are read off the text (a parse was 2% of a report).
+    let parsed;
+    let (host, path, query) = match super::url::plain_parts(value) {
+        Some(parts) => parts,
+        None => {
+            parsed = ::url::Url::parse(value).ok()?;
+            (parsed.host_str()?, parsed.path(), parsed.query())
+        }
+    };
+    for (_, val) in ::url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         if let Some(sym) = exact_symbol(strip_lang(val.trim())) {
             return Some(sym);
         }
     }
-    let host = url.host_str()?.to_ascii_lowercase();
+    let host = host.to_ascii_lowercase();
     if !(host == "undocs.org"
         || host.ends_with(".undocs.org")
         || host == "un.org"
@@ -233,7 +241,7 @@ pub(crate) fn from_url(value: &str) -> Option<String> {
     {
         return None;
     }
-    let path = percent_decode(url.path());
+    let path = percent_decode(path);
     let mut rest = path.trim_start_matches('/');
     for skip in ["api/symbol/access", "api/symbol/", "symbol/", "pdf"] {
         rest = rest.strip_prefix(skip).unwrap_or(rest).trim_start_matches('/');

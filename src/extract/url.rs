@@ -471,11 +471,23 @@ fn serialised_already(url: &str) -> bool {
         || host.ends_with(".safelinks.protection.outlook.com");
     let path = tail.split(['?', '#']).next().unwrap_or("");
     let dot_segment = path.contains("/.") || path.contains("%2e") || path.contains("%2E");
-    labels_ok
-        && top_is_a_name
-        && !redirector
-        && !dot_segment
-        && tail.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@/?#%".contains(&b))
+    labels_ok && top_is_a_name && !redirector && !dot_segment && tail.bytes().all(|b| {
+        matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&'
+                | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@' | b'/' | b'?' | b'#' | b'%')
+    })
+}
+
+/// Host, path and query of a URL that [`serialised_already`] accepts, read off its text: what
+/// the parser would give, without parsing.
+pub(crate) fn plain_parts(url: &str) -> Option<(&str, &str, Option<&str>)> {
+    if !serialised_already(url) {
+        return None;
+    }
+    let rest = url.split_once("://")?.1;
+    let (host, tail) = rest.split_at(rest.find('/')?);
+    let end = tail.find(['?', '#']).unwrap_or(tail.len());
+    let query = tail[end..].strip_prefix('?').map(|q| q.split('#').next().unwrap_or(q));
+    Some((host, &tail[..end], query))
 }
 
 /// The real target of a link that a program wrapped in its redirector: Google Docs exports
@@ -670,6 +682,11 @@ mod tests {
                 let parsed = Url::parse(&url).map(|u| u.to_string());
                 proptest::prop_assert_eq!(parsed.as_deref(), Ok(url.as_str()));
                 proptest::prop_assert!(Url::parse(&url).ok().and_then(|u| unwrap_redirector(&u)).is_none());
+                let parts = Url::parse(&url).ok().map(|u| {
+                    (u.host_str().map(str::to_string), u.path().to_string(), u.query().map(str::to_string))
+                });
+                let plain = plain_parts(&url).map(|(h, p, q)| (Some(h.to_string()), p.to_string(), q.map(str::to_string)));
+                proptest::prop_assert_eq!(plain, parts);
             }
         }
 
