@@ -198,7 +198,9 @@ impl<'t> Scanner<'t> {
 impl Layout {
     /// Scans the lines of `text` once (linear time).
     pub(super) fn scan(text: &str) -> Layout {
-        let mut line_starts = vec![0];
+        // Counted first: a list grown by doubling copies itself and faults in its pages again.
+        let mut line_starts = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+        line_starts.push(0);
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         let mut scan =
             Scanner { paragraph: NONE, roles: Vec::with_capacity(line_starts.len()), ..Default::default() };
