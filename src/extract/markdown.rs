@@ -348,7 +348,7 @@ mod tests {
     /// [`chunks`] as first written: every line looked at in turn (the reference it must match).
     fn chunks_line_by_line(text: &str, size: usize) -> Vec<Range<usize>> {
         let bytes = text.as_bytes();
-        let whole = vec![0..text.len()];
+        let whole = std::iter::once(0..text.len()).collect::<Vec<_>>();
         let lone_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
         if text.len() <= size || lone_cr || text.contains("]:") {
             return whole;
