@@ -469,10 +469,22 @@ fn serialised_already(url: &str) -> bool {
     let redirector = host == "google.com"
         || host.starts_with("www.google.")
         || host.ends_with(".safelinks.protection.outlook.com");
-    let path = tail.split(['?', '#']).next().unwrap_or("");
-    let dot_segment = path.contains("/.") || path.contains("%2e") || path.contains("%2E");
-    labels_ok && top_is_a_name && !redirector && !dot_segment && tail.bytes().all(|b| {
-        matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&'
+    if !labels_ok || !top_is_a_name || redirector {
+        return false;
+    }
+    // One pass over the rest: only characters kept as they are, and in the path no segment
+    // starting with a dot, written or escaped (`/./`, `/../`, `%2e`).
+    let mut in_path = true;
+    let bytes = tail.as_bytes();
+    bytes.iter().enumerate().all(|(i, &b)| {
+        in_path &= !matches!(b, b'?' | b'#');
+        let dot = in_path
+            && match b {
+                b'.' => i > 0 && bytes[i - 1] == b'/',
+                b'%' => bytes.get(i + 1..i + 3).is_some_and(|e| e.eq_ignore_ascii_case(b"2e")),
+                _ => false,
+            };
+        !dot && matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&'
                 | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@' | b'/' | b'?' | b'#' | b'%')
     })
 }
