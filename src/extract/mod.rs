@@ -203,12 +203,35 @@ pub fn read_input(input: &str, forced: Option<InputFormat>, max_bytes: u64) -> R
         }
         // Sized once: growing a buffer of megabytes copies it and faults its pages in again.
         buf.reserve_exact(usize::try_from(len).unwrap_or(0).saturating_add(1));
+        huge_pages(&mut buf);
         file.take(max_bytes.saturating_add(1)).read_to_end(&mut buf).map_err(read_err)?;
     }
     if buf.len() as u64 > max_bytes {
         return Err(too_large(None));
     }
     parse_input(input, buf, forced)
+}
+
+/// Asks Linux to back a large buffer with 2 MB pages: filling 14 MB of 4 KB pages took 3,500
+/// page faults, most of the time spent reading a large input (read before any core can start).
+/// Only advice: where transparent huge pages are off, nothing changes.
+fn huge_pages(buf: &mut Vec<u8>) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        if buf.capacity() < 2 * HUGE {
+            return;
+        }
+        let spare = buf.spare_capacity_mut();
+        let start = spare.as_mut_ptr() as usize;
+        let (from, to) = (start.next_multiple_of(HUGE), (start + spare.len()) / HUGE * HUGE);
+        if to > from {
+            // SAFETY: `from..to` lies inside this vector's allocation, which lives until the call
+            // returns; MADV_HUGEPAGE changes how the kernel backs those pages, not their
+            // contents or their validity.
+            unsafe { libc::madvise(from as *mut libc::c_void, to - from, libc::MADV_HUGEPAGE) };
+        }
+    }
 }
 
 /// Turns the bytes of an input into a document: packages by their content (or `forced`),
