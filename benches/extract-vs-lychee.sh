@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Extraction side by side with lychee (issue 16): whole process, median of 5 runs, MB/s and
+# Extraction side by side with lychee (issue 16): whole process, median of 11 runs, MB/s and
 # peak RSS, on the seed repeated 200 times (Markdown, ~14 MB) and the New Zealand reference
 # list of ../shared/corpus repeated 50 times (HTML, ~15 MB). Writes reports/bench/extract.csv.
 # lychee is run when on PATH (`cargo install lychee --locked`); CI does not need it.
@@ -17,33 +17,39 @@ shared, work = sys.argv[1], sys.argv[2]
 open(f"{work}/seed200.md", "w").write(open(f"{shared}/seed/000_df883177e5fcaef3.txt").read() * 200)
 open(f"{work}/nz50.html", "w").write(open(f"{shared}/corpus/wikipedia_new_zealand_references_excerpt.html").read() * 50)
 PY
-measure() { # tool file -> "median_seconds peak_rss_kb"
-  local tool=$1 file=$2 times=() rss=0
-  for _ in 1 2 3 4 5; do
-    if [ "$tool" = citecheck ]; then
-      /usr/bin/time -f "%e %M" -o "$work/t" "$bin" extract "$file" >/dev/null 2>&1
-    else
-      /usr/bin/time -f "%e %M" -o "$work/t" lychee --dump "$file" >/dev/null 2>&1 || true
-    fi
-    read -r s k <"$work/t"
-    times+=("$s"); [ "$k" -gt "$rss" ] && rss=$k
-  done
-  printf '%s\n' "${times[@]}" | sort -n | sed -n 3p | tr '\n' ' '; echo "$rss"
-}
+# Whole process, both tools alternated run by run (this machine's speed drifts by minutes),
+# wall time from a monotonic clock (GNU time's %e counts in 10 ms steps: a tenth of a run),
+# peak RSS from wait4. Median of RUNS runs each.
 out=reports/bench/extract.csv
-echo "case,mb,tool,median_s,mb_per_s,peak_rss_mb,citecheck_speed_vs_lychee" >"$out"
-for f in seed200.md nz50.html; do
-  mb=$(python3 -c "import os;print(round(os.path.getsize('$work/$f')/1e6,1))")
-  read -r cs ck < <(measure citecheck "$work/$f")
-  if command -v lychee >/dev/null; then read -r ls lk < <(measure lychee "$work/$f"); else ls=""; lk=""; fi
-  python3 - "$f" "$mb" "$cs" "$ck" "$ls" "$lk" >>"$out" <<'PY'
-import sys
-f, mb, cs, ck, ls, lk = sys.argv[1:7]
-mb = float(mb); cs = float(cs)
-ratio = f"{float(ls)/cs:.2f}" if ls else ""
-print(f"{f},{mb},citecheck,{cs:.3f},{mb/cs:.1f},{int(ck)/1024:.1f},{ratio}")
-if ls:
-    print(f"{f},{mb},lychee,{float(ls):.3f},{mb/float(ls):.1f},{int(lk)/1024:.1f},")
+python3 - "$bin" "$work" "$out" "${RUNS:-11}" <<'PY'
+import os, shutil, statistics, sys, time
+bin, work, out, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+lychee = shutil.which("lychee")
+def run(cmd):
+    t = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, 1); os.dup2(fd, 2)
+        os.execv(cmd[0], cmd)
+    _, _, usage = os.wait4(pid, 0)
+    return time.perf_counter() - t, usage.ru_maxrss / 1024
+rows = ["case,mb,tool,median_s,mb_per_s,peak_rss_mb,citecheck_speed_vs_lychee"]
+for f in ["seed200.md", "nz50.html"]:
+    path = f"{work}/{f}"
+    mb = round(os.path.getsize(path) / 1e6, 1)
+    tools = {"citecheck": [bin, "extract", path]}
+    if lychee:
+        tools["lychee"] = [lychee, "--dump", path]
+    seen = {t: ([], 0.0) for t in tools}
+    for _ in range(runs):
+        for t, cmd in tools.items():
+            s, rss = run(cmd)
+            seen[t] = (seen[t][0] + [s], max(seen[t][1], rss))
+    med = {t: statistics.median(v[0]) for t, v in seen.items()}
+    for t in tools:
+        ratio = f"{med['lychee'] / med['citecheck']:.2f}" if t == "citecheck" and lychee else ""
+        rows.append(f"{f},{mb},{t},{med[t]:.3f},{mb / med[t]:.1f},{seen[t][1]:.1f},{ratio}")
+open(out, "w").write("\n".join(rows) + "\n")
 PY
-done
 cat "$out"
