@@ -9,6 +9,7 @@ mod notes;
 use super::{symbols, url, Found};
 use crate::types::Kind;
 use ego_tree::iter::Edge;
+use scraper::node::Element;
 use scraper::{ElementRef, Html, Node};
 
 /// Elements whose content is never a citation.
@@ -48,6 +49,27 @@ const BLOCKS: &[&str] = &[
     "main",
 ];
 
+/// An attribute without a namespace, as `Element::attr` finds it, compared in place
+/// (`Element::attr` interns the name as an atom on every call, for every element of a page).
+fn attr<'e>(e: &'e Element, name: &str) -> Option<&'e str> {
+    e.attrs
+        .iter()
+        .find(|(q, _)| q.prefix.is_none() && q.ns.is_empty() && &*q.local == name)
+        .map(|(_, v)| &**v)
+}
+
+/// The element's id as `Element::id` reads it (its first `id` attribute), without the copy
+/// that method caches in the element.
+fn id_of(e: &Element) -> Option<&str> {
+    e.attrs.iter().find(|(q, _)| &*q.local == "id").map(|(_, v)| &**v)
+}
+
+/// The words of the element's classes as `Element::classes` splits them, without interning
+/// each one as an atom (that method builds a sorted list of atoms for every element).
+fn class_words(e: &Element) -> impl Iterator<Item = &str> {
+    e.attrs.iter().filter(|(q, _)| &*q.local == "class").flat_map(|(_, v)| v.split_ascii_whitespace())
+}
+
 /// Where a found citation sits, resolved after the whole tree is read.
 #[derive(Debug, Clone)]
 struct Place {
@@ -71,7 +93,7 @@ pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
     let base = doc
         .select(&selector("base[href]"))
         .next()
-        .and_then(|b| b.value().attr("href"))
+        .and_then(|b| attr(b.value(), "href"))
         .and_then(|h| ::url::Url::parse(h).ok());
     let notes = notes::find(&doc);
     let mut w = Walker {
@@ -137,7 +159,7 @@ impl Walker<'_> {
             frame.skip = true;
         }
         if name == "ol" || name == "ul" {
-            let start = e.attr("start").and_then(|s| s.parse().ok()).unwrap_or(1usize);
+            let start = attr(e, "start").and_then(|s| s.parse().ok()).unwrap_or(1usize);
             frame.list_counter = Some(start.saturating_sub(1));
         }
         if let Some(&n) = self.notes.containers.get(&el.id()) {
@@ -165,7 +187,7 @@ impl Walker<'_> {
     /// An item of a top-level numbered list in the body is a numbered paragraph (word
     /// processors save `28.` paragraphs as `<ol start="28"><li>`).
     fn list_item(&mut self, el: ElementRef<'_>, frame: &mut Frame) {
-        let value = el.value().attr("value").and_then(|v| v.trim().parse().ok());
+        let value = attr(el.value(), "value").and_then(|v| v.trim().parse().ok());
         let ordinal = self.stack.iter_mut().rev().find_map(|f| f.list_counter.as_mut()).map(|c| {
             *c = value.unwrap_or(*c + 1);
             *c
@@ -174,7 +196,7 @@ impl Walker<'_> {
         let decimal = el
             .parent()
             .and_then(ElementRef::wrap)
-            .is_some_and(|p| p.value().name() == "ol" && p.value().attr("type").is_none_or(|t| t == "1"));
+            .is_some_and(|p| p.value().name() == "ol" && attr(p.value(), "type").is_none_or(|t| t == "1"));
         if let (None, true, true, Some(o)) = (frame.footnote, top_level, decimal, ordinal) {
             self.paragraph = Some(o.to_string());
         }
@@ -183,7 +205,7 @@ impl Walker<'_> {
 
     /// A link: a marker of a note, a structural link, or a citation.
     fn link(&mut self, el: ElementRef<'_>, footnote: Option<usize>) {
-        let Some(href) = el.value().attr("href") else { return };
+        let Some(href) = attr(el.value(), "href") else { return };
         if let Some(&n) = self.notes.markers.get(&el.id()) {
             if self.markers[n].is_none() && footnote.is_none() {
                 self.markers[n] = Some((marker_label(el), self.paragraph.clone()));
@@ -462,7 +484,7 @@ fn is_navigation(el: ElementRef<'_>) -> bool {
     if matches!(e.name(), "html" | "body" | "main" | "article") {
         return false;
     }
-    if e.attr("role")
+    if attr(e, "role")
         .is_some_and(|r| r.eq_ignore_ascii_case("navigation") || r.eq_ignore_ascii_case("banner"))
     {
         return true;
@@ -487,9 +509,9 @@ fn is_navigation(el: ElementRef<'_>) -> bool {
         "panel",
         "portal",
     ];
-    e.id()
+    id_of(e)
         .into_iter()
-        .chain(e.classes())
+        .chain(class_words(e))
         .any(|token| token.split(['-', '_']).any(|w| WORDS.iter().any(|n| w.eq_ignore_ascii_case(n))))
 }
 

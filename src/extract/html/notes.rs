@@ -16,6 +16,7 @@
 //! absolute (`https://en.wikipedia.org/wiki/Page#cite_note-1`); markers and back-links are
 //! structure, never citations.
 
+use super::{attr, id_of};
 use ego_tree::NodeId;
 use scraper::{ElementRef, Html};
 use std::collections::{HashMap, HashSet};
@@ -56,7 +57,7 @@ impl Found {
             return;
         }
         let Some(el) = page.doc.tree.get(target).and_then(ElementRef::wrap) else { return };
-        let id = el.value().id().or(el.value().attr("name")).unwrap_or_default().to_string();
+        let id = id_of(el.value()).or(attr(el.value(), "name")).unwrap_or_default().to_string();
         let before = page.items_before.get(&target).copied().unwrap_or(0);
         let ordinal = (el.value().name() == "li").then(|| list_ordinal(el, before));
         self.notes.targets.push(Target { id, ordinal });
@@ -116,14 +117,14 @@ impl<'d> Page<'d> {
                     *seen += 1;
                 }
             }
-            if let Some(id) = e.id() {
+            if let Some(id) = id_of(e) {
                 page.names.entry(id).or_insert((node.id(), pos));
             }
             if e.name() == "li" && is_footnote_item(el) {
                 page.list_notes.push(node.id());
             }
             if e.name() == "a" {
-                if let Some(name) = e.attr("name") {
+                if let Some(name) = attr(e, "name") {
                     page.names.entry(name).or_insert((node.id(), pos));
                 }
                 page.anchors.extend(anchor(el, pos));
@@ -241,12 +242,13 @@ impl<'d> Page<'d> {
 fn anchor(el: ElementRef<'_>, pos: usize) -> Option<Anchor> {
     let e = el.value();
     let fragment =
-        e.attr("href").and_then(|h| h.split_once('#')).map(|(_, f)| f).filter(|f| !f.is_empty())?;
+        attr(e, "href").and_then(|h| h.split_once('#')).map(|(_, f)| f).filter(|f| !f.is_empty())?;
     let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy().into_owned();
-    let mut names: Vec<String> = [e.id(), e.attr("name")].into_iter().flatten().map(str::to_string).collect();
+    let mut names: Vec<String> =
+        [id_of(e), attr(e, "name")].into_iter().flatten().map(str::to_string).collect();
     for a in el.ancestors().take(2).filter_map(ElementRef::wrap) {
         if matches!(a.value().name(), "sup" | "span") {
-            names.extend(a.value().id().map(str::to_string));
+            names.extend(id_of(a.value()).map(str::to_string));
         }
     }
     Some(Anchor { node: el.id(), pos, fragment, names })
@@ -276,13 +278,13 @@ fn block_of(doc: &Html, node: NodeId) -> NodeId {
 /// The number a list item shows: its `value`, else its position (`before` items precede it)
 /// after the list's `start`.
 fn list_ordinal(li: ElementRef<'_>, before: usize) -> usize {
-    if let Some(v) = li.value().attr("value").and_then(|v| v.trim().parse().ok()) {
+    if let Some(v) = attr(li.value(), "value").and_then(|v| v.trim().parse().ok()) {
         return v;
     }
     let start = li
         .parent()
         .and_then(ElementRef::wrap)
-        .and_then(|p| p.value().attr("start"))
+        .and_then(|p| attr(p.value(), "start"))
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(1usize);
     start + before
@@ -291,7 +293,7 @@ fn list_ordinal(li: ElementRef<'_>, before: usize) -> usize {
 /// A list item of a footnote or reference list: its id says so (`fn3`, `cite_note-…`), or a
 /// near ancestor's class or id does (`footnotes`, `references`, `doc-endnotes`).
 fn is_footnote_item(el: ElementRef<'_>) -> bool {
-    let id = el.value().id().unwrap_or("").as_bytes();
+    let id = id_of(el.value()).unwrap_or("").as_bytes();
     let id_says = ["fn", "footnote", "cite_note", "endnote", "note"]
         .iter()
         .any(|p| id.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes())));
@@ -304,6 +306,6 @@ fn is_footnote_item(el: ElementRef<'_>) -> bool {
     id_says
         || el.ancestors().take(4).filter_map(ElementRef::wrap).any(|a| {
             let e = a.value();
-            says(e.id().unwrap_or("")) || says(e.attr("class").unwrap_or(""))
+            says(id_of(e).unwrap_or("")) || says(attr(e, "class").unwrap_or(""))
         })
 }
