@@ -222,10 +222,10 @@ pub(crate) fn from_url(value: &str) -> Option<String> {
     // Most cited URLs are plain: their parts are read off the text (a parse was 2% of a report).
     let parsed;
     let (host, path, query) = match super::url::plain_parts(value) {
-        Some(parts) => parts,
+        Some((host, path, query)) => (Some(host), path, query),
         None => {
             parsed = ::url::Url::parse(value).ok()?;
-            (parsed.host_str()?, parsed.path(), parsed.query())
+            (parsed.host_str(), parsed.path(), parsed.query())
         }
     };
     for (_, val) in ::url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
@@ -233,7 +233,8 @@ pub(crate) fn from_url(value: &str) -> Option<String> {
             return Some(sym);
         }
     }
-    let host = host.to_ascii_lowercase();
+    // A URL without a host (`mailto:…?subject=A/75/1`) names a symbol in its query only.
+    let host = host?.to_ascii_lowercase();
     if !(host == "undocs.org"
         || host.ends_with(".undocs.org")
         || host == "un.org"
@@ -561,6 +562,8 @@ mod tests {
             https://undocs.org/A/C.2/75/L.3/Rev.1 → A/C.2/75/L.3/Rev.1
             https://www.un.org/en/coronavirus/joint-statement → —
             https://example.org/en/A/RES/69/156 → —
+            mailto:info@un.org?subject=A/HRC/RES/29/8 → A/HRC/RES/29/8
+            mailto:info@un.org → —
             ",
         );
     }
