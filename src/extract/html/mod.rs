@@ -13,41 +13,58 @@ use scraper::node::Element;
 use scraper::{ElementRef, Html, Node};
 
 /// Elements whose content is never a citation.
-const SKIPPED: &[&str] = &[
-    "script", "style", "noscript", "template", "nav", "header", "footer", "head", "svg", "math", "button",
-    "select",
-];
-/// Elements that end a run of text (so words of two blocks are not glued together).
-const BLOCKS: &[&str] = &[
-    "p",
-    "div",
-    "li",
-    "td",
-    "th",
-    "tr",
-    "table",
-    "ul",
-    "ol",
-    "dl",
-    "dd",
-    "dt",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "section",
-    "article",
-    "aside",
-    "blockquote",
-    "pre",
-    "body",
-    "br",
-    "figure",
-    "figcaption",
-    "main",
-];
+fn is_skipped(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "nav"
+            | "header"
+            | "footer"
+            | "head"
+            | "svg"
+            | "math"
+            | "button"
+            | "select"
+    )
+}
+
+/// Elements that end a run of text (so words of two blocks are not glued together). A match,
+/// not a list searched: this is asked twice for every element of a page.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "li"
+            | "td"
+            | "th"
+            | "tr"
+            | "table"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dd"
+            | "dt"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "section"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "pre"
+            | "body"
+            | "br"
+            | "figure"
+            | "figcaption"
+            | "main"
+    )
+}
 
 /// An attribute without a namespace, as `Element::attr` finds it, compared in place
 /// (`Element::attr` interns the name as an atom on every call, for every element of a page).
@@ -152,10 +169,10 @@ impl Walker<'_> {
         let e = el.value();
         let name = e.name();
         let (footnote, in_link) = (frame.footnote, frame.in_link);
-        if BLOCKS.contains(&name) {
+        if is_block(name) {
             self.flush(footnote, in_link, true);
         }
-        if !frame.skip && (SKIPPED.contains(&name) || is_navigation(el)) {
+        if !frame.skip && (is_skipped(name) || is_navigation(el)) {
             frame.skip = true;
         }
         if name == "ol" || name == "ul" {
@@ -229,7 +246,7 @@ impl Walker<'_> {
         let frame = self.stack.pop().unwrap_or_default();
         let Some(el) = ElementRef::wrap(node) else { return };
         let name = el.value().name();
-        if BLOCKS.contains(&name) || name == "a" {
+        if is_block(name) || name == "a" {
             // Text of a link is scanned for symbols it names beyond its target.
             self.flush(frame.footnote, frame.in_link, true);
             if name == "a" {
@@ -418,7 +435,9 @@ fn anchor(
             _ => return,
         },
     };
-    let escaped = href.replace('&', "&amp;");
+    // Looked for as written and with `&` escaped (only when it holds one: each search sets
+    // up a searcher).
+    let escaped = if href.contains('&') { href.replace('&', "&amp;") } else { String::new() };
     let start = finder.locate(finder.cursor, &[&escaped, href]);
     for piece in url::split_glued(&absolute, ends) {
         let target = &absolute[piece];
@@ -450,7 +469,7 @@ fn scan_block(
         // Bare URLs in text that is not a link's visible text (that would repeat its target).
         for r in urls.iter().cloned() {
             let raw = &block[r];
-            let escaped = raw.replace('&', "&amp;");
+            let escaped = if raw.contains('&') { raw.replace('&', "&amp;") } else { String::new() };
             let start = finder.locate(from, &[raw, &escaped]);
             for piece in url::split_glued(raw, url::Ends::Trim) {
                 let value = url::normalise(&raw[piece]);
