@@ -23,6 +23,8 @@ pub(super) fn extract(text: &str, piece: usize, out: &mut Vec<Found>) {
         for f in &mut found {
             f.start += r.start;
         }
+        // Sorted here, on all cores: pieces do not overlap, so the whole is then in order.
+        super::sort_by_start(&mut found);
         found
     });
     out.extend(read.into_iter().flatten());
