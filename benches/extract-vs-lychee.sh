@@ -19,13 +19,14 @@ open(f"{work}/nz50.html", "w").write(open(f"{shared}/corpus/wikipedia_new_zealan
 PY
 # Whole process, both tools alternated run by run (this machine's speed drifts by minutes),
 # wall time from a monotonic clock (GNU time's %e counts in 10 ms steps: a tenth of a run),
-# peak RSS from wait4. Median of RUNS runs each.
+# peak RSS from wait4, a pause before each run. Median of RUNS runs each.
 out=reports/bench/extract.csv
 python3 - "$bin" "$work" "$out" "${RUNS:-11}" <<'PY'
 import os, shutil, statistics, sys, time
 bin, work, out, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 lychee = shutil.which("lychee")
 def run(cmd):
+    time.sleep(0.1)  # each run starts on a settled machine (the last one's memory handed back)
     t = time.perf_counter()
     pid = os.fork()
     if pid == 0:
