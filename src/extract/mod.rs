@@ -469,7 +469,7 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
             InputFormat::Markdown => markdown::extract(text, parallel_from, &mut found),
             // Package formats have no text form; given as text, they are read as plain text.
             InputFormat::Text | InputFormat::Docx | InputFormat::Odt | InputFormat::Pdf => {
-                text::extract(text, &mut found)
+                text::extract(text, parallel_from, &mut found)
             }
             InputFormat::Html => html::extract(text, &mut found),
         }

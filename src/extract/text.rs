@@ -3,18 +3,53 @@
 
 use super::prose::{scan, Prose, Scan};
 use super::{url, Found};
+use std::ops::Range;
 
-/// Appends every citation of a plain-text document to `out`.
-pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
-    let mut prose = Prose::default();
-    let mut block_start = 0;
-    // A line this long or longer was broken by the layout, not by the author.
-    let widest = text.lines().map(|l| l.trim_end().chars().count()).max().unwrap_or(0);
-    let forced_from = widest * 85 / 100;
-    // Blocks end at blank lines (and page breaks), so context windows and symbols stay within
-    // a paragraph.
+/// Appends every citation of a plain-text document to `out`; a document larger than `piece`
+/// bytes is read in pieces of about that size on all cores.
+pub(super) fn extract(text: &str, piece: usize, out: &mut Vec<Found>) {
+    let pieces = pieces(text, piece);
+    // A line this long or longer was broken by the layout, not by the author (pieces hold
+    // whole lines, so the widest of all is the widest of the pieces').
+    let widest = crate::parallel::map(pieces.clone(), |r| {
+        text[r].lines().map(|l| l.trim_end().chars().count()).max().unwrap_or(0)
+    });
+    let forced_from = widest.into_iter().max().unwrap_or(0) * 85 / 100;
+    let read = crate::parallel::map(pieces, |r| {
+        let mut found = Vec::new();
+        extract_range(text, r, forced_from, &mut found);
+        found
+    });
+    out.reserve(read.iter().map(Vec::len).sum());
+    for found in read {
+        out.extend(found);
+    }
+}
+
+/// Cuts `text` after blank lines into pieces of at least `size` bytes: blocks end at blank
+/// lines, so each piece holds whole blocks and reads as it reads inside the whole.
+fn pieces(text: &str, size: usize) -> Vec<Range<usize>> {
+    let mut cuts = vec![0];
     let mut pos = 0;
     for line in text.split_inclusive('\n') {
+        pos += line.len();
+        let last = cuts.last().copied().unwrap_or(0);
+        if pos - last >= size && pos < text.len() && line.trim().is_empty() {
+            cuts.push(pos);
+        }
+    }
+    cuts.push(text.len());
+    cuts.windows(2).map(|w| w[0]..w[1]).collect()
+}
+
+/// The citations of the blocks in `range` of `text` (a whole document, or a piece of one).
+fn extract_range(text: &str, range: Range<usize>, forced_from: usize, out: &mut Vec<Found>) {
+    let mut prose = Prose::default();
+    let mut block_start = range.start;
+    // Blocks end at blank lines (and page breaks), so context windows and symbols stay within
+    // a paragraph.
+    let mut pos = range.start;
+    for line in text[range.clone()].split_inclusive('\n') {
         let end = pos + line.len();
         if line.trim().is_empty() || line.starts_with('\u{c}') {
             scan_block(text, block_start..pos, forced_from, &mut prose, out);
@@ -22,7 +57,7 @@ pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
         }
         pos = end;
     }
-    scan_block(text, block_start..text.len(), forced_from, &mut prose, out);
+    scan_block(text, block_start..range.end, forced_from, &mut prose, out);
 }
 
 fn scan_block(
@@ -62,4 +97,49 @@ fn scan_block(
         }
     }
     scan(prose, text, Scan { urls: true, symbols: true }, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::extract;
+
+    /// Lines of `pdftotext` output and plain reports: blank lines, page breaks, URLs the layout
+    /// wrapped, symbols, white space of other kinds.
+    const LINES: &[&str] = &[
+        "",
+        "",
+        "   ",
+        "\u{3000}",
+        "\u{c}Page 2",
+        "\u{c}",
+        "12. Growth slowed, see https://www.un.org/development/desa/publications/world-economic-",
+        "situation-and-prospects-2020.html and A/RES/70/1.",
+        "resolution 75/202 of the General Assembly www.itu.int/en/ITU-D/Statistics/Pages/",
+        "stat/default.aspx",
+        "大会第 70/1 号决议 https://undocs.org/zh/A/RES/70/1。",
+        "E/2020/31-E/CN.16/2020/4 http://a.org/x)",
+        "a short line",
+        "\r",
+        "x\r",
+    ];
+
+    fn found(text: &str, piece: usize) -> Vec<(usize, String, String)> {
+        let mut out = Vec::new();
+        extract(text, piece, &mut out);
+        out.into_iter().map(|f| (f.start, f.value, f.raw)).collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, failure_persistence: None, ..Default::default() })]
+
+        /// Read in pieces on all cores, a document yields what it yields in one go.
+        #[test]
+        fn pieces_yield_what_the_whole_yields(
+            lines in proptest::collection::vec(proptest::sample::select(LINES), 0..60),
+            size in 1usize..300,
+        ) {
+            let doc = lines.join("\n");
+            proptest::prop_assert_eq!(found(&doc, size), found(&doc, usize::MAX), "{:?}", doc);
+        }
+    }
 }
