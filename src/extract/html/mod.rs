@@ -323,8 +323,9 @@ fn flatten_deep_nesting(text: &str) -> std::borrow::Cow<'_, str> {
         if name_len == 0 {
             continue;
         }
-        let name = text[name_start..name_start + name_len].to_ascii_lowercase();
-        if VOID.contains(&name.as_str()) {
+        // Compared in place: this runs for every tag of a page.
+        let name = &text[name_start..name_start + name_len];
+        if VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) {
             continue;
         }
         let Some(gt) = memchr::memchr(b'>', &bytes[lt..]).map(|p| lt + p) else { break };
@@ -332,13 +333,13 @@ fn flatten_deep_nesting(text: &str) -> std::borrow::Cow<'_, str> {
             continue;
         }
         if closing {
-            if depth > MAX_DEPTH && name != "a" {
+            if depth > MAX_DEPTH && !name.eq_ignore_ascii_case("a") {
                 blank.push(lt..gt + 1);
             }
             depth = depth.saturating_sub(1);
         } else {
             depth += 1;
-            if depth > MAX_DEPTH && name != "a" {
+            if depth > MAX_DEPTH && !name.eq_ignore_ascii_case("a") {
                 blank.push(lt..gt + 1);
             }
         }
