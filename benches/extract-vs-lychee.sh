@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Extraction side by side with lychee (issue 16): whole process, median of 11 runs, MB/s and
-# peak RSS, on the seed repeated 200 times (Markdown, ~14 MB) and the New Zealand reference
-# list of ../shared/corpus repeated 50 times (HTML, ~15 MB). Writes reports/bench/extract.csv.
+# peak RSS, on the seed repeated 200 times (Markdown, ~14 MB; and the same read as plain text)
+# and the New Zealand reference list of ../shared/corpus repeated 50 times (HTML, ~15 MB).
+# Writes reports/bench/extract.csv.
 # lychee is run when on PATH (`cargo install lychee --locked`); CI does not need it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,9 @@ mkdir -p "$work"
 python3 - "$shared" "$work" <<'PY'
 import sys
 shared, work = sys.argv[1], sys.argv[2]
-open(f"{work}/seed200.md", "w").write(open(f"{shared}/seed/000_df883177e5fcaef3.txt").read() * 200)
+seed = open(f"{shared}/seed/000_df883177e5fcaef3.txt").read() * 200
+open(f"{work}/seed200.md", "w").write(seed)
+open(f"{work}/seed200.txt", "w").write(seed)  # the same report, read as plain text
 open(f"{work}/nz50.html", "w").write(open(f"{shared}/corpus/wikipedia_new_zealand_references_excerpt.html").read() * 50)
 PY
 # Whole process, both tools alternated run by run (this machine's speed drifts by minutes),
@@ -36,10 +39,11 @@ def run(cmd):
     _, _, usage = os.wait4(pid, 0)
     return time.perf_counter() - t, usage.ru_maxrss / 1024
 rows = ["case,mb,tool,median_s,mb_per_s,peak_rss_mb,citecheck_speed_vs_lychee"]
-for f in ["seed200.md", "nz50.html"]:
+# (file, how citecheck is told its format; lychee goes by the extension)
+for f, given in [("seed200.md", []), ("seed200.txt", ["--input-format", "text"]), ("nz50.html", [])]:
     path = f"{work}/{f}"
     mb = round(os.path.getsize(path) / 1e6, 1)
-    tools = {"citecheck": [bin, "extract", path]}
+    tools = {"citecheck": [bin, "extract", *given, path]}
     if lychee:
         tools["lychee"] = [lychee, "--dump", path]
     seen = {t: ([], 0.0) for t in tools}
