@@ -86,9 +86,9 @@ pub(crate) fn trim_glued(s: &str) -> &str {
 /// Where a bare URL glued to CJK text by an ASCII separator ends: `https://a.org/x,报告`
 /// ends before the comma (a path with a comma goes on in ASCII).
 fn cjk_glued_end(url: &str) -> Option<usize> {
-    url.char_indices()
-        .zip(url.chars().skip(1))
-        .find_map(|((at, c), next)| (matches!(c, ',' | ';' | ')') && is_cjk(next)).then_some(at))
+    // The separators are ASCII, so a byte search finds them at character boundaries.
+    memchr::memchr3_iter(b',', b';', b')', url.as_bytes())
+        .find(|&at| url[at + 1..].chars().next().is_some_and(is_cjk))
 }
 
 /// Han ideographs, kana, Hangul and CJK punctuation.
