@@ -215,24 +215,26 @@ pub fn read_input(input: &str, forced: Option<InputFormat>, max_bytes: u64) -> R
 /// Asks Linux to back a large buffer with 2 MB pages: filling 14 MB of 4 KB pages took 3,500
 /// page faults, most of the time spent reading a large input (read before any core can start).
 /// Only advice: where transparent huge pages are off, nothing changes.
+#[cfg(target_os = "linux")]
 fn huge_pages(buf: &mut Vec<u8>) {
-    #[cfg(target_os = "linux")]
-    {
-        const HUGE: usize = 2 << 20;
-        if buf.capacity() < 2 * HUGE {
-            return;
-        }
-        let spare = buf.spare_capacity_mut();
-        let start = spare.as_mut_ptr() as usize;
-        let (from, to) = (start.next_multiple_of(HUGE), (start + spare.len()) / HUGE * HUGE);
-        if to > from {
-            // SAFETY: `from..to` lies inside this vector's allocation, which lives until the call
-            // returns; MADV_HUGEPAGE changes how the kernel backs those pages, not their
-            // contents or their validity.
-            unsafe { libc::madvise(from as *mut libc::c_void, to - from, libc::MADV_HUGEPAGE) };
-        }
+    const HUGE: usize = 2 << 20;
+    if buf.capacity() < 2 * HUGE {
+        return;
+    }
+    let spare = buf.spare_capacity_mut();
+    let start = spare.as_mut_ptr() as usize;
+    let (from, to) = (start.next_multiple_of(HUGE), (start + spare.len()) / HUGE * HUGE);
+    if to > from {
+        // SAFETY: `from..to` lies inside this vector's allocation, which lives until the call
+        // returns; MADV_HUGEPAGE changes how the kernel backs those pages, not their contents
+        // or their validity.
+        unsafe { libc::madvise(from as *mut libc::c_void, to - from, libc::MADV_HUGEPAGE) };
     }
 }
+
+/// Other systems: nothing to advise.
+#[cfg(not(target_os = "linux"))]
+fn huge_pages(_: &mut Vec<u8>) {}
 
 /// Turns the bytes of an input into a document: packages by their content (or `forced`),
 /// text decoded and its format detected.
