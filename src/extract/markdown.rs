@@ -27,11 +27,7 @@ pub(super) fn extract(text: &str, piece: usize, out: &mut Vec<Found>) {
         super::sort_by_start(&mut found);
         found
     });
-    // Sized once (extending by a flattened iterator grew the list by doubling, copying it).
-    out.reserve(read.iter().map(Vec::len).sum());
-    for piece in read {
-        out.extend(piece);
-    }
+    crate::parallel::append_all(out, read);
 }
 
 /// Cuts `text` into pieces of about `size` bytes, each starting a line at which the parser

@@ -517,14 +517,8 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
         rows
     });
     drop(found); // emptied: freed before the rows are joined
-                 // Joined onto the first run (growing a buffer of megabytes remaps it, it is not copied).
-    let total: usize = rows.iter().map(Vec::len).sum();
-    let mut runs = rows.into_iter();
-    let mut all = runs.next().unwrap_or_default();
-    all.reserve_exact(total - all.len());
-    for run in runs {
-        all.extend(run);
-    }
+    let mut all = Vec::new();
+    parallel::append_all(&mut all, rows);
     all
 }
 

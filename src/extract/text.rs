@@ -20,10 +20,7 @@ pub(super) fn extract(text: &str, piece: usize, out: &mut Vec<Found>) {
         extract_range(text, r, forced_from, &mut found);
         found
     });
-    out.reserve(read.iter().map(Vec::len).sum());
-    for found in read {
-        out.extend(found);
-    }
+    crate::parallel::append_all(out, read);
 }
 
 /// Cuts `text` after blank lines into pieces of at least `size` bytes: blocks end at blank
