@@ -436,9 +436,7 @@ fn anchor(
             _ => return,
         },
     };
-    // Looked for as written and with `&` escaped (only when it holds one: each search sets
-    // up a searcher).
-    let escaped = if href.contains('&') { href.replace('&', "&amp;") } else { String::new() };
+    let escaped = amp_escaped(href);
     let start = finder.locate(finder.cursor, &[&escaped, href]);
     for piece in url::split_glued(&absolute, ends) {
         let target = &absolute[piece];
@@ -448,6 +446,16 @@ fn anchor(
         if let Some(sym) = symbol {
             found.push((Found::new(start, Kind::Symbol, sym, href), place.clone()));
         }
+    }
+}
+
+/// `s` as HTML source writes it with `&` escaped, or empty when it holds none (the finder
+/// skips empty candidates: each search sets up a searcher).
+fn amp_escaped(s: &str) -> String {
+    if s.contains('&') {
+        s.replace('&', "&amp;")
+    } else {
+        String::new()
     }
 }
 
@@ -470,7 +478,7 @@ fn scan_block(
         // Bare URLs in text that is not a link's visible text (that would repeat its target).
         for r in urls.iter().cloned() {
             let raw = &block[r];
-            let escaped = if raw.contains('&') { raw.replace('&', "&amp;") } else { String::new() };
+            let escaped = amp_escaped(raw);
             let start = finder.locate(from, &[raw, &escaped]);
             for piece in url::split_glued(raw, url::Ends::Trim) {
                 let value = url::normalise(&raw[piece]);
