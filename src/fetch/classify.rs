@@ -81,7 +81,6 @@ pub(crate) fn not_found_title(body: &[u8]) -> Option<String> {
     let t = title.to_lowercase();
     let says = [
         "not found",
-        "404",
         "page introuvable",
         "no encontrada",
         "no se encontró",
@@ -89,7 +88,17 @@ pub(crate) fn not_found_title(body: &[u8]) -> Option<String> {
         "找不到",
         "页面不存在",
     ];
-    says.iter().any(|w| t.contains(w)).then(|| title.chars().take(80).collect())
+    (says.iter().any(|w| t.contains(w)) || says_404(&t)).then(|| title.chars().take(80).collect())
+}
+
+/// `404` standing as a number of its own (`Error 404`, `404 - Not Found`), not inside another
+/// number, a symbol, a path or an address (`A/74/404`, `1,404`, `127.0.0.1:40457`, `4040`).
+fn says_404(title: &str) -> bool {
+    let part_of_more =
+        |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || matches!(c, '/' | '.' | ':' | ','));
+    title.match_indices("404").any(|(at, _)| {
+        !part_of_more(title[..at].chars().next_back()) && !part_of_more(title[at + 3..].chars().next())
+    })
 }
 
 pub(crate) fn header(h: &HeaderMap, name: reqwest::header::HeaderName) -> String {
@@ -178,6 +187,11 @@ mod tests {
             <TITLE>Page introuvable</TITLE> → Page introuvable
             <title>页面不存在</title> → 页面不存在
             <title>Annual report 2024</title> → —
+            <title>Error 404</title> → Error 404
+            <title>(404) Page missing</title> → (404) Page missing
+            <title>Archived http://127.0.0.1:40457/dead</title> → —
+            <title>Report A/74/404 of the Secretary-General</title> → —
+            <title>Population 1,404,000; page 4040</title> → —
             no title at all → —
             ",
         );
