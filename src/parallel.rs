@@ -8,21 +8,6 @@ pub(crate) fn workers(items: usize) -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(items)
 }
 
-/// Appends the lists of `parts` to `out` in order, `out` sized once (extending by a flattened
-/// iterator grows a list by doubling, copying it). Into an empty `out` the first part is
-/// moved, not copied: growing a buffer of megabytes remaps it.
-pub(crate) fn append_all<T>(out: &mut Vec<T>, parts: Vec<Vec<T>>) {
-    let total: usize = parts.iter().map(Vec::len).sum();
-    let mut parts = parts.into_iter();
-    if out.is_empty() {
-        *out = parts.next().unwrap_or_default();
-    }
-    out.reserve_exact(total.saturating_sub(out.len()));
-    for part in parts {
-        out.extend(part);
-    }
-}
-
 /// `f` applied to every item, on all cores (each worker takes the next item), results in the
 /// order of `items`. One item, or one core: on this thread.
 pub(crate) fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {

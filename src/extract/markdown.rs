@@ -8,16 +8,19 @@ use crate::types::Kind;
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
-/// Appends every citation of a Markdown document to `out` (source offsets, no context yet).
-/// A document larger than `piece` bytes is cut where nothing is open (see [`chunks`]) and
-/// its pieces are read on all cores; each piece yields exactly what it yields as part of the
-/// whole, so the rows are the same as read in one go.
-pub(super) fn extract(text: &str, piece: usize, out: &mut Vec<Found>) {
+/// Every citation of a Markdown document (source offsets, no context yet), in runs that
+/// follow each other in the document (one per piece, each sorted by offset). A document
+/// larger than `piece` bytes is cut where nothing is open (see [`chunks`]) and its pieces are
+/// read on all cores; each piece yields exactly what it yields as part of the whole, so the
+/// rows are the same as read in one go.
+pub(super) fn extract(text: &str, piece: usize) -> Vec<Vec<Found>> {
     let pieces = chunks(text, piece);
     if pieces.len() == 1 {
-        return extract_chunk(text, out);
+        let mut found = Vec::new();
+        extract_chunk(text, &mut found);
+        return vec![found];
     }
-    let read = crate::parallel::map(pieces, |r| {
+    crate::parallel::map(pieces, |r| {
         let mut found = Vec::new();
         extract_chunk(&text[r.clone()], &mut found);
         for f in &mut found {
@@ -26,8 +29,7 @@ pub(super) fn extract(text: &str, piece: usize, out: &mut Vec<Found>) {
         // Sorted here, on all cores: pieces do not overlap, so the whole is then in order.
         super::sort_by_start(&mut found);
         found
-    });
-    crate::parallel::append_all(out, read);
+    })
 }
 
 /// Cuts `text` into pieces of about `size` bytes, each starting a line at which the parser
@@ -379,8 +381,7 @@ mod tests {
 
     /// The citations as (offset, value, raw), whatever the pieces.
     fn found(text: &str, piece: usize) -> Vec<(usize, String, String)> {
-        let mut out = Vec::new();
-        extract(text, piece, &mut out);
+        let mut out: Vec<super::Found> = extract(text, piece).into_iter().flatten().collect();
         out.sort_by_key(|f| f.start);
         out.into_iter().map(|f| (f.start, f.value, f.raw)).collect()
     }

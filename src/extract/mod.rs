@@ -53,8 +53,9 @@ pub(crate) struct Found {
     pub value: String,
     /// Text as written.
     pub raw: String,
-    /// Footnote and paragraph, when the format knows them directly (HTML).
-    pub context: Option<(String, String)>,
+    /// Footnote and paragraph, when the format knows them directly (HTML); boxed, so the
+    /// other formats' lists (a million entries for a large document) stay small.
+    pub context: Option<Box<(String, String)>>,
 }
 
 impl Found {
@@ -464,62 +465,148 @@ pub fn extract_text(source: &str, text: &str, format: InputFormat) -> Vec<Citati
 /// in pieces of that size).
 fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: usize) -> Vec<Citation> {
     let big = text.len() > parallel_from;
-    let (mut found, layout) = std::thread::scope(|scope| {
+    let (runs, layout) = std::thread::scope(|scope| {
         let layout = big.then(|| scope.spawn(|| Layout::scan(text)));
-        let mut found = Vec::new();
-        match format {
-            InputFormat::Markdown => markdown::extract(text, parallel_from, &mut found),
+        let runs = match format {
+            InputFormat::Markdown => markdown::extract(text, parallel_from),
             // Package formats have no text form; given as text, they are read as plain text.
             InputFormat::Text | InputFormat::Docx | InputFormat::Odt | InputFormat::Pdf => {
-                text::extract(text, parallel_from, &mut found)
+                text::extract(text, parallel_from)
             }
-            InputFormat::Html => html::extract(text, &mut found),
-        }
-        // Document order; a URL before the symbol it names; each citation once.
-        sort_by_start(&mut found);
-        found.dedup_by(|b, a| a.start == b.start && a.kind == b.kind && a.value == b.value);
+            InputFormat::Html => {
+                let mut found = Vec::new();
+                html::extract(text, &mut found);
+                vec![found]
+            }
+        };
         let layout = match layout.map(|h| h.join()) {
             Some(Ok(layout)) => layout,
             Some(Err(panic)) => std::panic::resume_unwind(panic),
             None => Layout::scan(text),
         };
-        (found, layout)
+        (runs, layout)
     });
-    // Runs of the list, in place: each worker moves the strings out of its own run.
-    let run = if big { found.len().div_ceil(parallel::workers(usize::MAX)) } else { found.len() };
-    let runs: Vec<&mut [Found]> = found.chunks_mut(run.max(1)).collect();
-    let rows = parallel::map(runs, |run| {
-        let mut positions = layout.positions(text);
-        let mut rows: Vec<Citation> = Vec::with_capacity(run.len());
-        for f in run {
-            let (footnote, paragraph) = match f.context.take() {
-                Some(ctx) => ctx,
-                None => {
-                    let ctx = layout.context(f.start);
-                    if ctx.code {
-                        continue;
-                    }
-                    (ctx.footnote.to_string(), ctx.paragraph.to_string())
-                }
-            };
-            let (line, column) = positions.at(f.start);
-            rows.push(Citation {
-                source: source.to_string(),
-                line,
-                column,
-                footnote,
-                paragraph,
-                kind: f.kind,
-                value: std::mem::take(&mut f.value),
-                raw: std::mem::take(&mut f.raw),
-            });
+    // Runs cover ranges of the text in order, so each is put in order on its own.
+    let mut runs = if runs.len() == 1 {
+        runs
+    } else {
+        parallel::map(runs, |mut run| {
+            in_order(&mut run);
+            run
+        })
+    };
+    let mut one_run = Vec::new();
+    // The rows are written in place into one list sized once (the runs' rows gathered from
+    // lists of their own would be held twice while joined: 140 MB at a million citations).
+    let total: usize = runs.iter().map(Vec::len).sum();
+    let mut all: Vec<Citation> = std::iter::repeat_with(placeholder).take(total).collect();
+    let mut regions: Vec<&mut [Citation]> = Vec::new();
+    let written = if runs.len() == 1 {
+        // One run: one part per core, each worker moving the strings out of its own.
+        one_run = runs.pop().unwrap_or_default();
+        in_order(&mut one_run);
+        let part = if big { one_run.len().div_ceil(parallel::workers(usize::MAX)) } else { one_run.len() };
+        let parts: Vec<&mut [Found]> = one_run.chunks_mut(part.max(1)).collect();
+        let mut rest = all.as_mut_slice();
+        for p in &parts {
+            let (region, tail) = rest.split_at_mut(p.len());
+            regions.push(region);
+            rest = tail;
         }
-        rows
-    });
-    drop(found); // emptied: freed before the rows are joined
-    let mut all = Vec::new();
-    parallel::append_all(&mut all, rows);
+        parallel::map(parts.into_iter().zip(regions).collect(), |(part, region)| {
+            fill(source, part, region, &layout, text)
+        })
+    } else {
+        let mut rest = all.as_mut_slice();
+        for r in &runs {
+            let (region, tail) = rest.split_at_mut(r.len());
+            regions.push(region);
+            rest = tail;
+        }
+        // Each run is freed as soon as its rows are written.
+        parallel::map(runs.into_iter().zip(regions).collect(), |(mut run, region)| {
+            fill(source, &mut run, region, &layout, text)
+        })
+    };
+    drop(one_run);
+    close_gaps(&mut all, &written);
     all
+}
+
+/// A row to be overwritten.
+fn placeholder() -> Citation {
+    Citation {
+        source: String::new(),
+        line: 0,
+        column: 0,
+        footnote: String::new(),
+        paragraph: String::new(),
+        kind: Kind::Url,
+        value: String::new(),
+        raw: String::new(),
+    }
+}
+
+/// Moves the rows written at the start of each region (`written[i]` of region i's length)
+/// together, and drops the rest.
+fn close_gaps(all: &mut Vec<Citation>, written: &[(usize, usize)]) {
+    let mut to = 0;
+    let mut from = 0;
+    for &(n, len) in written {
+        if to != from {
+            for k in 0..n {
+                all.swap(to + k, from + k);
+            }
+        }
+        to += n;
+        from += len;
+    }
+    all.truncate(to);
+}
+
+/// Document order; a URL before the symbol it names; each citation once.
+fn in_order(found: &mut Vec<Found>) {
+    sort_by_start(found);
+    found.dedup_by(|b, a| a.start == b.start && a.kind == b.kind && a.value == b.value);
+}
+
+/// Writes the rows of `run` into `region` (as long as the run), the run's strings moved out;
+/// citations inside code are dropped. Returns (rows written, region length).
+fn fill(
+    source: &str,
+    run: &mut [Found],
+    region: &mut [Citation],
+    layout: &Layout,
+    text: &str,
+) -> (usize, usize) {
+    let mut positions = layout.positions(text);
+    let mut n = 0;
+    for f in run.iter_mut() {
+        let (footnote, paragraph) = match f.context.take() {
+            Some(ctx) => *ctx,
+            None => {
+                let ctx = layout.context(f.start);
+                if ctx.code {
+                    continue;
+                }
+                (ctx.footnote.to_string(), ctx.paragraph.to_string())
+            }
+        };
+        let (line, column) = positions.at(f.start);
+        let Some(row) = region.get_mut(n) else { break };
+        *row = Citation {
+            source: source.to_string(),
+            line,
+            column,
+            footnote,
+            paragraph,
+            kind: f.kind,
+            value: std::mem::take(&mut f.value),
+            raw: std::mem::take(&mut f.raw),
+        };
+        n += 1;
+    }
+    (n, region.len())
 }
 
 #[cfg(test)]
@@ -545,10 +632,35 @@ mod tests {
     }
 
     #[test]
+    fn gaps_between_regions_are_closed_in_order() {
+        let row = |v: &str| crate::types::Citation { value: v.into(), ..super::placeholder() };
+        // Slots ("-": never written), (rows written, region length) per region, rows kept.
+        type Case<'a> = (&'a [&'a str], &'a [(usize, usize)], &'a [&'a str]);
+        let cases: &[Case<'_>] = &[
+            (&["a", "b", "c"], &[(3, 3)], &["a", "b", "c"]),
+            (&["a", "-", "b", "c"], &[(1, 2), (2, 2)], &["a", "b", "c"]),
+            (&["-", "-", "a", "-"], &[(0, 2), (1, 2)], &["a"]),
+            (&["a", "b", "-", "c", "-", "d"], &[(2, 3), (1, 2), (1, 1)], &["a", "b", "c", "d"]),
+            (&[], &[], &[]),
+        ];
+        for (slots, written, want) in cases {
+            let mut all: Vec<_> = slots.iter().map(|v| row(v)).collect();
+            super::close_gaps(&mut all, written);
+            let got: Vec<&str> = all.iter().map(|c| c.value.as_str()).collect();
+            assert_eq!(&got, want, "{slots:?} {written:?}");
+        }
+    }
+
+    #[test]
     fn rows_read_on_all_cores_are_the_rows_read_in_one_go() {
         let zh = include_str!("../../tests/fixtures/report_zh.md").repeat(8);
+        // URLs in fenced code are no citations: read as text, their rows leave gaps that are
+        // closed.
+        let code = "Intro https://a.org/x.\n\n```\nhttps://fenced.example/a\n```\n\n";
         let cases = [
             (include_str!("../../tests/fixtures/report_en.md").to_string(), InputFormat::Markdown),
+            (code.repeat(40), InputFormat::Markdown),
+            (code.repeat(40), InputFormat::Text),
             (zh, InputFormat::Markdown),
             (include_str!("../../tests/fixtures/notes.txt").to_string(), InputFormat::Text),
             (include_str!("../../tests/fixtures/report.html").to_string(), InputFormat::Html),
@@ -556,6 +668,7 @@ mod tests {
         for (text, format) in cases {
             let whole = extract_sized("doc", &text, format, usize::MAX);
             assert!(!whole.is_empty());
+            assert!(whole.iter().all(|c| !c.value.contains("fenced.example")));
             assert_eq!(extract_sized("doc", &text, format, 1), whole, "{format:?}");
         }
     }

@@ -5,9 +5,10 @@ use super::prose::{scan, Prose, Scan};
 use super::{url, Found};
 use std::ops::Range;
 
-/// Appends every citation of a plain-text document to `out`; a document larger than `piece`
-/// bytes is read in pieces of about that size on all cores.
-pub(super) fn extract(text: &str, piece: usize, out: &mut Vec<Found>) {
+/// Every citation of a plain-text document, in runs that follow each other in the document
+/// (one per piece); a document larger than `piece` bytes is read in pieces of about that
+/// size on all cores.
+pub(super) fn extract(text: &str, piece: usize) -> Vec<Vec<Found>> {
     let pieces = pieces(text, piece);
     // A line this long or longer was broken by the layout, not by the author (pieces hold
     // whole lines, so the widest of all is the widest of the pieces').
@@ -15,12 +16,11 @@ pub(super) fn extract(text: &str, piece: usize, out: &mut Vec<Found>) {
         text[r].lines().map(|l| l.trim_end().chars().count()).max().unwrap_or(0)
     });
     let forced_from = widest.into_iter().max().unwrap_or(0) * 85 / 100;
-    let read = crate::parallel::map(pieces, |r| {
+    crate::parallel::map(pieces, |r| {
         let mut found = Vec::new();
         extract_range(text, r, forced_from, &mut found);
         found
-    });
-    crate::parallel::append_all(out, read);
+    })
 }
 
 /// Cuts `text` after blank lines into pieces of at least `size` bytes: blocks end at blank
@@ -121,9 +121,7 @@ mod tests {
     ];
 
     fn found(text: &str, piece: usize) -> Vec<(usize, String, String)> {
-        let mut out = Vec::new();
-        extract(text, piece, &mut out);
-        out.into_iter().map(|f| (f.start, f.value, f.raw)).collect()
+        extract(text, piece).into_iter().flatten().map(|f| (f.start, f.value, f.raw)).collect()
     }
 
     proptest::proptest! {

@@ -293,7 +293,7 @@ impl Walker<'_> {
                 Some((label, para)) => (label.clone(), para.clone().unwrap_or_default()),
                 None => (String::new(), place.paragraph.unwrap_or_default()),
             };
-            f.context = Some((footnote, paragraph));
+            f.context = Some(Box::new((footnote, paragraph)));
             out.push(f);
         }
     }
@@ -598,7 +598,7 @@ mod tests {
         extract(html, &mut out);
         out.into_iter()
             .map(|f| {
-                let (fnote, para) = f.context.unwrap_or_default();
+                let (fnote, para) = f.context.map(|c| *c).unwrap_or_default();
                 (fnote, para, f.value)
             })
             .collect()
