@@ -26,7 +26,7 @@
 //!            <sup>3</sup> See <https://www.un.org/sustainabledevelopment/>.\n";
 //! let rows = extract_text("report.md", doc, InputFormat::Markdown);
 //! assert_eq!(rows[0].value, "A/RES/70/1");
-//! assert_eq!((rows[1].footnote.as_str(), rows[1].paragraph.as_str()), ("3", "12"));
+//! assert_eq!((&*rows[1].footnote, &*rows[1].paragraph), ("3", "12"));
 //! assert_eq!(rows[1].value, "https://www.un.org/sustainabledevelopment/");
 //! ```
 //!

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use std::fmt;
+use std::sync::Arc;
 
 /// What a citation points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -32,19 +33,20 @@ impl fmt::Display for Kind {
 /// One occurrence of a citation in a document, as `citecheck extract` reports it.
 ///
 /// Produced by extraction and never changed afterwards. Field order is the
-/// column order of the `extract` CSV.
+/// column order of the `extract` CSV. The document's name and the footnote and paragraph
+/// labels are shared by the rows that carry them (a million rows do not hold a million copies).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Citation {
     /// The input as given on the command line (`-` for standard input).
-    pub source: String,
+    pub source: Arc<str>,
     /// 1-based line of the citation's raw text.
     pub line: usize,
     /// 1-based column (in characters) of the citation's raw text.
     pub column: usize,
     /// Label of the footnote the citation sits in (`1`, `*`, `13a`); empty in body text.
-    pub footnote: String,
+    pub footnote: Arc<str>,
     /// Number of the numbered paragraph that carries the citation or its footnote marker.
-    pub paragraph: String,
+    pub paragraph: Arc<str>,
     /// `url` or `symbol`.
     pub kind: Kind,
     /// The normalised citation: an absolute URL, or a canonical document symbol.

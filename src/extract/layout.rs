@@ -5,6 +5,7 @@
 //! next definition, a blank line, a heading or a numbered paragraph.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 const NONE: u32 = u32::MAX;
 
@@ -20,7 +21,7 @@ enum Role {
 
 #[derive(Debug)]
 struct Definition {
-    label: String,
+    label: Arc<str>,
     line: usize,
     paragraph: u32,
     /// Written `[^N]:` (its later paragraphs are indented), not `<sup>N</sup>`.
@@ -32,8 +33,10 @@ struct Definition {
 pub(super) struct Layout {
     line_starts: Vec<usize>,
     roles: Vec<Role>,
-    paragraphs: Vec<String>,
+    paragraphs: Vec<Arc<str>>,
     definitions: Vec<Definition>,
+    /// The empty label, shared by every row that has none.
+    empty: Arc<str>,
 }
 
 /// Line and column look-ups in one document, fastest when offsets come in increasing order
@@ -65,9 +68,9 @@ impl Positions<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Context<'a> {
     /// Footnote label, empty in body text.
-    pub footnote: &'a str,
+    pub footnote: &'a Arc<str>,
     /// Numbered paragraph, empty when none.
-    pub paragraph: &'a str,
+    pub paragraph: &'a Arc<str>,
     /// True inside a fenced code block.
     pub code: bool,
 }
@@ -76,7 +79,7 @@ pub(super) struct Context<'a> {
 #[derive(Default)]
 struct Scanner<'t> {
     roles: Vec<Role>,
-    paragraphs: Vec<String>,
+    paragraphs: Vec<Arc<str>>,
     definitions: Vec<Definition>,
     markers: HashMap<String, Vec<(usize, u32)>>,
     /// The current numbered paragraph (`NONE` when none).
@@ -91,12 +94,12 @@ struct Scanner<'t> {
 
 impl<'t> Scanner<'t> {
     fn start_paragraph(&mut self, number: u32) {
-        self.paragraphs.push(number.to_string());
+        self.paragraphs.push(number.to_string().into());
         self.paragraph = (self.paragraphs.len() - 1) as u32;
     }
 
     fn define(&mut self, label: String, line: usize, caret: bool) -> u32 {
-        self.definitions.push(Definition { label, line, paragraph: NONE, caret });
+        self.definitions.push(Definition { label: label.into(), line, paragraph: NONE, caret });
         let idx = (self.definitions.len() - 1) as u32;
         self.footnote = Some(idx);
         idx
@@ -185,7 +188,7 @@ impl<'t> Scanner<'t> {
     /// found by halving (a report repeated, or numbered per chapter, has many of each label).
     fn place_definitions(&mut self) {
         for def in &mut self.definitions {
-            if let Some(list) = self.markers.get(&def.label) {
+            if let Some(list) = self.markers.get(&*def.label) {
                 let before =
                     list.partition_point(|(line, _)| *line < def.line).checked_sub(1).map(|i| &list[i]);
                 let chosen = before.or_else(|| list.first());
@@ -226,7 +229,7 @@ impl Layout {
         }
         scan.place_definitions();
         let Scanner { roles, paragraphs, definitions, .. } = scan;
-        Layout { line_starts, roles, paragraphs, definitions }
+        Layout { line_starts, roles, paragraphs, definitions, empty: Arc::from("") }
     }
 
     /// 0-based line of a byte offset.
@@ -241,15 +244,16 @@ impl Layout {
 
     /// The structural context of the line holding `offset`.
     pub(super) fn context(&self, offset: usize) -> Context<'_> {
-        let para = |p: u32| if p == NONE { "" } else { self.paragraphs[p as usize].as_str() };
+        let none = &self.empty;
+        let para = |p: u32| self.paragraphs.get(p as usize).unwrap_or(none);
         match self.roles.get(self.line_of(offset)) {
-            Some(Role::Body(p)) => Context { footnote: "", paragraph: para(*p), code: false },
+            Some(Role::Body(p)) => Context { footnote: none, paragraph: para(*p), code: false },
             Some(Role::Footnote(d)) => {
                 let def = &self.definitions[*d as usize];
                 Context { footnote: &def.label, paragraph: para(def.paragraph), code: false }
             }
-            Some(Role::Code) => Context { footnote: "", paragraph: "", code: true },
-            None => Context { footnote: "", paragraph: "", code: false },
+            Some(Role::Code) => Context { footnote: none, paragraph: none, code: true },
+            None => Context { footnote: none, paragraph: none, code: false },
         }
     }
 }
@@ -536,9 +540,9 @@ mod tests {
         let doc = "1. a<sup>6</sup>\n\n<sup>6</sup> <https://a.org>;  \n<https://b.org>.\n\nbody\n";
         let l = Layout::scan(doc);
         let c = l.context(doc.find("https://b.org").unwrap_or(0));
-        assert_eq!((c.footnote, c.paragraph), ("6", "1"));
+        assert_eq!((&**c.footnote, &**c.paragraph), ("6", "1"));
         let c = l.context(doc.find("body").unwrap_or(0));
-        assert_eq!((c.footnote, c.paragraph), ("", "1"));
+        assert_eq!((&**c.footnote, &**c.paragraph), ("", "1"));
     }
 
     #[test]

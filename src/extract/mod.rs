@@ -23,6 +23,7 @@ use crate::types::{Citation, Kind};
 use layout::Layout;
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 use structure::Structure;
 
 /// The formats citecheck reads.
@@ -499,7 +500,8 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
     // The rows are written in place into one list sized once (the runs' rows gathered from
     // lists of their own would be held twice while joined: 140 MB at a million citations).
     let total: usize = runs.iter().map(Vec::len).sum();
-    let mut all: Vec<Citation> = std::iter::repeat_with(placeholder).take(total).collect();
+    let source: Arc<str> = Arc::from(source);
+    let mut all: Vec<Citation> = std::iter::repeat_with(|| placeholder(&source)).take(total).collect();
     let mut regions: Vec<&mut [Citation]> = Vec::new();
     let written = if runs.len() == 1 {
         // One run: one part per core, each worker moving the strings out of its own.
@@ -514,7 +516,7 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
             rest = tail;
         }
         parallel::map(parts.into_iter().zip(regions).collect(), |(part, region)| {
-            fill(source, part, region, &layout, text)
+            fill(&source, part, region, &layout, text)
         })
     } else {
         let mut rest = all.as_mut_slice();
@@ -525,7 +527,7 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
         }
         // Each run is freed as soon as its rows are written.
         parallel::map(runs.into_iter().zip(regions).collect(), |(mut run, region)| {
-            fill(source, &mut run, region, &layout, text)
+            fill(&source, &mut run, region, &layout, text)
         })
     };
     drop(one_run);
@@ -533,14 +535,14 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
     all
 }
 
-/// A row to be overwritten.
-fn placeholder() -> Citation {
+/// A row to be overwritten (it shares `name`, so making it allocates nothing).
+fn placeholder(name: &Arc<str>) -> Citation {
     Citation {
-        source: String::new(),
+        source: name.clone(),
         line: 0,
         column: 0,
-        footnote: String::new(),
-        paragraph: String::new(),
+        footnote: name.clone(),
+        paragraph: name.clone(),
         kind: Kind::Url,
         value: String::new(),
         raw: String::new(),
@@ -573,7 +575,7 @@ fn in_order(found: &mut Vec<Found>) {
 /// Writes the rows of `run` into `region` (as long as the run), the run's strings moved out;
 /// citations inside code are dropped. Returns (rows written, region length).
 fn fill(
-    source: &str,
+    source: &Arc<str>,
     run: &mut [Found],
     region: &mut [Citation],
     layout: &Layout,
@@ -583,19 +585,19 @@ fn fill(
     let mut n = 0;
     for f in run.iter_mut() {
         let (footnote, paragraph) = match f.context.take() {
-            Some(ctx) => *ctx,
+            Some(ctx) => (Arc::from(ctx.0), Arc::from(ctx.1)),
             None => {
                 let ctx = layout.context(f.start);
                 if ctx.code {
                     continue;
                 }
-                (ctx.footnote.to_string(), ctx.paragraph.to_string())
+                (ctx.footnote.clone(), ctx.paragraph.clone())
             }
         };
         let (line, column) = positions.at(f.start);
         let Some(row) = region.get_mut(n) else { break };
         *row = Citation {
-            source: source.to_string(),
+            source: source.clone(),
             line,
             column,
             footnote,
@@ -633,7 +635,8 @@ mod tests {
 
     #[test]
     fn gaps_between_regions_are_closed_in_order() {
-        let row = |v: &str| crate::types::Citation { value: v.into(), ..super::placeholder() };
+        let empty = std::sync::Arc::from("");
+        let row = |v: &str| crate::types::Citation { value: v.into(), ..super::placeholder(&empty) };
         // Slots ("-": never written), (rows written, region length) per region, rows kept.
         type Case<'a> = (&'a [&'a str], &'a [(usize, usize)], &'a [&'a str]);
         let cases: &[Case<'_>] = &[

@@ -400,7 +400,10 @@ mod tests {
             r#"<?xml version="1.0"?><office:document xmlns:office="o" xmlns:text="t" xmlns:style="s" xmlns:xlink="x">{STYLES}<office:body><office:text>{body}</office:text></office:body></office:document>"#
         );
         let doc = read_flat(xml.as_bytes()).unwrap_or_default();
-        citations("t.fodt", &doc).into_iter().map(|c| (c.footnote, c.paragraph, c.value)).collect()
+        citations("t.fodt", &doc)
+            .into_iter()
+            .map(|c| (c.footnote.to_string(), c.paragraph.to_string(), c.value))
+            .collect()
     }
 
     #[test]

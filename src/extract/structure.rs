@@ -108,22 +108,23 @@ pub(crate) struct Mark {
 
 /// The rows of a structured document, in reading order.
 pub(crate) fn citations(source: &str, doc: &Structure) -> Vec<Citation> {
+    let source: std::sync::Arc<str> = source.into();
     let paragraphs = paragraphs(doc);
     let note_paragraph = note_paragraphs(doc, &paragraphs);
     let mut rows = Vec::new();
     for (ordinal, &b) in reading_order(doc).iter().enumerate() {
         let block = &doc.blocks[b];
-        let (footnote, paragraph) = match block.role {
+        let (footnote, paragraph): (std::sync::Arc<str>, std::sync::Arc<str>) = match block.role {
             Role::Note(n) => (
-                doc.notes.get(n).map(|note| note.label.clone()).unwrap_or_default(),
-                note_paragraph.get(n).cloned().flatten().unwrap_or_default(),
+                doc.notes.get(n).map(|note| note.label.as_str()).unwrap_or_default().into(),
+                note_paragraph.get(n).cloned().flatten().unwrap_or_default().into(),
             ),
-            Role::Body | Role::Heading => (String::new(), paragraphs[b].clone().unwrap_or_default()),
+            Role::Body | Role::Heading => ("".into(), paragraphs[b].clone().unwrap_or_default().into()),
         };
         for (at, kind, value, raw) in block_citations(block) {
             let (line, column) = position(doc, block, ordinal, at);
             rows.push(Citation {
-                source: source.to_string(),
+                source: source.clone(),
                 line,
                 column,
                 footnote: footnote.clone(),
@@ -317,7 +318,7 @@ mod tests {
     fn rows(doc: &Structure) -> Vec<(String, String, String, String)> {
         citations("t", doc)
             .into_iter()
-            .map(|c| (c.footnote, c.paragraph, c.kind.to_string(), c.value))
+            .map(|c| (c.footnote.to_string(), c.paragraph.to_string(), c.kind.to_string(), c.value))
             .collect()
     }
 
@@ -391,7 +392,7 @@ mod tests {
             marked_positions: false,
         };
         let got: Vec<(usize, usize, String)> =
-            citations("t", &doc).into_iter().map(|c| (c.line, c.column, c.footnote)).collect();
+            citations("t", &doc).into_iter().map(|c| (c.line, c.column, c.footnote.to_string())).collect();
         assert_eq!(got, vec![(2, 4, String::new()), (3, 3, "*".to_string())]);
     }
 }

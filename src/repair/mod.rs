@@ -136,7 +136,7 @@ pub(crate) fn plan(facts: &Facts<'_>, opts: &RepairOptions) -> Plan {
             let first_seen = facts.standings.and_then(|s| s.get(ti)).and_then(|s| Ymd::parse(&s.first_seen));
             let cited = facts
                 .dates
-                .get(&c.source)
+                .get(&*c.source)
                 .and_then(|d| d.for_line(c.line))
                 .or(opts.cited_at.map(|d| (d, "given with --cited-at")))
                 .or(first_seen.map(|d| (d, "first seen by citecheck")));

@@ -182,8 +182,8 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> String {
             let at = format!("{}:{}", c.source, c.line);
             vec![
                 Cell::Text(at),
-                Cell::Text(c.footnote.clone()),
-                Cell::Text(c.paragraph.clone()),
+                Cell::Text(c.footnote.to_string()),
+                Cell::Text(c.paragraph.to_string()),
                 Cell::Ours(o.status.to_string()),
                 Cell::Text(c.value.clone()),
                 Cell::Text(detail.clone()),
@@ -267,7 +267,7 @@ pub(crate) fn junit(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<
     }
     let mut sources: Vec<&str> = Vec::new();
     for c in run.citations {
-        if !sources.contains(&c.source.as_str()) {
+        if !sources.contains(&&*c.source) {
             sources.push(&c.source);
         }
     }
@@ -275,7 +275,7 @@ pub(crate) fn junit(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<
     let mut report = quick_junit::Report::new("citecheck");
     for src in sources {
         let mut suite = quick_junit::TestSuite::new(src);
-        for ci in (0..run.citations.len()).filter(|&ci| run.citations[ci].source == src) {
+        for ci in (0..run.citations.len()).filter(|&ci| &*run.citations[ci].source == src) {
             let (c, ti) = (&run.citations[ci], of_citation[ci]);
             let o = &run.outcomes[ti];
             let place = match (c.footnote.is_empty(), c.paragraph.is_empty()) {

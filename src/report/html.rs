@@ -152,7 +152,7 @@ fn write_data(
     });
     let rows = Seq(|| {
         run.citations.iter().enumerate().map(|(i, c)| {
-            let s = source_index.get(c.source.as_str()).copied().unwrap_or(0);
+            let s = source_index.get(&*c.source).copied().unwrap_or(0);
             let raw = if c.raw == c.value { "" } else { c.raw.as_str() };
             let archived = archived.get(&i).copied().unwrap_or("");
             (s, c.line, &c.footnote, &c.paragraph, target_of[i], raw, archived)
@@ -221,7 +221,7 @@ pub(crate) fn report_html(
     let mut sources: Vec<&str> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for c in run.citations {
-        if seen.insert(c.source.as_str()) {
+        if seen.insert(&*c.source) {
             sources.push(&c.source);
         }
     }
@@ -256,7 +256,7 @@ pub(crate) fn report_html(
     for (t, o) in run.targets.iter().zip(run.outcomes) {
         let status = Status::ALL.iter().position(|s| *s == o.status).unwrap_or(0);
         for &c in &t.citations {
-            if let Some(&i) = source_index.get(run.citations[c].source.as_str()) {
+            if let Some(&i) = source_index.get(&*run.citations[c].source) {
                 per_source[i][status].1 += 1;
             }
         }

@@ -261,7 +261,7 @@ pub(crate) fn status_counts(targets: &[Target], outcomes: &[Outcome]) -> Vec<Sta
 pub(crate) fn footnote_labels<'a>(citations: &'a [Citation], t: &Target) -> Vec<&'a str> {
     let mut labels: Vec<&str> = Vec::new();
     for &i in &t.citations {
-        let l = citations[i].footnote.as_str();
+        let l = &*citations[i].footnote;
         if !l.is_empty() && !labels.contains(&l) {
             labels.push(l);
         }

@@ -83,7 +83,7 @@ pub(crate) fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Res
         let mut sources: Vec<&str> = Vec::new();
         for &i in &t.citations {
             let c = &run.citations[i];
-            if !sources.contains(&c.source.as_str()) {
+            if !sources.contains(&&*c.source) {
                 sources.push(&c.source);
             }
         }
@@ -199,10 +199,10 @@ pub(crate) fn repairs_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> R
             .map(|n| n.to_string())
             .unwrap_or_default();
         w.row([
-            c.source.clone(),
+            c.source.to_string(),
             c.line.to_string(),
-            c.footnote.clone(),
-            c.paragraph.clone(),
+            c.footnote.to_string(),
+            c.paragraph.to_string(),
             c.kind.as_str().to_string(),
             c.value.clone(),
             status_of[r.citation].to_string(),
