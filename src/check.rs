@@ -223,7 +223,7 @@ fn push_live(
             _ => to_push.push(i),
         }
     }
-    let urls: Vec<String> = to_push.iter().map(|&i| targets[i].value.clone()).collect();
+    let urls: Vec<String> = to_push.iter().map(|&i| targets[i].value.to_string()).collect();
     let results = if urls.is_empty() {
         Vec::new()
     } else {
@@ -381,10 +381,10 @@ fn close_archive(
         let capture = o.capture.as_ref()?;
         let mut fields = vec![
             ("citecheck-kind".to_string(), t.kind.as_str().to_string()),
-            ("citecheck-value".to_string(), t.value.clone()),
+            ("citecheck-value".to_string(), t.value.to_string()),
             ("citecheck-status".to_string(), o.status.as_str().to_string()),
             ("citecheck-http-status".to_string(), o.http_status.map(|s| s.to_string()).unwrap_or_default()),
-            ("citecheck-final-url".to_string(), o.final_url.clone()),
+            ("citecheck-final-url".to_string(), o.final_url.to_string()),
             ("citecheck-checked-at".to_string(), o.checked_at.clone()),
             ("citecheck-footnotes".to_string(), footnote_labels(citations, t).join(";")),
             ("citecheck-payload-sha256".to_string(), capture.payload_sha256.clone()),

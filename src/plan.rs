@@ -71,11 +71,12 @@ pub(crate) fn targets_of(citations: &[Citation], symbol_lang: &str) -> Vec<Targe
         let next = targets.len();
         let t = *index.entry((c.kind, c.value.as_str())).or_insert(next);
         if t == next {
+            let value: std::sync::Arc<str> = c.value.as_str().into();
             let url = match c.kind {
-                Kind::Url => c.value.clone(),
-                Kind::Symbol => symbol_url(&c.value, symbol_lang),
+                Kind::Url => value.clone(),
+                Kind::Symbol => symbol_url(&c.value, symbol_lang).into(),
             };
-            targets.push(Target { kind: c.kind, value: c.value.clone(), url, citations: Vec::new() });
+            targets.push(Target { kind: c.kind, value, url, citations: Vec::new() });
         }
         targets[t].citations.push(i);
     }
@@ -152,7 +153,7 @@ mod tests {
         let ts = targets_of(&cs, "fr");
         assert_eq!(ts.len(), 2);
         assert_eq!(ts[0].citations, vec![0, 2]);
-        assert_eq!(ts[1].url, "https://documents.un.org/api/symbol/access?s=A%2FRES%2F75%2F202&l=fr&t=pdf");
+        assert_eq!(&*ts[1].url, "https://documents.un.org/api/symbol/access?s=A%2FRES%2F75%2F202&l=fr&t=pdf");
         assert_eq!(human_url("A/RES/75/202", "fr"), "https://undocs.org/fr/A/RES/75/202");
     }
 

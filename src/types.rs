@@ -138,9 +138,10 @@ pub struct Target {
     /// URL or symbol.
     pub kind: Kind,
     /// The normalised citation value.
-    pub value: String,
-    /// What is requested: the URL itself, or the symbol's resolution URL.
-    pub url: String,
+    pub value: Arc<str>,
+    /// What is requested: the URL itself (the same string as `value`, shared), or the
+    /// symbol's resolution URL.
+    pub url: Arc<str>,
     /// Indices of the citations that point at this target.
     pub citations: Vec<usize>,
 }
@@ -163,8 +164,8 @@ pub struct Outcome {
     pub status: Status,
     /// Final HTTP status, when a response arrived.
     pub http_status: Option<u16>,
-    /// The URL of the final response.
-    pub final_url: String,
+    /// The URL of the final response (shared with the target's URL when nothing redirected).
+    pub final_url: Arc<str>,
     /// Redirect hops followed.
     pub hops: Vec<Hop>,
     /// Requests made (all methods, hops and retries).
@@ -190,7 +191,7 @@ impl Outcome {
         Outcome {
             status,
             http_status: None,
-            final_url: String::new(),
+            final_url: "".into(),
             hops: Vec::new(),
             attempts: 0,
             error: error.into(),

@@ -11,6 +11,7 @@ use super::{guard, retry, FetchOptions, Method, BODY_PREFIX};
 use crate::sink::{BodySink, RequestHead, ResponseHead};
 use crate::types::{host_key, now, Hop, Kind, Outcome, Status};
 use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, LOCATION};
+use std::sync::Arc;
 use std::time::Instant;
 
 const ACCEPT_VALUE: &str = "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8";
@@ -48,7 +49,7 @@ impl Checker {
     }
 
     /// Checks one target from its start URL to a final answer.
-    pub(crate) async fn check_one(&self, kind: Kind, start: &str) -> Outcome {
+    pub(crate) async fn check_one(&self, kind: Kind, start: &Arc<str>) -> Outcome {
         let (http, opts) = (&self.http, &self.opts);
         let began = Instant::now();
         // One bound on everything a target may cost: methods, redirects, retries and waits.
@@ -71,7 +72,8 @@ impl Checker {
         };
         let method = method_for(kind, &url, opts.method, http.exchanges.is_some());
         loop {
-            outcome.final_url = url.to_string();
+            // The target's own string when nothing redirected (a million outcomes: 48 MB).
+            outcome.final_url = if url.as_str() == &**start { start.clone() } else { url.as_str().into() };
             if let Some(why) = self.guard.refusal(&url).await {
                 outcome.status = Status::Excluded;
                 outcome.error = why.to_string();
@@ -369,9 +371,9 @@ mod tests {
                 reach: Reach::default(),
             };
             let outcome =
-                checker.check_one(Kind::Url, &format!("http://public.test:{}/hop", addr.port())).await;
+                checker.check_one(Kind::Url, &format!("http://public.test:{}/hop", addr.port()).into()).await;
             assert_eq!(outcome.status, Status::Excluded, "{outcome:?}");
-            assert_eq!(outcome.final_url, "http://[::7f00:1]/inside");
+            assert_eq!(&*outcome.final_url, "http://[::7f00:1]/inside");
             assert!(outcome.error.starts_with("refused by --deny-private"), "{outcome:?}");
             assert_eq!(outcome.hops.len(), 1);
             assert_eq!(

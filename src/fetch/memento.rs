@@ -70,7 +70,7 @@ async fn look_up(c: &Checker, l: &Lookup, r: &RepairOptions) -> Found {
     }
     for cap in candidates.into_iter().take(MAX_VERIFY) {
         let (_, raw) = choose::wayback_urls(&r.wayback, &cap.timestamp, &cap.original);
-        let outcome = c.check_one(Kind::Url, &raw).await;
+        let outcome = c.check_one(Kind::Url, &raw.into()).await;
         match verdict(&outcome, &l.url) {
             Ok(timestamp) => {
                 let (shown, _) = choose::wayback_urls(&r.wayback, &timestamp, &cap.original);

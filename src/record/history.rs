@@ -115,8 +115,7 @@ impl History {
         if batch.is_empty() {
             return Ok(());
         }
-        let rows: Vec<_> =
-            batch.iter().map(|(i, o)| (targets[*i].kind, targets[*i].value.as_str(), o)).collect();
+        let rows: Vec<_> = batch.iter().map(|(i, o)| (targets[*i].kind, &*targets[*i].value, o)).collect();
         store.record(*run, &rows).map_err(store_err)
     }
 }
@@ -125,7 +124,7 @@ impl History {
 fn outcome_of(p: PastResult) -> Outcome {
     Outcome {
         http_status: p.http_status,
-        final_url: p.final_url,
+        final_url: p.final_url.into(),
         checked_at: p.checked_at,
         ..Outcome::decided(p.status, p.error)
     }

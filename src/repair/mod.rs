@@ -126,7 +126,7 @@ pub(crate) fn needs_repair(failing: &Failing, o: &Outcome) -> bool {
 /// distinct URL and date.
 pub(crate) fn plan(facts: &Facts<'_>, opts: &RepairOptions) -> Plan {
     let mut plan = Plan::default();
-    let mut index: HashMap<(String, Option<Ymd>), usize> = HashMap::new();
+    let mut index: HashMap<(std::sync::Arc<str>, Option<Ymd>), usize> = HashMap::new();
     for (ti, (t, o)) in facts.targets.iter().zip(facts.outcomes).enumerate() {
         if !needs_repair(facts.failing, o) {
             continue;
@@ -169,7 +169,7 @@ pub(crate) fn plan(facts: &Facts<'_>, opts: &RepairOptions) -> Plan {
                         last_ok.is_some_and(|ok| c.timestamp.parse::<i64>().is_ok_and(|ts| ts <= ok + 100))
                     })
                     .collect();
-                plan.lookups.push(Lookup { url: t.value.clone(), cited: cited.map(|(d, _)| d), own });
+                plan.lookups.push(Lookup { url: t.value.to_string(), cited: cited.map(|(d, _)| d), own });
             }
             plan.rows.push(PlannedRow { citation: ci, cited, lookup: Some(li), note: String::new() });
         }

@@ -178,7 +178,7 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> String {
         let header = ["source", "footnote", "paragraph", "status", "citation", "final URL or error"];
         let cells = rows.iter().take(MARKDOWN_ROWS).map(|&(ci, ti)| {
             let (c, o) = (&run.citations[ci], &run.outcomes[ti]);
-            let detail = if o.error.is_empty() { &o.final_url } else { &o.error };
+            let detail: &str = if o.error.is_empty() { &o.final_url } else { &o.error };
             let at = format!("{}:{}", c.source, c.line);
             vec![
                 Cell::Text(at),
@@ -186,7 +186,7 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> String {
                 Cell::Text(c.paragraph.to_string()),
                 Cell::Ours(o.status.to_string()),
                 Cell::Text(c.value.clone()),
-                Cell::Text(detail.clone()),
+                Cell::Text(detail.to_string()),
             ]
         });
         md_table(&mut md, &header, "|---|---|---|---|---|---|", cells);
@@ -204,7 +204,7 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> String {
             let (t, o) = (&run.targets[ch.target], &run.outcomes[ch.target]);
             let before = format!("{} ({})", ch.previous, ch.previous_at);
             vec![
-                Cell::Text(t.value.clone()),
+                Cell::Text(t.value.to_string()),
                 Cell::Ours(before),
                 Cell::Ours(o.status.to_string()),
                 Cell::Text(footnote_labels(run.citations, t).join(", ")),

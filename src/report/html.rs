@@ -127,8 +127,7 @@ fn write_data(
             let st = run.standings.and_then(|s| s.get(i));
             let human =
                 if t.kind == Kind::Symbol { human_url(&t.value, run.symbol_lang) } else { String::new() };
-            let final_url =
-                if o.final_url == t.url || t.kind == Kind::Symbol { "" } else { o.final_url.as_str() };
+            let final_url = if o.final_url == t.url || t.kind == Kind::Symbol { "" } else { &*o.final_url };
             // This run's own capture of a page that answered, when a replay service is known.
             let own = match (replay, &o.capture, o.http_status) {
                 (Some(p), Some(_), Some(200..=299)) => {

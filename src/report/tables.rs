@@ -145,7 +145,7 @@ pub(crate) fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Wr
             citation_cells(c).into_iter().map(std::borrow::Cow::into_owned).collect();
         cells.push(o.map_or("", |o| o.status.as_str()).to_string());
         cells.push(o.and_then(|o| o.http_status).map(|s| s.to_string()).unwrap_or_default());
-        cells.push(o.map_or("", |o| o.final_url.as_str()).to_string());
+        cells.push(o.map_or("", |o| &*o.final_url).to_string());
         cells.push(o.map_or("", |o| o.error.as_str()).to_string());
         cells.push(if c.kind == Kind::Symbol { human_url(&c.value, run.symbol_lang) } else { String::new() });
         cells.push(archived[ci].unwrap_or("").to_string());
@@ -315,7 +315,7 @@ pub(crate) fn pushes_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Re
         } else {
             format!("https://web.archive.org/web/{}/{value}", p.timestamp)
         };
-        w.row([value.as_str(), p.result, &p.timestamp, &memento, &p.note])?;
+        w.row([&**value, p.result, &p.timestamp, &memento, &p.note])?;
     }
     w.finish()
 }
