@@ -385,7 +385,7 @@ fn close_archive(
             ("citecheck-status".to_string(), o.status.as_str().to_string()),
             ("citecheck-http-status".to_string(), o.http_status.map(|s| s.to_string()).unwrap_or_default()),
             ("citecheck-final-url".to_string(), o.final_url.to_string()),
-            ("citecheck-checked-at".to_string(), o.checked_at.clone()),
+            ("citecheck-checked-at".to_string(), o.checked_at.to_string()),
             ("citecheck-footnotes".to_string(), footnote_labels(citations, t).join(";")),
             ("citecheck-payload-sha256".to_string(), capture.payload_sha256.clone()),
         ];

@@ -176,8 +176,10 @@ mod tests {
     fn only_fresh_ok_results_are_reused() {
         let now = SystemTime::now();
         let at = |secs: u64| humantime::format_rfc3339_seconds(now - Duration::from_secs(secs)).to_string();
-        let past =
-            |status: Status, secs: u64| Outcome { checked_at: at(secs), ..Outcome::decided(status, "") };
+        let past = |status: Status, secs: u64| Outcome {
+            checked_at: at(secs).into(),
+            ..Outcome::decided(status, "")
+        };
         let day = Duration::from_secs(86_400);
         assert!(cached(past(Status::Ok, 3600), day, now).is_some_and(|o| o.cached));
         assert!(cached(past(Status::Ok, 2 * 86_400), day, now).is_none());

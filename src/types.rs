@@ -174,10 +174,11 @@ pub struct Outcome {
     pub error: String,
     /// Wall time from the first request to the final answer, in milliseconds.
     pub elapsed_ms: u64,
-    /// Content type of the final response.
-    pub content_type: String,
-    /// When the final answer arrived (RFC 3339, UTC).
-    pub checked_at: String,
+    /// Content type of the final response (one string shared by the outcomes that carry it).
+    pub content_type: Arc<str>,
+    /// When the final answer arrived (RFC 3339, UTC; one string shared by the outcomes of
+    /// the same second).
+    pub checked_at: Arc<str>,
     /// Served from the history (`--cache-ttl`) instead of fetched in this run.
     pub cached: bool,
     /// Where the final response was archived (`--archive`).
@@ -196,8 +197,8 @@ impl Outcome {
             attempts: 0,
             error: error.into(),
             elapsed_ms: 0,
-            content_type: String::new(),
-            checked_at: now(),
+            content_type: "".into(),
+            checked_at: now().into(),
             cached: false,
             capture: None,
         }
@@ -206,7 +207,12 @@ impl Outcome {
 
 /// The current time as RFC 3339 (UTC, seconds), as every table and record writes it.
 pub(crate) fn now() -> String {
-    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+    rfc3339(std::time::SystemTime::now())
+}
+
+/// `at` as RFC 3339 (UTC, seconds).
+pub(crate) fn rfc3339(at: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_seconds(at).to_string()
 }
 
 /// What counts as failing: the statuses of `--fail-on`, for `--fail-after` runs in a row. The

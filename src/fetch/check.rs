@@ -9,10 +9,11 @@ use super::reach::Reach;
 use super::scheduler::HostPool;
 use super::{guard, retry, FetchOptions, Method, BODY_PREFIX};
 use crate::sink::{BodySink, RequestHead, ResponseHead};
-use crate::types::{host_key, now, Hop, Kind, Outcome, Status};
+use crate::types::{host_key, now, rfc3339, Hop, Kind, Outcome, Status};
 use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, LOCATION};
-use std::sync::Arc;
-use std::time::Instant;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 const ACCEPT_VALUE: &str = "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8";
 const ACCEPT_ENCODING_VALUE: &str = "gzip, deflate";
@@ -24,6 +25,48 @@ pub(crate) struct Checker {
     pub pool: HostPool,
     pub opts: FetchOptions,
     pub reach: Reach,
+    pub strings: Shared,
+}
+
+/// Strings that many outcomes carry alike, made once: the second each answer came in, and
+/// the content types (a million outcomes held ~64 MB of copies of them).
+#[derive(Default)]
+pub(crate) struct Shared {
+    stamp: Mutex<Option<(u64, Arc<str>)>>,
+    content_types: Mutex<HashSet<Arc<str>>>,
+}
+
+/// Distinct content types kept for sharing at most (a server can make up any number).
+const MAX_SHARED_TYPES: usize = 256;
+
+impl Shared {
+    /// The current time as [`now`] writes it.
+    fn now(&self) -> Arc<str> {
+        let at = SystemTime::now();
+        let second = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let Ok(mut last) = self.stamp.lock() else { return rfc3339(at).into() };
+        match &*last {
+            Some((s, text)) if *s == second => text.clone(),
+            _ => {
+                let text: Arc<str> = rfc3339(at).into();
+                *last = Some((second, text.clone()));
+                text
+            }
+        }
+    }
+
+    /// `value`, as the string shared by every outcome of that content type.
+    fn content_type(&self, value: &str) -> Arc<str> {
+        let Ok(mut seen) = self.content_types.lock() else { return value.into() };
+        if let Some(t) = seen.get(value) {
+            return t.clone();
+        }
+        let t: Arc<str> = value.into();
+        if seen.len() < MAX_SHARED_TYPES {
+            seen.insert(t.clone());
+        }
+        t
+    }
 }
 
 impl Checker {
@@ -45,6 +88,7 @@ impl Checker {
             pool: HostPool::new(opts.max_concurrency, opts.host_concurrency, opts.host_interval),
             opts: opts.clone(),
             reach: Reach::default(),
+            strings: Shared::default(),
         })
     }
 
@@ -57,7 +101,7 @@ impl Checker {
         let mut outcome = Outcome::decided(Status::Invalid, "");
         let finish = |mut o: Outcome| {
             o.elapsed_ms = u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);
-            o.checked_at = now();
+            o.checked_at = self.strings.now();
             o
         };
         let mut url = match reqwest::Url::parse(start) {
@@ -97,7 +141,7 @@ impl Checker {
                 }
             };
             outcome.http_status = Some(answer.status);
-            outcome.content_type = header(&answer.headers, CONTENT_TYPE);
+            outcome.content_type = self.strings.content_type(&header(&answer.headers, CONTENT_TYPE));
             if (300..400).contains(&answer.status) && answer.headers.contains_key(LOCATION) {
                 match follow(&url, &answer, &mut outcome.hops, opts.max_redirects) {
                     Ok(next) => {
@@ -329,6 +373,24 @@ mod tests {
     use std::net::SocketAddr;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+    #[test]
+    fn outcomes_share_their_time_and_content_type_strings() {
+        let s = Shared::default();
+        let (a, b) = (s.now(), s.now());
+        // Within one second the string is shared; across a second boundary it is a new one.
+        assert!(Arc::ptr_eq(&a, &b) || a != b, "{a} {b}");
+        assert!(humantime::parse_rfc3339(&a).is_ok(), "{a}");
+        let html = s.content_type("text/html; charset=utf-8");
+        assert!(Arc::ptr_eq(&html, &s.content_type("text/html; charset=utf-8")));
+        assert_eq!(&*s.content_type("application/pdf"), "application/pdf");
+        // Past the limit, types are still given right, only no longer kept.
+        for i in 0..MAX_SHARED_TYPES + 10 {
+            assert_eq!(&*s.content_type(&format!("x/{i}")), format!("x/{i}"));
+        }
+        assert!(s.content_types.lock().is_ok_and(|t| t.len() == MAX_SHARED_TYPES));
+        assert!(Arc::ptr_eq(&html, &s.content_type("text/html; charset=utf-8")));
+    }
+
     /// A server on 127.0.0.1 that answers every request with `response`; counts requests.
     async fn answering(
         response: &'static str,
@@ -369,6 +431,7 @@ mod tests {
                 pool: HostPool::new(4, 4, std::time::Duration::ZERO),
                 opts,
                 reach: Reach::default(),
+                strings: super::Shared::default(),
             };
             let outcome =
                 checker.check_one(Kind::Url, &format!("http://public.test:{}/hop", addr.port()).into()).await;

@@ -125,7 +125,7 @@ fn outcome_of(p: PastResult) -> Outcome {
     Outcome {
         http_status: p.http_status,
         final_url: p.final_url.into(),
-        checked_at: p.checked_at,
+        checked_at: p.checked_at.into(),
         ..Outcome::decided(p.status, p.error)
     }
 }
