@@ -25,9 +25,9 @@
 //! let doc = "12. As agreed in General Assembly resolution 70/1.<sup>3</sup>\n\n\
 //!            <sup>3</sup> See <https://www.un.org/sustainabledevelopment/>.\n";
 //! let rows = extract_text("report.md", doc, InputFormat::Markdown);
-//! assert_eq!(rows[0].value, "A/RES/70/1");
+//! assert_eq!(&*rows[0].value, "A/RES/70/1");
 //! assert_eq!((&*rows[1].footnote, &*rows[1].paragraph), ("3", "12"));
-//! assert_eq!(rows[1].value, "https://www.un.org/sustainabledevelopment/");
+//! assert_eq!(&*rows[1].value, "https://www.un.org/sustainabledevelopment/");
 //! ```
 //!
 //! A check, as the README shows it (the builder validates the configuration):

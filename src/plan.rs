@@ -69,9 +69,9 @@ pub(crate) fn targets_of(citations: &[Citation], symbol_lang: &str) -> Vec<Targe
     let mut targets: Vec<Target> = Vec::new();
     for (i, c) in citations.iter().enumerate() {
         let next = targets.len();
-        let t = *index.entry((c.kind, c.value.as_str())).or_insert(next);
+        let t = *index.entry((c.kind, &*c.value)).or_insert(next);
         if t == next {
-            let value: std::sync::Arc<str> = c.value.as_str().into();
+            let value = c.value.clone();
             let url = match c.kind {
                 Kind::Url => value.clone(),
                 Kind::Symbol => symbol_url(&c.value, symbol_lang).into(),

@@ -49,10 +49,11 @@ pub struct Citation {
     pub paragraph: Arc<str>,
     /// `url` or `symbol`.
     pub kind: Kind,
-    /// The normalised citation: an absolute URL, or a canonical document symbol.
-    pub value: String,
-    /// The text as written in the document.
-    pub raw: String,
+    /// The normalised citation: an absolute URL, or a canonical document symbol (the same
+    /// string as its target's value, shared).
+    pub value: Arc<str>,
+    /// The text as written in the document (the same string as `value` when they are equal).
+    pub raw: Arc<str>,
 }
 
 /// The status class of a checked target (the `status` column).

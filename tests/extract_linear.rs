@@ -83,7 +83,7 @@ proptest! {
                 }
                 prop_assert!(!row.value.contains(char::is_whitespace), "{:?}", row.value);
                 if let Ok(parsed) = url::Url::parse(&row.value) {
-                    prop_assert_eq!(parsed.as_str(), row.value.as_str());
+                    prop_assert_eq!(parsed.as_str(), &*row.value);
                 }
             }
         }

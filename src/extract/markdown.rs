@@ -227,7 +227,7 @@ fn end_link(
     };
     let before = out.len();
     link(text, range, link_type, &dest, ends, out);
-    let named: Vec<String> =
+    let named: Vec<std::sync::Arc<str>> =
         out[before..].iter().filter(|f| f.kind == Kind::Symbol).map(|f| f.value.clone()).collect();
     if outermost && !looks_like_url(&link_text.buf) {
         let mut found = Vec::new();
@@ -383,7 +383,7 @@ mod tests {
     fn found(text: &str, piece: usize) -> Vec<(usize, String, String)> {
         let mut out: Vec<super::Found> = extract(text, piece).into_iter().flatten().collect();
         out.sort_by_key(|f| f.start);
-        out.into_iter().map(|f| (f.start, f.value, f.raw)).collect()
+        out.into_iter().map(|f| (f.start, f.value.to_string(), f.raw.to_string())).collect()
     }
 
     #[test]

@@ -51,9 +51,9 @@ pub(crate) struct Found {
     /// URL or symbol.
     pub kind: Kind,
     /// Normalised value.
-    pub value: String,
-    /// Text as written.
-    pub raw: String,
+    pub value: Arc<str>,
+    /// Text as written (the same string as `value` when they are equal).
+    pub raw: Arc<str>,
     /// Footnote and paragraph, when the format knows them directly (HTML); boxed, so the
     /// other formats' lists (a million entries for a large document) stay small.
     pub context: Option<Box<(String, String)>>,
@@ -61,7 +61,9 @@ pub(crate) struct Found {
 
 impl Found {
     fn new(start: usize, kind: Kind, value: String, raw: &str) -> Found {
-        Found { start, kind, value, raw: raw.to_string(), context: None }
+        let value: Arc<str> = value.into();
+        let raw = if *raw == *value { value.clone() } else { raw.into() };
+        Found { start, kind, value, raw, context: None }
     }
 }
 
@@ -544,8 +546,8 @@ fn placeholder(name: &Arc<str>) -> Citation {
         footnote: name.clone(),
         paragraph: name.clone(),
         kind: Kind::Url,
-        value: String::new(),
-        raw: String::new(),
+        value: name.clone(),
+        raw: name.clone(),
     }
 }
 
@@ -603,8 +605,8 @@ fn fill(
             footnote,
             paragraph,
             kind: f.kind,
-            value: std::mem::take(&mut f.value),
-            raw: std::mem::take(&mut f.raw),
+            value: f.value.clone(),
+            raw: f.raw.clone(),
         };
         n += 1;
     }
@@ -625,10 +627,10 @@ mod tests {
                 .enumerate()
                 .map(|(i, &s)| Found::new(s, Kind::Url, i.to_string(), ""))
                 .collect();
-            let mut want: Vec<(usize, String)> = found.iter().map(|f| (f.start, f.value.clone())).collect();
+            let mut want: Vec<(usize, String)> = found.iter().map(|f| (f.start, f.value.to_string())).collect();
             want.sort_by_key(|w| w.0);
             sort_by_start(&mut found);
-            let got: Vec<(usize, String)> = found.into_iter().map(|f| (f.start, f.value)).collect();
+            let got: Vec<(usize, String)> = found.into_iter().map(|f| (f.start, f.value.to_string())).collect();
             proptest::prop_assert_eq!(got, want);
         }
     }
@@ -649,7 +651,7 @@ mod tests {
         for (slots, written, want) in cases {
             let mut all: Vec<_> = slots.iter().map(|v| row(v)).collect();
             super::close_gaps(&mut all, written);
-            let got: Vec<&str> = all.iter().map(|c| c.value.as_str()).collect();
+            let got: Vec<&str> = all.iter().map(|c| &*c.value).collect();
             assert_eq!(&got, want, "{slots:?} {written:?}");
         }
     }

@@ -402,7 +402,7 @@ mod tests {
         let doc = read_flat(xml.as_bytes()).unwrap_or_default();
         citations("t.fodt", &doc)
             .into_iter()
-            .map(|c| (c.footnote.to_string(), c.paragraph.to_string(), c.value))
+            .map(|c| (c.footnote.to_string(), c.paragraph.to_string(), c.value.to_string()))
             .collect()
     }
 

@@ -123,6 +123,7 @@ pub(crate) fn citations(source: &str, doc: &Structure) -> Vec<Citation> {
         };
         for (at, kind, value, raw) in block_citations(block) {
             let (line, column) = position(doc, block, ordinal, at);
+            let value: std::sync::Arc<str> = value.into();
             rows.push(Citation {
                 source: source.clone(),
                 line,
@@ -130,8 +131,8 @@ pub(crate) fn citations(source: &str, doc: &Structure) -> Vec<Citation> {
                 footnote: footnote.clone(),
                 paragraph: paragraph.clone(),
                 kind,
+                raw: if raw == *value { value.clone() } else { raw.into() },
                 value,
-                raw,
             });
         }
     }
@@ -318,7 +319,9 @@ mod tests {
     fn rows(doc: &Structure) -> Vec<(String, String, String, String)> {
         citations("t", doc)
             .into_iter()
-            .map(|c| (c.footnote.to_string(), c.paragraph.to_string(), c.kind.to_string(), c.value))
+            .map(|c| {
+                (c.footnote.to_string(), c.paragraph.to_string(), c.kind.to_string(), c.value.to_string())
+            })
             .collect()
     }
 

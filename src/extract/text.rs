@@ -121,7 +121,11 @@ mod tests {
     ];
 
     fn found(text: &str, piece: usize) -> Vec<(usize, String, String)> {
-        extract(text, piece).into_iter().flatten().map(|f| (f.start, f.value, f.raw)).collect()
+        extract(text, piece)
+            .into_iter()
+            .flatten()
+            .map(|f| (f.start, f.value.to_string(), f.raw.to_string()))
+            .collect()
     }
 
     proptest::proptest! {

@@ -85,7 +85,7 @@ fn locate(text: &str, line_starts: &[usize], c: &Citation) -> Option<(usize, usi
     let line_end = text[line_start..].find('\n').map_or(text.len(), |p| line_start + p);
     let line = &text[line_start..line_end];
     let escaped = c.raw.replace('&', "&amp;");
-    let forms = [c.raw.as_str(), escaped.as_str()];
+    let forms = [&*c.raw, escaped.as_str()];
     let by_column = line.char_indices().nth(c.column.saturating_sub(1)).map(|(i, _)| line_start + i);
     if let Some(at) = by_column {
         if let Some(form) = forms.iter().find(|f| text[at..].starts_with(**f)) {

@@ -185,7 +185,7 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> String {
                 Cell::Text(c.footnote.to_string()),
                 Cell::Text(c.paragraph.to_string()),
                 Cell::Ours(o.status.to_string()),
-                Cell::Text(c.value.clone()),
+                Cell::Text(c.value.to_string()),
                 Cell::Text(detail.to_string()),
             ]
         });

@@ -152,7 +152,7 @@ fn write_data(
     let rows = Seq(|| {
         run.citations.iter().enumerate().map(|(i, c)| {
             let s = source_index.get(&*c.source).copied().unwrap_or(0);
-            let raw = if c.raw == c.value { "" } else { c.raw.as_str() };
+            let raw = if c.raw == c.value { "" } else { &*c.raw };
             let archived = archived.get(&i).copied().unwrap_or("");
             (s, c.line, &c.footnote, &c.paragraph, target_of[i], raw, archived)
         })

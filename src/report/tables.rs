@@ -204,7 +204,7 @@ pub(crate) fn repairs_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> R
             c.footnote.to_string(),
             c.paragraph.to_string(),
             c.kind.as_str().to_string(),
-            c.value.clone(),
+            c.value.to_string(),
             status_of[r.citation].to_string(),
             r.cited_at.map(|d| d.to_string()).unwrap_or_default(),
             r.cited_at_source.to_string(),

@@ -146,7 +146,7 @@ struct Walker<'t> {
     paragraph: Option<String>,
     block: String,
     block_cursor: usize,
-    link_symbols: Vec<String>,
+    link_symbols: Vec<std::sync::Arc<str>>,
 }
 
 impl Walker<'_> {
@@ -258,7 +258,7 @@ impl Walker<'_> {
     /// Scans the text gathered since the last boundary (`with_link_symbols`: skip symbols the
     /// open link's target already names).
     fn flush(&mut self, footnote: Option<usize>, in_link: bool, with_link_symbols: bool) {
-        let names: &[String] = if with_link_symbols { &self.link_symbols } else { &[] };
+        let names: &[std::sync::Arc<str>] = if with_link_symbols { &self.link_symbols } else { &[] };
         let place = Place { footnote, paragraph: self.paragraph.clone() };
         scan_block(
             &mut self.block,
@@ -466,7 +466,7 @@ fn scan_block(
     from: usize,
     place: &Place,
     in_link: bool,
-    link_symbols: &[String],
+    link_symbols: &[std::sync::Arc<str>],
     found: &mut Vec<(Found, Place)>,
 ) {
     if block.trim().is_empty() {
@@ -491,7 +491,7 @@ fn scan_block(
         }
     }
     for hit in symbols::find_in_prose(block, &urls) {
-        if link_symbols.contains(&hit.value) {
+        if link_symbols.iter().any(|n| **n == *hit.value) {
             continue;
         }
         let raw = &block[hit.start..hit.end];
@@ -599,7 +599,7 @@ mod tests {
         out.into_iter()
             .map(|f| {
                 let (fnote, para) = f.context.map(|c| *c).unwrap_or_default();
-                (fnote, para, f.value)
+                (fnote, para, f.value.to_string())
             })
             .collect()
     }
