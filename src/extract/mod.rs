@@ -498,43 +498,42 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
             run
         })
     };
-    let mut one_run = Vec::new();
     // The rows are written in place into one list sized once (the runs' rows gathered from
     // lists of their own would be held twice while joined: 140 MB at a million citations).
     let total: usize = runs.iter().map(Vec::len).sum();
     let source: Arc<str> = Arc::from(source);
     let mut all: Vec<Citation> = std::iter::repeat_with(|| placeholder(&source)).take(total).collect();
-    let mut regions: Vec<&mut [Citation]> = Vec::new();
     let written = if runs.len() == 1 {
-        // One run: one part per core, each worker moving the strings out of its own.
-        one_run = runs.pop().unwrap_or_default();
-        in_order(&mut one_run);
-        let part = if big { one_run.len().div_ceil(parallel::workers(usize::MAX)) } else { one_run.len() };
-        let parts: Vec<&mut [Found]> = one_run.chunks_mut(part.max(1)).collect();
-        let mut rest = all.as_mut_slice();
-        for p in &parts {
-            let (region, tail) = rest.split_at_mut(p.len());
-            regions.push(region);
-            rest = tail;
-        }
+        // One run: one part per core.
+        let mut found = runs.pop().unwrap_or_default();
+        in_order(&mut found);
+        let part = if big { found.len().div_ceil(parallel::workers(usize::MAX)) } else { found.len() };
+        let parts: Vec<&mut [Found]> = found.chunks_mut(part.max(1)).collect();
+        let regions = regions_of(&mut all, parts.iter().map(|p| p.len()));
         parallel::map(parts.into_iter().zip(regions).collect(), |(part, region)| {
             fill(&source, part, region, &layout, text)
         })
     } else {
-        let mut rest = all.as_mut_slice();
-        for r in &runs {
-            let (region, tail) = rest.split_at_mut(r.len());
-            regions.push(region);
-            rest = tail;
-        }
+        let regions = regions_of(&mut all, runs.iter().map(Vec::len));
         // Each run is freed as soon as its rows are written.
         parallel::map(runs.into_iter().zip(regions).collect(), |(mut run, region)| {
             fill(&source, &mut run, region, &layout, text)
         })
     };
-    drop(one_run);
     close_gaps(&mut all, &written);
     all
+}
+
+/// `all` cut into consecutive regions of the given lengths.
+fn regions_of(all: &mut [Citation], lens: impl Iterator<Item = usize>) -> Vec<&mut [Citation]> {
+    let mut regions = Vec::new();
+    let mut rest = all;
+    for len in lens {
+        let (region, tail) = rest.split_at_mut(len.min(rest.len()));
+        regions.push(region);
+        rest = tail;
+    }
+    regions
 }
 
 /// A row to be overwritten (it shares `name`, so making it allocates nothing).
@@ -574,7 +573,7 @@ fn in_order(found: &mut Vec<Found>) {
     found.dedup_by(|b, a| a.start == b.start && a.kind == b.kind && a.value == b.value);
 }
 
-/// Writes the rows of `run` into `region` (as long as the run), the run's strings moved out;
+/// Writes the rows of `run` into `region` (as long as the run), sharing the run's strings;
 /// citations inside code are dropped. Returns (rows written, region length).
 fn fill(
     source: &Arc<str>,
