@@ -3,7 +3,7 @@
 //! the backend can change. A killed run loses at most the batch in flight; two runs on one
 //! database take turns (a writer waits up to [`BUSY_WAIT`], then fails with a clear message).
 
-use crate::types::{Failing, Kind, Outcome, Standing, Status};
+use crate::types::{Failing, Interner, Kind, Outcome, Standing, Status};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -406,10 +406,11 @@ impl Store {
         value: &str,
         failing: &Failing,
     ) -> Result<Standing, StoreError> {
-        Ok(self.timeline(kind, value, failing)?.0)
+        Ok(self.timeline(kind, value, failing, &mut Interner::new(0))?.0)
     }
 
-    /// [`Store::standing`] and the result before the latest one, from one query.
+    /// [`Store::standing`] and the result before the latest one, from one query; the
+    /// standing's times are shared through `times`.
     ///
     /// # Errors
     /// The database cannot be read.
@@ -418,6 +419,7 @@ impl Store {
         kind: Kind,
         value: &str,
         failing: &Failing,
+        times: &mut Interner,
     ) -> Result<(Standing, Option<PastResult>), StoreError> {
         let mut stmt = self
             .conn
@@ -437,17 +439,14 @@ impl Store {
             first_seen = seen;
             past.push(p);
         }
-        let last_ok =
-            past.iter().find(|p| p.status == Status::Ok).map(|p| p.checked_at.clone()).unwrap_or_default();
+        let last_ok = past.iter().find(|p| p.status == Status::Ok).map_or("", |p| p.checked_at.as_str());
         let streak = past.iter().take_while(|p| failing.is_failure(p.status)).count();
+        let failing_since =
+            past.get(streak.wrapping_sub(1)).filter(|_| streak > 0).map_or("", |p| p.checked_at.as_str());
         let standing = Standing {
-            first_seen,
-            last_ok,
-            failing_since: past
-                .get(streak.wrapping_sub(1))
-                .filter(|_| streak > 0)
-                .map(|p| p.checked_at.clone())
-                .unwrap_or_default(),
+            first_seen: times.get(&first_seen),
+            last_ok: times.get(last_ok),
+            failing_since: times.get(failing_since),
             consecutive_failures: streak as u32,
         };
         Ok((standing, past.into_iter().nth(1)))

@@ -268,15 +268,50 @@ pub(crate) fn host_key(url: &url::Url) -> String {
     }
 }
 
-/// What the history says about one target, including the current run.
+/// Strings that many records carry alike (times, content types), each kept once: asked for
+/// a string it has seen, it gives the same shared one. It keeps `limit` strings at most (past
+/// that, strings are given unshared), so odd input cannot grow it without bound.
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    seen: std::collections::HashSet<Arc<str>>,
+    limit: usize,
+}
+
+impl Interner {
+    /// An interner keeping `limit` strings at most.
+    pub(crate) fn new(limit: usize) -> Interner {
+        Interner { seen: std::collections::HashSet::new(), limit }
+    }
+
+    /// `s`, as the string shared by everything that carries it.
+    pub(crate) fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(t) = self.seen.get(s) {
+            return t.clone();
+        }
+        let t: Arc<str> = s.into();
+        if self.seen.len() < self.limit {
+            self.seen.insert(t.clone());
+        }
+        t
+    }
+
+    /// How many strings it keeps.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.seen.len()
+    }
+}
+
+/// What the history says about one target, including the current run (its times shared with
+/// the other targets': a million standings held three copies of a few timestamps each).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Standing {
     /// When the target was first seen.
-    pub first_seen: String,
+    pub first_seen: Arc<str>,
     /// When it was last `ok`.
-    pub last_ok: String,
+    pub last_ok: Arc<str>,
     /// Since when it has been failing (start of the current failing streak).
-    pub failing_since: String,
+    pub failing_since: Arc<str>,
     /// Consecutive failing runs up to and including the latest.
     pub consecutive_failures: u32,
 }

@@ -9,9 +9,8 @@ use super::reach::Reach;
 use super::scheduler::HostPool;
 use super::{guard, retry, FetchOptions, Method, BODY_PREFIX};
 use crate::sink::{BodySink, RequestHead, ResponseHead};
-use crate::types::{host_key, now, rfc3339, Hop, Kind, Outcome, Status};
+use crate::types::{host_key, now, rfc3339, Hop, Interner, Kind, Outcome, Status};
 use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, LOCATION};
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -30,10 +29,15 @@ pub(crate) struct Checker {
 
 /// Strings that many outcomes carry alike, made once: the second each answer came in, and
 /// the content types (a million outcomes held ~64 MB of copies of them).
-#[derive(Default)]
 pub(crate) struct Shared {
     stamp: Mutex<Option<(u64, Arc<str>)>>,
-    content_types: Mutex<HashSet<Arc<str>>>,
+    content_types: Mutex<Interner>,
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared { stamp: Mutex::default(), content_types: Mutex::new(Interner::new(MAX_SHARED_TYPES)) }
+    }
 }
 
 /// Distinct content types kept for sharing at most (a server can make up any number).
@@ -57,15 +61,10 @@ impl Shared {
 
     /// `value`, as the string shared by every outcome of that content type.
     fn content_type(&self, value: &str) -> Arc<str> {
-        let Ok(mut seen) = self.content_types.lock() else { return value.into() };
-        if let Some(t) = seen.get(value) {
-            return t.clone();
+        match self.content_types.lock() {
+            Ok(mut seen) => seen.get(value),
+            Err(_) => value.into(),
         }
-        let t: Arc<str> = value.into();
-        if seen.len() < MAX_SHARED_TYPES {
-            seen.insert(t.clone());
-        }
-        t
     }
 }
 
@@ -388,6 +387,12 @@ mod tests {
             assert_eq!(&*s.content_type(&format!("x/{i}")), format!("x/{i}"));
         }
         assert!(s.content_types.lock().is_ok_and(|t| t.len() == MAX_SHARED_TYPES));
+        let mut times = Interner::new(2);
+        let a = times.get("2026-11-30T15:00:00Z");
+        assert!(Arc::ptr_eq(&a, &times.get("2026-11-30T15:00:00Z")));
+        times.get("b");
+        times.get("c"); // past the limit: given, not kept
+        assert_eq!((times.len(), &*times.get("c")), (2, "c"));
         assert!(Arc::ptr_eq(&html, &s.content_type("text/html; charset=utf-8")));
     }
 

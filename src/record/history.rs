@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::sink::ResultSink;
 use crate::store::{PastResult, RunEnd, RunId, Store};
-use crate::types::{now, Change, Failing, Outcome, Standing, Status, Target};
+use crate::types::{now, Change, Failing, Interner, Outcome, Standing, Status, Target};
 use std::path::Path;
 
 /// Results are written in batches: this many, or every half second.
@@ -98,8 +98,11 @@ impl History {
         store.finish_run(*run, &now(), end).map_err(store_err)?;
         let mut standings = Vec::with_capacity(targets.len());
         let mut changes = Vec::new();
+        // A run's targets share a few times (this run's start, the seconds answers came in).
+        let mut times = Interner::new(1 << 16);
         for (i, (t, o)) in targets.iter().zip(outcomes).enumerate() {
-            let (standing, previous) = store.timeline(t.kind, &t.value, failing).map_err(store_err)?;
+            let (standing, previous) =
+                store.timeline(t.kind, &t.value, failing, &mut times).map_err(store_err)?;
             standings.push(standing);
             // A target an interrupted run skipped has not changed: it was not looked at.
             let looked_at = o.status != Status::Skipped;

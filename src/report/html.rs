@@ -144,8 +144,8 @@ fn write_data(
                 final_url,
                 human,
                 own,
-                st.map_or("", |s| s.first_seen.as_str()),
-                st.map_or("", |s| s.failing_since.as_str()),
+                st.map_or("", |s| &*s.first_seen),
+                st.map_or("", |s| &*s.failing_since),
             )
         })
     });

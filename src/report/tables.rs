@@ -150,8 +150,8 @@ pub(crate) fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Wr
         cells.push(if c.kind == Kind::Symbol { human_url(&c.value, run.symbol_lang) } else { String::new() });
         cells.push(archived[ci].unwrap_or("").to_string());
         let st = t.and_then(|i| run.standings.and_then(|s| s.get(i)));
-        cells.push(st.map_or("", |s| s.first_seen.as_str()).to_string());
-        cells.push(st.map_or("", |s| s.failing_since.as_str()).to_string());
+        cells.push(st.map_or("", |s| &*s.first_seen).to_string());
+        cells.push(st.map_or("", |s| &*s.failing_since).to_string());
         w.row(&cells)?;
     }
     w.finish()
