@@ -87,7 +87,8 @@ pub use report::StatusCount;
 pub use run::{run_extract, ExtractConfig, ExtractSummary, OutputFormat};
 pub use timeline::print_history;
 pub use types::{
-    Capture, Citation, Failing, Hop, Kind, Memento, Outcome, Push, Repair, SpnKeys, Status, Target, Ymd,
+    Capture, Citation, CitationIds, CitationIdsIter, Failing, Hop, Kind, Memento, Outcome, Push, Repair,
+    SpnKeys, Status, Target, Ymd,
 };
 
 /// The table names `check` writes, in order, with what each tells (for help texts and docs);

@@ -2,7 +2,7 @@
 //! symbol with the URL that resolves it), targets excluded by `--include`/`--exclude`, and
 //! targets whose last result in the history is a fresh `ok` (`--cache-ttl`). Pure.
 
-use crate::types::{Citation, Kind, Outcome, Status, Target};
+use crate::types::{Citation, CitationIds, Kind, Outcome, Status, Target};
 use regex::Regex;
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
@@ -76,7 +76,7 @@ pub(crate) fn targets_of(citations: &[Citation], symbol_lang: &str) -> Vec<Targe
                 Kind::Url => value.clone(),
                 Kind::Symbol => symbol_url(&c.value, symbol_lang).into(),
             };
-            targets.push(Target { kind: c.kind, value, url, citations: Vec::new() });
+            targets.push(Target { kind: c.kind, value, url, citations: CitationIds::default() });
         }
         targets[t].citations.push(i);
     }
@@ -152,7 +152,7 @@ mod tests {
         ];
         let ts = targets_of(&cs, "fr");
         assert_eq!(ts.len(), 2);
-        assert_eq!(ts[0].citations, vec![0, 2]);
+        assert_eq!(ts[0].citations.iter().collect::<Vec<_>>(), vec![0, 2]);
         assert_eq!(&*ts[1].url, "https://documents.un.org/api/symbol/access?s=A%2FRES%2F75%2F202&l=fr&t=pdf");
         assert_eq!(human_url("A/RES/75/202", "fr"), "https://undocs.org/fr/A/RES/75/202");
     }
@@ -160,7 +160,12 @@ mod tests {
     #[test]
     fn include_and_exclude_rules() {
         let re = |s: &str| Regex::new(s).unwrap_or_else(|_| unreachable!());
-        let t = |v: &str| Target { kind: Kind::Url, value: v.into(), url: v.into(), citations: vec![] };
+        let t = |v: &str| Target {
+            kind: Kind::Url,
+            value: v.into(),
+            url: v.into(),
+            citations: CitationIds::default(),
+        };
         let exclude = [re("example\\.com")];
         let include = [re("keep")];
         let only_ex = Rules { include: &[], exclude: &exclude };

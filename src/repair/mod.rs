@@ -131,7 +131,7 @@ pub(crate) fn plan(facts: &Facts<'_>, opts: &RepairOptions) -> Plan {
         if !needs_repair(facts.failing, o) {
             continue;
         }
-        for &ci in &t.citations {
+        for ci in &t.citations {
             let c = &facts.citations[ci];
             let first_seen = facts.standings.and_then(|s| s.get(ti)).and_then(|s| Ymd::parse(&s.first_seen));
             let cited = facts

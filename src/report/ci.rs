@@ -20,7 +20,7 @@ fn failing_citations(run: &CheckRun<'_>) -> Vec<(usize, usize)> {
     let mut rows: Vec<(usize, usize)> = Vec::new();
     for (ti, t) in run.targets.iter().enumerate() {
         if run.fails(ti) {
-            rows.extend(t.citations.iter().map(|&ci| (ci, ti)));
+            rows.extend(t.citations.iter().map(|ci| (ci, ti)));
         }
     }
     rows.sort_unstable();
@@ -261,7 +261,7 @@ pub(crate) fn summary_json(run: &CheckRun<'_>) -> String {
 pub(crate) fn junit(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     let mut of_citation = vec![0usize; run.citations.len()];
     for (ti, t) in run.targets.iter().enumerate() {
-        for &ci in &t.citations {
+        for ci in &t.citations {
             of_citation[ci] = ti;
         }
     }

@@ -118,7 +118,7 @@ fn write_data(
         .collect();
     let mut target_of = vec![0usize; run.citations.len()];
     for (i, t) in run.targets.iter().enumerate() {
-        for &c in &t.citations {
+        for c in &t.citations {
             target_of[c] = i;
         }
     }
@@ -254,7 +254,7 @@ pub(crate) fn report_html(
         sources.iter().enumerate().map(|(i, s)| (*s, i)).collect();
     for (t, o) in run.targets.iter().zip(run.outcomes) {
         let status = Status::ALL.iter().position(|s| *s == o.status).unwrap_or(0);
-        for &c in &t.citations {
+        for c in &t.citations {
             if let Some(&i) = source_index.get(&*run.citations[c].source) {
                 per_source[i][status].1 += 1;
             }

@@ -260,7 +260,7 @@ pub(crate) fn status_counts(targets: &[Target], outcomes: &[Outcome]) -> Vec<Sta
 /// The footnote labels of `t`'s citations, in order, without repeats.
 pub(crate) fn footnote_labels<'a>(citations: &'a [Citation], t: &Target) -> Vec<&'a str> {
     let mut labels: Vec<&str> = Vec::new();
-    for &i in &t.citations {
+    for i in &t.citations {
         let l = &*citations[i].footnote;
         if !l.is_empty() && !labels.contains(&l) {
             labels.push(l);

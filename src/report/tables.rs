@@ -81,7 +81,7 @@ pub(crate) fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Res
         let st = run.standings.and_then(|s| s.get(i)).unwrap_or(&no_history);
         let footnotes = footnote_labels(run.citations, t);
         let mut sources: Vec<&str> = Vec::new();
-        for &i in &t.citations {
+        for i in &t.citations {
             let c = &run.citations[i];
             if !sources.contains(&&*c.source) {
                 sources.push(&c.source);
@@ -130,7 +130,7 @@ pub(crate) fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Res
 pub(crate) fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     let mut of_citation: Vec<Option<usize>> = vec![None; run.citations.len()];
     for (ti, t) in run.targets.iter().enumerate() {
-        for &ci in &t.citations {
+        for ci in &t.citations {
             of_citation[ci] = Some(ti);
         }
     }
@@ -184,7 +184,7 @@ pub(crate) const REPAIR_COLUMNS: [&str; 16] = [
 pub(crate) fn repairs_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     let mut status_of: Vec<&str> = vec![""; run.citations.len()];
     for (t, o) in run.targets.iter().zip(run.outcomes) {
-        for &ci in &t.citations {
+        for ci in &t.citations {
             status_of[ci] = o.status.as_str();
         }
     }
