@@ -266,15 +266,25 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, handler: Arc<Hand
                 out.push_str(&format!("Content-Length: {}\r\n", body.len()));
             }
             out.push_str("Connection: close\r\n\r\n");
-            let _ = sock.write_all(out.as_bytes()).await;
+            let mut bytes = out.into_bytes();
             if method != "HEAD" {
-                let _ = sock.write_all(&body).await;
+                bytes.extend_from_slice(&body);
             }
+            // Counted out before the answer is sent: the client may start its next request as
+            // soon as this one arrives, before this task would get to count it out after.
+            leave(&seen, &host);
+            let _ = sock.write_all(&bytes).await;
             let _ = sock.shutdown().await;
+            return;
         }
     }
+    leave(&seen, &host);
+}
+
+/// One request of `host` is no longer in flight.
+fn leave(seen: &Seen, host: &str) {
     let mut f = seen.in_flight.lock().expect("lock");
-    if let Some(e) = f.get_mut(&host) {
+    if let Some(e) = f.get_mut(host) {
         e.0 -= 1;
     }
 }
