@@ -197,7 +197,7 @@ fn out_help() -> String {
 
 fn max_input_help() -> String {
     with_default(
-        "Refuse inputs larger than SIZE, e.g. 500MB (text takes ~12x its size in memory)",
+        "Refuse inputs larger than SIZE, e.g. 500MB (text takes ~10x its size in memory)",
         citecheck::DEFAULT_MAX_INPUT_SIZE,
     )
 }

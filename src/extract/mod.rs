@@ -171,7 +171,7 @@ fn sort_by_start(found: &mut [Found]) {
 const PARALLEL_FROM: usize = 1 << 20;
 
 /// Default limit on an input's size (`--max-input-size`): reading a text format takes about
-/// twelve times its size in memory, so a gigabyte of text would need gigabytes more.
+/// ten times its size in memory, so a gigabyte of text would need gigabytes more.
 pub const DEFAULT_MAX_INPUT_SIZE: u64 = 200_000_000;
 
 /// Reads an input (a path, or `-` for standard input) of at most `max_bytes`, decodes it and
@@ -186,7 +186,7 @@ pub fn read_input(input: &str, forced: Option<InputFormat>, max_bytes: u64) -> R
         Error::Unreadable {
             input: input.to_string(),
             reason: format!(
-                "is {}, more than --max-input-size ({max_bytes} bytes): split it, or raise the limit (--max-input-size {}MB) if this machine has about twelve times that in memory",
+                "is {}, more than --max-input-size ({max_bytes} bytes): split it, or raise the limit (--max-input-size {}MB) if this machine has about ten times that in memory",
                 size.map_or("larger".to_string(), |s| format!("{s} bytes")),
                 needed.div_ceil(1_000_000)
             ),
