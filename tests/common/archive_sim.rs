@@ -79,7 +79,9 @@ impl SimArchive {
                 if req.path.starts_with("/save") {
                     return save_page_now(req, &mut state.lock().expect("lock"));
                 }
-                answer(req, &captures, &down.lock().expect("lock"))
+                // A few milliseconds per answer, so requests that overlapped would be seen
+                // overlapping (`max_in_flight`): the archive is a host like any other.
+                answer(req, &captures, &down.lock().expect("lock")).after(std::time::Duration::from_millis(5))
             });
         let mut args = vec!["--cacert".to_string(), ca.ca_file.display().to_string()];
         for h in ["web.archive.org", "archive.org"] {

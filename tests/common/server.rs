@@ -240,8 +240,10 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, handler: Arc<Hand
                 }
                 out.extend_from_slice(b"0\r\n\r\n");
             }
+            leave(&seen, &host); // before the answer, as below
             let _ = sock.write_all(&out).await;
             let _ = sock.shutdown().await;
+            return;
         }
         Reply::Trickle => {
             let head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000000\r\n\r\n";
@@ -271,7 +273,9 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, handler: Arc<Hand
                 bytes.extend_from_slice(&body);
             }
             // Counted out before the answer is sent: the client may start its next request as
-            // soon as this one arrives, before this task would get to count it out after.
+            // soon as this one arrives, before this task would get to count it out after (so
+            // `max_in_flight` sees overlap only while requests wait: tests that check it give
+            // their answers a delay).
             leave(&seen, &host);
             let _ = sock.write_all(&bytes).await;
             let _ = sock.shutdown().await;
