@@ -49,8 +49,8 @@ pub struct Citation {
     pub paragraph: Arc<str>,
     /// `url` or `symbol`.
     pub kind: Kind,
-    /// The normalised citation: an absolute URL, or a canonical document symbol (the same
-    /// string as its target's value, shared).
+    /// The normalised citation: an absolute URL, or a canonical document symbol (a target's
+    /// value is its first citation's string, shared).
     pub value: Arc<str>,
     /// The text as written in the document (the same string as `value` when they are equal).
     pub raw: Arc<str>,
