@@ -544,7 +544,20 @@ impl fmt::Debug for SpnKeys {
 
 #[cfg(test)]
 mod tests {
-    use super::CitationIds;
+    use super::{CitationIds, Interner};
+    use std::sync::Arc;
+
+    #[test]
+    fn an_interner_shares_what_it_keeps_and_keeps_no_more_than_its_limit() {
+        let mut times = Interner::new(2);
+        let a = times.get("2026-11-30T15:00:00Z");
+        assert!(Arc::ptr_eq(&a, &times.get("2026-11-30T15:00:00Z")));
+        times.get("b");
+        let c = times.get("c"); // past the limit: given, not kept
+        assert_eq!((times.len(), &*c), (2, "c"));
+        assert!(!Arc::ptr_eq(&c, &times.get("c")));
+        assert_eq!(Interner::new(0).get("x").as_ref(), "x");
+    }
 
     #[test]
     fn citation_ids_keep_their_order_and_hold_one_in_place() {

@@ -62,8 +62,18 @@ pub(crate) struct Found {
 impl Found {
     fn new(start: usize, kind: Kind, value: String, raw: &str) -> Found {
         let value: Arc<str> = value.into();
-        let raw = if *raw == *value { value.clone() } else { raw.into() };
+        let raw = raw_of(&value, raw);
         Found { start, kind, value, raw, context: None }
+    }
+}
+
+/// The raw text of a citation: the value's own string when they are equal (most URLs are
+/// written as they normalise).
+pub(crate) fn raw_of(value: &Arc<str>, raw: &str) -> Arc<str> {
+    if raw == &**value {
+        value.clone()
+    } else {
+        raw.into()
     }
 }
 

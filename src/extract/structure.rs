@@ -131,7 +131,7 @@ pub(crate) fn citations(source: &str, doc: &Structure) -> Vec<Citation> {
                 footnote: footnote.clone(),
                 paragraph: paragraph.clone(),
                 kind,
-                raw: if raw == *value { value.clone() } else { raw.into() },
+                raw: super::raw_of(&value, &raw),
                 value,
             });
         }
