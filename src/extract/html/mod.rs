@@ -5,12 +5,12 @@
 //! footers and back-links are not citations. Entities are decoded by the parser.
 
 mod notes;
+mod parse;
+mod tree;
 
 use super::{symbols, url, Found};
 use crate::types::Kind;
-use ego_tree::iter::Edge;
-use scraper::node::Element;
-use scraper::{ElementRef, Html, Node};
+use tree::{AttrName, Edge, NodeId, Tree};
 
 /// Elements whose content is never a citation.
 fn is_skipped(name: &str) -> bool {
@@ -66,27 +66,6 @@ fn is_block(name: &str) -> bool {
     )
 }
 
-/// An attribute without a namespace, as `Element::attr` finds it, compared in place
-/// (`Element::attr` interns the name as an atom on every call, for every element of a page).
-fn attr<'e>(e: &'e Element, name: &str) -> Option<&'e str> {
-    e.attrs
-        .iter()
-        .find(|(q, _)| q.prefix.is_none() && q.ns.is_empty() && &*q.local == name)
-        .map(|(_, v)| &**v)
-}
-
-/// The element's id as `Element::id` reads it (its first `id` attribute), without the copy
-/// that method caches in the element.
-fn id_of(e: &Element) -> Option<&str> {
-    e.attrs.iter().find(|(q, _)| &*q.local == "id").map(|(_, v)| &**v)
-}
-
-/// The words of the element's classes as `Element::classes` splits them, without interning
-/// each one as an atom (that method builds a sorted list of atoms for every element).
-fn class_words(e: &Element) -> impl Iterator<Item = &str> {
-    e.attrs.iter().filter(|(q, _)| &*q.local == "class").flat_map(|(_, v)| v.split_ascii_whitespace())
-}
-
 /// Where a found citation sits, resolved after the whole tree is read.
 #[derive(Debug, Clone)]
 struct Place {
@@ -106,14 +85,23 @@ struct Frame {
 /// Appends every citation of an HTML document to `out`, with its footnote and paragraph.
 pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
     let flat = flatten_deep_nesting(text);
-    let doc = Html::parse_document(&flat);
+    // Pages html5ever would build without repairs are read directly; others by html5ever.
+    let dom;
+    let doc = match parse::parse(&flat) {
+        Some(tree) => tree,
+        None => {
+            dom = scraper::Html::parse_document(&flat);
+            Tree::from_dom(&dom)
+        }
+    };
     let base = doc
-        .select(&selector("base[href]"))
-        .next()
-        .and_then(|b| attr(b.value(), "href"))
+        .subtree(doc.root())
+        .find(|&n| doc.is(n, "base") && doc.attr(n, AttrName::Href).is_some())
+        .and_then(|b| doc.attr(b, AttrName::Href))
         .and_then(|h| ::url::Url::parse(h).ok());
     let notes = notes::find(&doc);
     let mut w = Walker {
+        doc: &doc,
         finder: Finder { text, cursor: 0, last_hit: 0, long_misses: 0, window: FIND_WINDOW.0 },
         markers: vec![None; notes.targets.len()],
         notes,
@@ -125,7 +113,7 @@ pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
         block_cursor: 0,
         link_symbols: Vec::new(),
     };
-    for edge in doc.root_element().traverse() {
+    for edge in doc.edges(doc.root()) {
         match edge {
             Edge::Open(node) => w.open(node),
             Edge::Close(node) => w.close(node),
@@ -135,7 +123,8 @@ pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
 }
 
 /// The state of one pass over the parsed page.
-struct Walker<'t> {
+struct Walker<'t, 'd> {
+    doc: &'d Tree<'d>,
     finder: Finder<'t>,
     notes: notes::Notes,
     /// For each note: the label and paragraph of its first marker.
@@ -149,15 +138,15 @@ struct Walker<'t> {
     link_symbols: Vec<std::sync::Arc<str>>,
 }
 
-impl Walker<'_> {
-    fn open(&mut self, node: ego_tree::NodeRef<'_, Node>) {
+impl Walker<'_, '_> {
+    fn open(&mut self, node: NodeId) {
         let mut frame = match self.stack.last() {
             Some(f) => Frame { list_counter: None, ..*f },
             None => Frame::default(),
         };
-        if let Some(el) = ElementRef::wrap(node) {
-            self.open_element(el, &mut frame);
-        } else if let Node::Text(t) = node.value() {
+        if let Some(name) = self.doc.name(node) {
+            self.open_element(node, name, &mut frame);
+        } else if let Some(t) = self.doc.text(node) {
             if !frame.skip {
                 self.block.push_str(t);
             }
@@ -165,21 +154,20 @@ impl Walker<'_> {
         self.stack.push(frame);
     }
 
-    fn open_element(&mut self, el: ElementRef<'_>, frame: &mut Frame) {
-        let e = el.value();
-        let name = e.name();
+    fn open_element(&mut self, el: NodeId, name: &str, frame: &mut Frame) {
+        let doc = self.doc;
         let (footnote, in_link) = (frame.footnote, frame.in_link);
         if is_block(name) {
             self.flush(footnote, in_link, true);
         }
-        if !frame.skip && (is_skipped(name) || is_navigation(el)) {
+        if !frame.skip && (is_skipped(name) || is_navigation(doc, el)) {
             frame.skip = true;
         }
         if name == "ol" || name == "ul" {
-            let start = attr(e, "start").and_then(|s| s.parse().ok()).unwrap_or(1usize);
+            let start = doc.attr(el, AttrName::Start).and_then(|s| s.parse().ok()).unwrap_or(1usize);
             frame.list_counter = Some(start.saturating_sub(1));
         }
-        if let Some(&n) = self.notes.containers.get(&el.id()) {
+        if let Some(&n) = self.notes.containers.get(&el) {
             frame.footnote = Some(n);
         }
         if name == "li" && !frame.skip {
@@ -189,7 +177,7 @@ impl Walker<'_> {
             self.paragraph = None;
         }
         if name == "p" && !frame.skip && frame.footnote.is_none() {
-            if let Some(n) = leading_number(el) {
+            if let Some(n) = leading_number(doc, el) {
                 self.paragraph = Some(n);
             }
         }
@@ -203,17 +191,17 @@ impl Walker<'_> {
 
     /// An item of a top-level numbered list in the body is a numbered paragraph (word
     /// processors save `28.` paragraphs as `<ol start="28"><li>`).
-    fn list_item(&mut self, el: ElementRef<'_>, frame: &mut Frame) {
-        let value = attr(el.value(), "value").and_then(|v| v.trim().parse().ok());
+    fn list_item(&mut self, el: NodeId, frame: &mut Frame) {
+        let doc = self.doc;
+        let value = doc.attr(el, AttrName::Value).and_then(|v| v.trim().parse().ok());
         let ordinal = self.stack.iter_mut().rev().find_map(|f| f.list_counter.as_mut()).map(|c| {
             *c = value.unwrap_or(*c + 1);
             *c
         });
         let top_level = !self.stack.iter().any(|f| f.in_item);
-        let decimal = el
-            .parent()
-            .and_then(ElementRef::wrap)
-            .is_some_and(|p| p.value().name() == "ol" && attr(p.value(), "type").is_none_or(|t| t == "1"));
+        let decimal = doc
+            .parent(el)
+            .is_some_and(|p| doc.is(p, "ol") && doc.attr(p, AttrName::Type).is_none_or(|t| t == "1"));
         if let (None, true, true, Some(o)) = (frame.footnote, top_level, decimal, ordinal) {
             self.paragraph = Some(o.to_string());
         }
@@ -221,20 +209,21 @@ impl Walker<'_> {
     }
 
     /// A link: a marker of a note, a structural link, or a citation.
-    fn link(&mut self, el: ElementRef<'_>, footnote: Option<usize>) {
-        let Some(href) = attr(el.value(), "href") else { return };
-        if let Some(&n) = self.notes.markers.get(&el.id()) {
+    fn link(&mut self, el: NodeId, footnote: Option<usize>) {
+        let doc = self.doc;
+        let Some(href) = doc.attr(el, AttrName::Href) else { return };
+        if let Some(&n) = self.notes.markers.get(&el) {
             if self.markers[n].is_none() && footnote.is_none() {
-                self.markers[n] = Some((marker_label(el), self.paragraph.clone()));
+                self.markers[n] = Some((marker_label(doc, el), self.paragraph.clone()));
             }
             return;
         }
-        if self.notes.structural.contains(&el.id()) || href.starts_with('#') {
+        if self.notes.structural.contains(&el) || href.starts_with('#') {
             return; // a back-link, or a link within the page: not a citation
         }
         let place = Place { footnote, paragraph: self.paragraph.clone() };
         let before = self.found.len();
-        let visible: String = el.text().collect();
+        let visible: String = doc.texts(el).collect();
         let ends = url::Ends::of_link(href, &visible);
         anchor(href, ends, self.base.as_ref(), &mut self.finder, &place, &mut self.found);
         let named =
@@ -242,10 +231,9 @@ impl Walker<'_> {
         self.link_symbols.extend(named);
     }
 
-    fn close(&mut self, node: ego_tree::NodeRef<'_, Node>) {
+    fn close(&mut self, node: NodeId) {
         let frame = self.stack.pop().unwrap_or_default();
-        let Some(el) = ElementRef::wrap(node) else { return };
-        let name = el.value().name();
+        let Some(name) = self.doc.name(node) else { return };
         if is_block(name) || name == "a" {
             // Text of a link is scanned for symbols it names beyond its target.
             self.flush(frame.footnote, frame.in_link, true);
@@ -353,10 +341,6 @@ fn flatten_deep_nesting(text: &str) -> std::borrow::Cow<'_, str> {
     }
     // Only ASCII tag bytes were replaced by ASCII spaces, so the text stays UTF-8.
     std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
-}
-
-fn selector(s: &str) -> scraper::Selector {
-    scraper::Selector::parse(s).unwrap_or_else(|_| unreachable!("static selector {s} is valid"))
 }
 
 /// Finds raw text in the source in document order (the parser keeps no positions).
@@ -507,12 +491,12 @@ fn scan_block(
     block.clear();
 }
 
-fn is_navigation(el: ElementRef<'_>) -> bool {
-    let e = el.value();
-    if matches!(e.name(), "html" | "body" | "main" | "article") {
+fn is_navigation(doc: &Tree<'_>, el: NodeId) -> bool {
+    if matches!(doc.name(el), Some("html" | "body" | "main" | "article")) {
         return false;
     }
-    if attr(e, "role")
+    if doc
+        .attr(el, AttrName::Role)
         .is_some_and(|r| r.eq_ignore_ascii_case("navigation") || r.eq_ignore_ascii_case("banner"))
     {
         return true;
@@ -537,15 +521,15 @@ fn is_navigation(el: ElementRef<'_>) -> bool {
         "panel",
         "portal",
     ];
-    id_of(e)
+    doc.id_of(el)
         .into_iter()
-        .chain(class_words(e))
+        .chain(doc.class_words(el))
         .any(|token| token.split(['-', '_']).any(|w| WORDS.iter().any(|n| w.eq_ignore_ascii_case(n))))
 }
 
 /// The visible label of a footnote marker: `[12]` → `12`, `3` → `3`.
-fn marker_label(el: ElementRef<'_>) -> String {
-    let t: String = el.text().collect();
+fn marker_label(doc: &Tree<'_>, el: NodeId) -> String {
+    let t: String = doc.texts(el).collect();
     let t = t.trim().trim_start_matches('[').trim_end_matches(']').trim();
     if !t.is_empty() && t.chars().count() <= 8 && t.chars().all(|c| c.is_alphanumeric() || c == '*') {
         t.to_string()
@@ -569,9 +553,9 @@ fn id_label(id: &str) -> Option<String> {
 }
 
 /// `<p>40. text` → `40` (the first characters of the paragraph's text).
-fn leading_number(el: ElementRef<'_>) -> Option<String> {
+fn leading_number(doc: &Tree<'_>, el: NodeId) -> Option<String> {
     let mut head = String::new();
-    for t in el.text() {
+    for t in doc.texts(el) {
         head.push_str(t);
         if head.trim_start().len() > 8 {
             break;

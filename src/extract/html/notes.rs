@@ -16,9 +16,7 @@
 //! absolute (`https://en.wikipedia.org/wiki/Page#cite_note-1`); markers and back-links are
 //! structure, never citations.
 
-use super::{attr, id_of};
-use ego_tree::NodeId;
-use scraper::{ElementRef, Html};
+use super::tree::{AttrName, IdMap, IdSet, NodeId, Tree};
 use std::collections::{HashMap, HashSet};
 
 /// A note: the element a marker points at.
@@ -36,11 +34,11 @@ pub(super) struct Notes {
     /// Every note, indexed as below.
     pub targets: Vec<Target>,
     /// The element that holds each note's text → its index.
-    pub containers: HashMap<NodeId, usize>,
+    pub containers: IdMap<usize>,
     /// Links in the text that point at a note → its index.
-    pub markers: HashMap<NodeId, usize>,
+    pub markers: IdMap<usize>,
     /// Markers and back-links: links that are structure, not citations.
-    pub structural: HashSet<NodeId>,
+    pub structural: IdSet,
 }
 
 /// Notes as they are found: the target elements and the element holding each one's text.
@@ -48,7 +46,7 @@ pub(super) struct Notes {
 struct Found {
     notes: Notes,
     container_of: Vec<NodeId>,
-    index: HashMap<NodeId, usize>,
+    index: IdMap<usize>,
 }
 
 impl Found {
@@ -56,10 +54,13 @@ impl Found {
         if self.index.contains_key(&target) {
             return;
         }
-        let Some(el) = page.doc.tree.get(target).and_then(ElementRef::wrap) else { return };
-        let id = id_of(el.value()).or(attr(el.value(), "name")).unwrap_or_default().to_string();
+        let doc = page.doc;
+        if doc.name(target).is_none() {
+            return;
+        }
+        let id = doc.id_of(target).or(doc.attr(target, AttrName::Name)).unwrap_or_default().to_string();
         let before = page.items_before.get(&target).copied().unwrap_or(0);
-        let ordinal = (el.value().name() == "li").then(|| list_ordinal(el, before));
+        let ordinal = doc.is(target, "li").then(|| list_ordinal(doc, target, before));
         self.notes.targets.push(Target { id, ordinal });
         self.container_of.push(container);
         self.index.insert(target, self.notes.targets.len() - 1);
@@ -75,7 +76,7 @@ struct Anchor {
 }
 
 /// Finds the notes of a parsed page (linear in the page, apart from bounded ancestor walks).
-pub(super) fn find(doc: &Html) -> Notes {
+pub(super) fn find(doc: &Tree<'_>) -> Notes {
     let page = Page::read(doc);
     let mut found = page.targets();
     // List-item notes come first and keep their item.
@@ -85,49 +86,50 @@ pub(super) fn find(doc: &Html) -> Notes {
 
 /// What the passes need of the page: its names, its in-page links, its footnote-list items.
 struct Page<'d> {
-    doc: &'d Html,
+    doc: &'d Tree<'d>,
     /// Element names (ids, and `<a name>`) with their position in document order.
     names: HashMap<&'d str, (NodeId, usize)>,
     anchors: Vec<Anchor>,
     list_notes: Vec<NodeId>,
     by_fragment: HashMap<String, Vec<usize>>,
     /// Each list item → the number of list items before it in its list (counted once).
-    items_before: HashMap<NodeId, usize>,
+    items_before: IdMap<usize>,
 }
 
 impl<'d> Page<'d> {
-    fn read(doc: &'d Html) -> Page<'d> {
+    fn read(doc: &'d Tree<'d>) -> Page<'d> {
         let mut page = Page {
             doc,
             names: HashMap::new(),
             anchors: Vec::new(),
             list_notes: Vec::new(),
             by_fragment: HashMap::new(),
-            items_before: HashMap::new(),
+            items_before: IdMap::default(),
         };
         // Items seen so far in each list (document order visits a list's items in order).
-        let mut items_in: HashMap<NodeId, usize> = HashMap::new();
-        for (pos, node) in doc.root_element().descendants().enumerate() {
-            let Some(el) = ElementRef::wrap(node) else { continue };
-            let e = el.value();
-            if e.name() == "li" {
-                if let Some(list) = node.parent() {
-                    let seen = items_in.entry(list.id()).or_default();
-                    page.items_before.insert(node.id(), *seen);
+        let mut items_in: IdMap<usize> = IdMap::default();
+        // A node's id is its position in document order.
+        for node in doc.subtree(doc.root()) {
+            let Some(name) = doc.name(node) else { continue };
+            let pos = node as usize;
+            if name == "li" {
+                if let Some(list) = doc.parent(node) {
+                    let seen = items_in.entry(list).or_default();
+                    page.items_before.insert(node, *seen);
                     *seen += 1;
                 }
             }
-            if let Some(id) = id_of(e) {
-                page.names.entry(id).or_insert((node.id(), pos));
+            if let Some(id) = doc.id_of(node) {
+                page.names.entry(id).or_insert((node, pos));
             }
-            if e.name() == "li" && is_footnote_item(el) {
-                page.list_notes.push(node.id());
+            if name == "li" && is_footnote_item(doc, node) {
+                page.list_notes.push(node);
             }
-            if e.name() == "a" {
-                if let Some(name) = attr(e, "name") {
-                    page.names.entry(name).or_insert((node.id(), pos));
+            if name == "a" {
+                if let Some(name) = doc.attr(node, AttrName::Name) {
+                    page.names.entry(name).or_insert((node, pos));
                 }
-                page.anchors.extend(anchor(el, pos));
+                page.anchors.extend(anchor(doc, node, pos));
             }
         }
         for (i, a) in page.anchors.iter().enumerate() {
@@ -173,8 +175,8 @@ impl<'d> Page<'d> {
     /// marker (Word's `<div id=ftn1>`, LibreOffice's `<div id="sdfootnote1">`). List-item notes
     /// (the first `fixed`) keep their item.
     fn grow(&self, found: &mut Found, fixed: usize) {
-        let mut markers_below: HashMap<NodeId, usize> = HashMap::new();
-        let mut targets_below: HashMap<NodeId, usize> = HashMap::new();
+        let mut markers_below: IdMap<usize> = IdMap::default();
+        let mut targets_below: IdMap<usize> = IdMap::default();
         for a in &self.anchors {
             if let Some(n) = self.target_of(a, found) {
                 if !is_within(self.doc, a.node, found.container_of[n]) {
@@ -191,17 +193,17 @@ impl<'d> Page<'d> {
         }
         for c in found.container_of.iter_mut().skip(fixed) {
             for _ in 0..4 {
-                let Some(parent) = self.doc.tree.get(*c).and_then(|x| x.parent()).and_then(ElementRef::wrap)
+                let Some((parent, name)) = self.doc.parent(*c).and_then(|p| Some((p, self.doc.name(p)?)))
                 else {
                     break;
                 };
-                let stop = matches!(parent.value().name(), "body" | "html" | "main" | "article")
-                    || targets_below.get(&parent.id()).copied().unwrap_or(0) > 1
-                    || markers_below.get(&parent.id()).copied().unwrap_or(0) > 0;
+                let stop = matches!(name, "body" | "html" | "main" | "article")
+                    || targets_below.get(&parent).copied().unwrap_or(0) > 1
+                    || markers_below.get(&parent).copied().unwrap_or(0) > 0;
                 if stop {
                     break;
                 }
-                *c = parent.id();
+                *c = parent;
             }
         }
     }
@@ -213,7 +215,7 @@ impl<'d> Page<'d> {
         for (n, &c) in container_of.iter().enumerate() {
             notes.containers.entry(c).or_insert(n);
         }
-        let containers: HashSet<NodeId> = container_of.iter().copied().collect();
+        let containers: IdSet = container_of.iter().copied().collect();
         let inside_a_note = |node: NodeId| {
             containers.contains(&node) || ancestors(self.doc, node).any(|a| containers.contains(&a))
         };
@@ -239,52 +241,52 @@ impl<'d> Page<'d> {
 
 /// An in-page link (`href="#x"`, or `…/page#x` as saved pages write it): its fragment, and
 /// the names a back-link can point at (its id or name, or its `<sup>`'s id).
-fn anchor(el: ElementRef<'_>, pos: usize) -> Option<Anchor> {
-    let e = el.value();
-    let fragment =
-        attr(e, "href").and_then(|h| h.split_once('#')).map(|(_, f)| f).filter(|f| !f.is_empty())?;
+fn anchor(doc: &Tree<'_>, el: NodeId, pos: usize) -> Option<Anchor> {
+    let fragment = doc
+        .attr(el, AttrName::Href)
+        .and_then(|h| h.split_once('#'))
+        .map(|(_, f)| f)
+        .filter(|f| !f.is_empty())?;
     let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy().into_owned();
     let mut names: Vec<String> =
-        [id_of(e), attr(e, "name")].into_iter().flatten().map(str::to_string).collect();
-    for a in el.ancestors().take(2).filter_map(ElementRef::wrap) {
-        if matches!(a.value().name(), "sup" | "span") {
-            names.extend(id_of(a.value()).map(str::to_string));
+        [doc.id_of(el), doc.attr(el, AttrName::Name)].into_iter().flatten().map(str::to_string).collect();
+    for a in doc.ancestors(el).take(2) {
+        if matches!(doc.name(a), Some("sup" | "span")) {
+            names.extend(doc.id_of(a).map(str::to_string));
         }
     }
-    Some(Anchor { node: el.id(), pos, fragment, names })
+    Some(Anchor { node: el, pos, fragment, names })
 }
 
 /// Ancestors of a node (itself excluded), nearest first, bounded.
-fn ancestors(doc: &Html, node: NodeId) -> impl Iterator<Item = NodeId> + '_ {
-    doc.tree.get(node).into_iter().flat_map(|n| n.ancestors().take(12).map(|a| a.id()))
+fn ancestors<'d>(doc: &'d Tree<'_>, node: NodeId) -> impl Iterator<Item = NodeId> + 'd {
+    doc.ancestors(node).take(12)
 }
 
 /// True when `node` is `container` or lies within it (searched a bounded way up).
-fn is_within(doc: &Html, node: NodeId, container: NodeId) -> bool {
+fn is_within(doc: &Tree<'_>, node: NodeId, container: NodeId) -> bool {
     node == container || ancestors(doc, node).any(|a| a == container)
 }
 
 /// The element itself when it is a block, else its nearest block ancestor.
-fn block_of(doc: &Html, node: NodeId) -> NodeId {
+fn block_of(doc: &Tree<'_>, node: NodeId) -> NodeId {
     const BLOCKS: &[&str] = &["p", "li", "div", "dd", "dt", "td", "section", "aside", "blockquote", "body"];
-    let Some(n) = doc.tree.get(node) else { return node };
-    std::iter::once(n)
-        .chain(n.ancestors())
+    std::iter::once(node)
+        .chain(doc.ancestors(node))
         .take(8)
-        .find(|a| ElementRef::wrap(*a).is_some_and(|e| BLOCKS.contains(&e.value().name())))
-        .map_or(node, |a| a.id())
+        .find(|&a| doc.name(a).is_some_and(|n| BLOCKS.contains(&n)))
+        .unwrap_or(node)
 }
 
 /// The number a list item shows: its `value`, else its position (`before` items precede it)
 /// after the list's `start`.
-fn list_ordinal(li: ElementRef<'_>, before: usize) -> usize {
-    if let Some(v) = attr(li.value(), "value").and_then(|v| v.trim().parse().ok()) {
+fn list_ordinal(doc: &Tree<'_>, li: NodeId, before: usize) -> usize {
+    if let Some(v) = doc.attr(li, AttrName::Value).and_then(|v| v.trim().parse().ok()) {
         return v;
     }
-    let start = li
-        .parent()
-        .and_then(ElementRef::wrap)
-        .and_then(|p| attr(p.value(), "start"))
+    let start = doc
+        .parent(li)
+        .and_then(|p| doc.attr(p, AttrName::Start))
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(1usize);
     start + before
@@ -292,8 +294,8 @@ fn list_ordinal(li: ElementRef<'_>, before: usize) -> usize {
 
 /// A list item of a footnote or reference list: its id says so (`fn3`, `cite_note-…`), or a
 /// near ancestor's class or id does (`footnotes`, `references`, `doc-endnotes`).
-fn is_footnote_item(el: ElementRef<'_>) -> bool {
-    let id = id_of(el.value()).unwrap_or("").as_bytes();
+fn is_footnote_item(doc: &Tree<'_>, el: NodeId) -> bool {
+    let id = doc.id_of(el).unwrap_or("").as_bytes();
     let id_says = ["fn", "footnote", "cite_note", "endnote", "note"]
         .iter()
         .any(|p| id.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes())));
@@ -304,8 +306,9 @@ fn is_footnote_item(el: ElementRef<'_>) -> bool {
             .any(|w| text.as_bytes().windows(w.len()).any(|win| win.eq_ignore_ascii_case(w.as_bytes())))
     };
     id_says
-        || el.ancestors().take(4).filter_map(ElementRef::wrap).any(|a| {
-            let e = a.value();
-            says(id_of(e).unwrap_or("")) || says(attr(e, "class").unwrap_or(""))
-        })
+        || doc
+            .ancestors(el)
+            .take(4)
+            .filter(|&a| doc.name(a).is_some())
+            .any(|a| says(doc.id_of(a).unwrap_or("")) || says(doc.attr(a, AttrName::Class).unwrap_or("")))
 }

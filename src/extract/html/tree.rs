@@ -1,0 +1,385 @@
+//! A parsed page as the extraction reads it: nodes in document order, each knowing its parent
+//! and where its subtree ends, with only the attributes the rules read. Built either by the
+//! fast reader (`parse.rs`, for pages html5ever would build without repairs) or from
+//! html5ever's tree (`from_dom`), so the rules run over one shape whichever built it.
+//!
+//! Document order with subtree ends makes "is this inside that" a comparison and a subtree's
+//! text a slice of the node list; the page's strings are borrowed from the source (or the
+//! DOM) unless decoding changed them.
+
+use std::borrow::Cow;
+
+/// A node's index in document order (the document itself is 0).
+pub(super) type NodeId = u32;
+
+/// Hashes a node id in one multiplication: the maps keyed by node are read for every element
+/// of a page, and SipHash's resistance to chosen keys buys nothing for positions in a tree.
+#[derive(Default, Clone, Copy)]
+pub(super) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0 ^ u64::from(n)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// A map keyed by node.
+pub(super) type IdMap<V> = std::collections::HashMap<NodeId, V, std::hash::BuildHasherDefault<IdHasher>>;
+/// A set of nodes.
+pub(super) type IdSet = std::collections::HashSet<NodeId, std::hash::BuildHasherDefault<IdHasher>>;
+
+/// The attributes the rules read; all others are dropped while the tree is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum AttrName {
+    Id,
+    Class,
+    Name,
+    Href,
+    Start,
+    Value,
+    Type,
+    Role,
+}
+
+impl AttrName {
+    /// The attribute a (lower-case) name stands for, when the rules read it.
+    pub(super) fn of(local: &str) -> Option<AttrName> {
+        Some(match local {
+            "id" => AttrName::Id,
+            "class" => AttrName::Class,
+            "name" => AttrName::Name,
+            "href" => AttrName::Href,
+            "start" => AttrName::Start,
+            "value" => AttrName::Value,
+            "type" => AttrName::Type,
+            "role" => AttrName::Role,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug)]
+pub(super) struct Attr<'s> {
+    pub name: AttrName,
+    /// Without a namespace or prefix (only foreign content, `xml:id`, has them).
+    pub plain: bool,
+    pub value: Cow<'s, str>,
+}
+
+#[derive(Debug)]
+enum Data<'s> {
+    Document,
+    Element { name: Cow<'s, str>, attrs: (u32, u32) },
+    Text(Cow<'s, str>),
+}
+
+#[derive(Debug)]
+struct Node<'s> {
+    parent: NodeId,
+    /// One past the last node of its subtree.
+    end: NodeId,
+    data: Data<'s>,
+}
+
+/// A parsed page. Comments, doctypes and processing instructions are left out: no rule reads
+/// them, and document order between the other nodes is unchanged without them.
+#[derive(Debug)]
+pub(super) struct Tree<'s> {
+    nodes: Vec<Node<'s>>,
+    attrs: Vec<Attr<'s>>,
+    root: NodeId,
+}
+
+/// Builds a [`Tree`] in document order: every node is appended to the open element.
+pub(super) struct Builder<'s> {
+    tree: Tree<'s>,
+    open: Vec<NodeId>,
+}
+
+impl<'s> Builder<'s> {
+    pub(super) fn new() -> Self {
+        let document = Node { parent: 0, end: 0, data: Data::Document };
+        Builder { tree: Tree { nodes: vec![document], attrs: Vec::new(), root: 0 }, open: vec![0] }
+    }
+
+    /// The open element new nodes go into.
+    pub(super) fn current(&self) -> NodeId {
+        self.open.last().copied().unwrap_or(0)
+    }
+
+    /// The open elements, outermost first (the document first).
+    pub(super) fn open(&self) -> &[NodeId] {
+        &self.open
+    }
+
+    pub(super) fn tree(&self) -> &Tree<'s> {
+        &self.tree
+    }
+
+    fn push(&mut self, data: Data<'s>) -> NodeId {
+        let id = NodeId::try_from(self.tree.nodes.len()).unwrap_or(NodeId::MAX);
+        self.tree.nodes.push(Node { parent: self.current(), end: id + 1, data });
+        id
+    }
+
+    /// Opens an element (its attributes were added by [`Builder::attr`] since the last node).
+    pub(super) fn element(&mut self, name: Cow<'s, str>, first_attr: u32) -> NodeId {
+        let attrs = (first_attr, u32::try_from(self.tree.attrs.len()).unwrap_or(u32::MAX));
+        let id = self.push(Data::Element { name, attrs });
+        if self.tree.root == 0 && self.current() == 0 {
+            self.tree.root = id;
+        }
+        self.open.push(id);
+        id
+    }
+
+    /// Where the next element's attributes start.
+    pub(super) fn attrs_start(&self) -> u32 {
+        u32::try_from(self.tree.attrs.len()).unwrap_or(u32::MAX)
+    }
+
+    /// Adds an attribute of the next element (the first of a name wins, as in the parser).
+    pub(super) fn attr(&mut self, from: u32, name: AttrName, plain: bool, value: Cow<'s, str>) {
+        let mine = self.tree.attrs.get(from as usize..).unwrap_or(&[]);
+        if !mine.iter().any(|a| a.name == name && a.plain == plain) {
+            self.tree.attrs.push(Attr { name, plain, value });
+        }
+    }
+
+    pub(super) fn text(&mut self, text: Cow<'s, str>) {
+        if !text.is_empty() {
+            self.push(Data::Text(text));
+        }
+    }
+
+    /// Closes the open element.
+    pub(super) fn close(&mut self) {
+        if self.open.len() > 1 {
+            if let Some(id) = self.open.pop() {
+                let end = NodeId::try_from(self.tree.nodes.len()).unwrap_or(NodeId::MAX);
+                if let Some(n) = self.tree.nodes.get_mut(id as usize) {
+                    n.end = end;
+                }
+            }
+        }
+    }
+
+    pub(super) fn finish(mut self) -> Tree<'s> {
+        while self.open.len() > 1 {
+            self.close();
+        }
+        let end = NodeId::try_from(self.tree.nodes.len()).unwrap_or(NodeId::MAX);
+        self.tree.nodes[0].end = end;
+        self.tree
+    }
+}
+
+/// One step of a walk over a subtree: entering a node, or leaving it after its subtree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Edge {
+    Open(NodeId),
+    Close(NodeId),
+}
+
+impl<'s> Tree<'s> {
+    /// The tree html5ever built (attributes the rules never read are left out).
+    pub(super) fn from_dom(doc: &'s scraper::Html) -> Tree<'s> {
+        use ego_tree::iter::Edge as DomEdge;
+        let mut b = Builder::new();
+        for edge in doc.tree.root().traverse() {
+            match edge {
+                DomEdge::Open(node) => match node.value() {
+                    scraper::Node::Element(e) => {
+                        let from = b.attrs_start();
+                        for (q, v) in e.attrs.iter() {
+                            if let Some(name) = AttrName::of(&q.local) {
+                                let plain = q.prefix.is_none() && q.ns.is_empty();
+                                b.attr(from, name, plain, Cow::Borrowed(&**v));
+                            }
+                        }
+                        b.element(Cow::Borrowed(e.name()), from);
+                    }
+                    scraper::Node::Text(t) => b.text(Cow::Borrowed(&**t)),
+                    _ => {}
+                },
+                DomEdge::Close(node) => {
+                    if node.value().is_element() {
+                        b.close();
+                    }
+                }
+            }
+        }
+        b.finish()
+    }
+
+    /// The `<html>` element (the document when the page has none).
+    pub(super) fn root(&self) -> NodeId {
+        self.root
+    }
+
+    fn node(&self, id: NodeId) -> Option<&Node<'s>> {
+        self.nodes.get(id as usize)
+    }
+
+    /// The element's (lower-case) name; `None` for text and the document.
+    pub(super) fn name(&self, id: NodeId) -> Option<&str> {
+        match &self.node(id)?.data {
+            Data::Element { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+
+    /// True when the node is an element named `name`.
+    pub(super) fn is(&self, id: NodeId, name: &str) -> bool {
+        self.name(id) == Some(name)
+    }
+
+    pub(super) fn text(&self, id: NodeId) -> Option<&str> {
+        match &self.node(id)?.data {
+            Data::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    fn attrs(&self, id: NodeId) -> &[Attr<'s>] {
+        match self.node(id).map(|n| &n.data) {
+            Some(Data::Element { attrs: (a, b), .. }) => {
+                self.attrs.get(*a as usize..*b as usize).unwrap_or(&[])
+            }
+            _ => &[],
+        }
+    }
+
+    /// An attribute without a namespace.
+    pub(super) fn attr(&self, id: NodeId, name: AttrName) -> Option<&str> {
+        self.attrs(id).iter().find(|a| a.name == name && a.plain).map(|a| &*a.value)
+    }
+
+    /// The element's id: its first `id` attribute, in any namespace.
+    pub(super) fn id_of(&self, id: NodeId) -> Option<&str> {
+        self.attrs(id).iter().find(|a| a.name == AttrName::Id).map(|a| &*a.value)
+    }
+
+    /// The words of the element's classes.
+    pub(super) fn class_words(&self, id: NodeId) -> impl Iterator<Item = &str> {
+        self.attrs(id)
+            .iter()
+            .filter(|a| a.name == AttrName::Class)
+            .flat_map(|a| a.value.split_ascii_whitespace())
+    }
+
+    /// The node's parent (`None` for the document).
+    pub(super) fn parent(&self, id: NodeId) -> Option<NodeId> {
+        (id != 0).then(|| self.node(id).map(|n| n.parent)).flatten()
+    }
+
+    /// The node's ancestors, nearest first, up to and including the document.
+    pub(super) fn ancestors(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        std::iter::successors(self.parent(id), move |&a| self.parent(a))
+    }
+
+    /// One past the last node of the node's subtree.
+    pub(super) fn end(&self, id: NodeId) -> NodeId {
+        self.node(id).map_or(id, |n| n.end)
+    }
+
+    /// The node and the nodes of its subtree, in document order.
+    pub(super) fn subtree(&self, id: NodeId) -> std::ops::Range<NodeId> {
+        id..self.end(id)
+    }
+
+    /// The text of the element's subtree, piece by piece.
+    pub(super) fn texts(&self, id: NodeId) -> impl Iterator<Item = &str> {
+        self.subtree(id).filter_map(move |n| self.text(n))
+    }
+
+    /// A walk over the node's subtree: each node opened, then closed after its subtree.
+    pub(super) fn edges(&self, id: NodeId) -> Edges<'_, 's> {
+        Edges { tree: self, next: id, end: self.end(id), open: Vec::new() }
+    }
+}
+
+/// The walk [`Tree::edges`] returns.
+pub(super) struct Edges<'t, 's> {
+    tree: &'t Tree<'s>,
+    next: NodeId,
+    end: NodeId,
+    open: Vec<NodeId>,
+}
+
+impl Iterator for Edges<'_, '_> {
+    type Item = Edge;
+
+    fn next(&mut self) -> Option<Edge> {
+        if let Some(&top) = self.open.last() {
+            if self.tree.end(top) <= self.next || self.next >= self.end {
+                self.open.pop();
+                return Some(Edge::Close(top));
+            }
+        }
+        if self.next >= self.end {
+            return None;
+        }
+        let id = self.next;
+        self.next += 1;
+        self.open.push(id);
+        Some(Edge::Open(id))
+    }
+}
+
+#[cfg(test)]
+impl Tree<'_> {
+    /// The tree as text, one node a line, adjacent text joined (as the rules read it), for
+    /// comparing trees built two ways.
+    pub(super) fn outline(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let mut depth = 0usize;
+        let mut text = String::new();
+        let flush = |out: &mut String, text: &mut String, depth: usize| {
+            if !text.is_empty() {
+                let _ = writeln!(out, "{:depth$}{text:?}", "");
+                text.clear();
+            }
+        };
+        for edge in self.edges(self.root()) {
+            match edge {
+                Edge::Open(id) => {
+                    if let Some(t) = self.text(id) {
+                        text.push_str(t);
+                        continue;
+                    }
+                    flush(&mut out, &mut text, depth);
+                    // In name order: html5ever's tree sorts them (the rules look names up).
+                    let mut attrs: Vec<String> = self
+                        .attrs(id)
+                        .iter()
+                        .map(|a| format!("{:?}{}={:?}", a.name, if a.plain { "" } else { "(ns)" }, a.value))
+                        .collect();
+                    attrs.sort();
+                    let _ =
+                        writeln!(out, "{:depth$}<{}> {}", "", self.name(id).unwrap_or("?"), attrs.join(" "));
+                    depth += 1;
+                }
+                Edge::Close(id) => {
+                    if self.name(id).is_some() {
+                        flush(&mut out, &mut text, depth);
+                        depth -= 1;
+                    }
+                }
+            }
+        }
+        flush(&mut out, &mut text, depth);
+        out
+    }
+}
