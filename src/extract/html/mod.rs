@@ -84,10 +84,9 @@ struct Frame {
 
 /// Appends every citation of an HTML document to `out`, with its footnote and paragraph.
 pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
-    let flat = flatten_deep_nesting(text);
-    // Pages html5ever would build without repairs are read directly; others by html5ever.
+    let (flat, fast) = read_fast(text);
     let dom;
-    let doc = match parse::parse(&flat) {
+    let doc = match fast {
         Some(tree) => tree,
         None => {
             dom = scraper::Html::parse_document(&flat);
@@ -120,6 +119,30 @@ pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
         }
     }
     w.finish(out);
+}
+
+/// Pages over this size are checked for deep nesting on another core while they are read.
+const PARALLEL_FROM: usize = 1 << 20;
+
+/// The page as html5ever is given it (deep nesting flattened), and its tree when the fast
+/// reader builds it (a page html5ever would build without repairs, not flattened).
+fn read_fast(text: &str) -> (std::borrow::Cow<'_, str>, Option<Tree<'_>>) {
+    use std::borrow::Cow;
+    let (flat, tree) = if text.len() > PARALLEL_FROM {
+        std::thread::scope(|scope| {
+            let flat = scope.spawn(|| flatten_deep_nesting(text));
+            let tree = parse::parse(text);
+            (flat.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), tree)
+        })
+    } else {
+        let flat = flatten_deep_nesting(text);
+        let tree = if matches!(flat, Cow::Borrowed(_)) { parse::parse(text) } else { None };
+        (flat, tree)
+    };
+    match flat {
+        Cow::Borrowed(_) => (flat, tree),
+        Cow::Owned(_) => (flat, None),
+    }
 }
 
 /// The state of one pass over the parsed page.
@@ -381,7 +404,7 @@ impl Finder<'_> {
             let mut best: Option<usize> = None;
             for c in candidates.iter().filter(|c| !c.is_empty()) {
                 let limit = best.map_or(hay.len(), |b| (b + c.len()).min(hay.len()));
-                if let Some(p) = memchr::memmem::find(&hay.as_bytes()[..limit], c.as_bytes()) {
+                if let Some(p) = find_bytes(&hay.as_bytes()[..limit], c.as_bytes()) {
                     best = Some(p);
                 }
             }
@@ -402,6 +425,25 @@ impl Finder<'_> {
         self.last_hit = at;
         Some(at)
     }
+}
+
+/// The first place `needle` (not empty) occurs in `hay`. Most searches hit within a few
+/// hundred bytes: those are found by the needle's first byte, without setting up a searcher
+/// (which cost more than the search itself, once per link and symbol of a page).
+fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    const NEAR: usize = 4096;
+    let &first = needle.first()?;
+    let near = &hay[..hay.len().min(NEAR + needle.len())];
+    let mut at = 0;
+    while let Some(p) = memchr::memchr(first, &near[at..]) {
+        if near[at + p..].starts_with(needle) {
+            return Some(at + p);
+        }
+        at += p + 1;
+    }
+    // Every start up to NEAR was tried above.
+    let rest = hay.get(NEAR + 1..).filter(|_| near.len() < hay.len())?;
+    memchr::memmem::find(rest, needle).map(|p| p + NEAR + 1)
 }
 
 fn anchor(
@@ -502,29 +544,38 @@ fn is_navigation(doc: &Tree<'_>, el: NodeId) -> bool {
         return true;
     }
     // Words of the element's own id and classes: `mw-navigation`, `navbox`, `site-footer`
-    // (compared in place: this runs for every element of a page).
-    const WORDS: &[&str] = &[
-        "nav",
-        "navbar",
-        "navbox",
-        "navigation",
-        "menu",
-        "sidebar",
-        "breadcrumb",
-        "breadcrumbs",
-        "footer",
-        "header",
-        "catlinks",
-        "toc",
-        "editsection",
-        "jump",
-        "panel",
-        "portal",
-    ];
+    // (split and compared as bytes: this runs for every element of a page).
     doc.id_of(el)
         .into_iter()
         .chain(doc.class_words(el))
-        .any(|token| token.split(['-', '_']).any(|w| WORDS.iter().any(|n| w.eq_ignore_ascii_case(n))))
+        .any(|token| token.as_bytes().split(|&b| b == b'-' || b == b'_').any(is_navigation_word))
+}
+
+/// A word of an id or class that names navigation, in any case.
+fn is_navigation_word(word: &[u8]) -> bool {
+    let mut buf = [0u8; 11];
+    let Some(lower) = buf.get_mut(..word.len()) else { return false };
+    lower.copy_from_slice(word);
+    lower.make_ascii_lowercase();
+    matches!(
+        &*lower,
+        b"nav"
+            | b"navbar"
+            | b"navbox"
+            | b"navigation"
+            | b"menu"
+            | b"sidebar"
+            | b"breadcrumb"
+            | b"breadcrumbs"
+            | b"footer"
+            | b"header"
+            | b"catlinks"
+            | b"toc"
+            | b"editsection"
+            | b"jump"
+            | b"panel"
+            | b"portal"
+    )
 }
 
 /// The visible label of a footnote marker: `[12]` → `12`, `3` → `3`.
@@ -619,6 +670,22 @@ mod tests {
                 "https://web.archive.org/web/2011/http://www.stats.govt.nz/".into()
             )]
         );
+    }
+
+    proptest::proptest! {
+        /// The near search finds what a full search finds, wherever the needle is.
+        #[test]
+        fn find_bytes_is_memmem(
+            hay in proptest::collection::vec(proptest::sample::select(b"ab<&".to_vec()), 0..9000),
+            // Mostly found only where it is put (`h` is not in the page), near or far.
+            needle in proptest::collection::vec(proptest::sample::select(b"h&a".to_vec()), 1..5),
+            at in 0usize..9000,
+        ) {
+            let mut hay = hay;
+            let at = at.min(hay.len());
+            hay.splice(at..at, needle.iter().copied());
+            proptest::prop_assert_eq!(find_bytes(&hay, &needle), memchr::memmem::find(&hay, &needle));
+        }
     }
 
     #[test]

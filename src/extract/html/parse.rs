@@ -17,10 +17,11 @@ use std::borrow::Cow;
 
 /// Builds the tree of `src`, or `None` when html5ever would repair something.
 pub(super) fn parse(src: &str) -> Option<Tree<'_>> {
-    if memchr::memchr(0, src.as_bytes()).is_some() {
-        return None; // NUL is replaced or dropped depending on where it is
+    // Offsets are kept in 31 bits; NUL is replaced or dropped depending on where it is.
+    if src.len() >= 1 << 31 || memchr::memchr(0, src.as_bytes()).is_some() {
+        return None;
     }
-    let mut p = Parser { src, pos: 0, b: Builder::new(), mode: Mode::Initial, skip_lf: false };
+    let mut p = Parser { src, pos: 0, b: Builder::new(src), mode: Mode::Initial, skip_lf: false };
     p.run()?;
     Some(p.b.finish())
 }
@@ -347,7 +348,7 @@ impl<'s> Parser<'s> {
             Cow::Borrowed("")
         };
         if let (true, Some(a)) = (keep, attr_name(name)) {
-            self.b.attr(attrs, a, true, value);
+            self.b.attr(attrs, a, true, &value);
         }
         Some(())
     }
@@ -358,7 +359,7 @@ impl<'s> Parser<'s> {
             let ws = raw.bytes().take_while(|&c| is_ws(c)).count();
             let (lead, rest) = raw.split_at(ws);
             if !lead.is_empty() && matches!(self.mode, Mode::InHead | Mode::AfterHead) {
-                self.b.text(decode(lead)?);
+                self.b.text(&decode(lead)?);
             }
             if rest.is_empty() {
                 return Some(());
@@ -381,14 +382,14 @@ impl<'s> Parser<'s> {
         if self.in_table_context() && !text.bytes().all(is_ws) {
             return None; // text a table moves out (foster parenting)
         }
-        self.b.text(text);
+        self.b.text(&text);
         Some(())
     }
 
     /// Creates the `html` element (with the tag's attributes, when it came from a tag).
     fn html(&mut self, tag: Option<&Tag<'s>>) -> Option<()> {
         let from = tag.map_or(self.b.attrs_start(), |t| t.attrs);
-        self.b.element(Cow::Borrowed("html"), from);
+        self.b.element("html", from);
         self.mode = Mode::BeforeHead;
         Some(())
     }
@@ -401,7 +402,7 @@ impl<'s> Parser<'s> {
                 Mode::Initial => self.html(None)?,
                 Mode::BeforeHead => {
                     let from = self.b.attrs_start();
-                    self.b.element(Cow::Borrowed("head"), from);
+                    self.b.element("head", from);
                     self.mode = Mode::InHead;
                 }
                 Mode::InHead => {
@@ -410,7 +411,7 @@ impl<'s> Parser<'s> {
                 }
                 Mode::AfterHead => {
                     let from = self.b.attrs_start();
-                    self.b.element(Cow::Borrowed("body"), from);
+                    self.b.element("body", from);
                     self.mode = Mode::Body;
                 }
                 Mode::Body => return Some(()),
@@ -429,14 +430,14 @@ impl<'s> Parser<'s> {
         if self.mode == Mode::BeforeHead {
             match name {
                 "head" => {
-                    self.b.element(tag.name, tag.attrs);
+                    self.b.element(&tag.name, tag.attrs);
                     self.mode = Mode::InHead;
                     return Some(());
                 }
                 "html" => return None,
                 _ => {
                     let from = self.b.attrs_start();
-                    self.b.element(Cow::Borrowed("head"), from);
+                    self.b.element("head", from);
                     self.mode = Mode::InHead;
                 }
             }
@@ -456,7 +457,7 @@ impl<'s> Parser<'s> {
         }
         if self.mode == Mode::AfterHead {
             if name == "body" {
-                self.b.element(tag.name, tag.attrs);
+                self.b.element(&tag.name, tag.attrs);
                 self.mode = Mode::Body;
                 return Some(());
             }
@@ -493,7 +494,7 @@ impl<'s> Parser<'s> {
                     "tbody" | "thead" | "tfoot" => self.insert(tag),
                     "tr" => {
                         let from = self.b.attrs_start();
-                        self.b.element(Cow::Borrowed("tbody"), from);
+                        self.b.element("tbody", from);
                         self.insert(tag)
                     }
                     "style" | "script" => self.insert(tag),
@@ -537,7 +538,7 @@ impl<'s> Parser<'s> {
         let raw = raw_text(&tag.name);
         let void = is_void(&tag.name);
         let name = if raw { Some(tag.name.clone()) } else { None };
-        self.b.element(tag.name, tag.attrs);
+        self.b.element(&tag.name, tag.attrs);
         if void {
             self.b.close();
         } else if let Some(name) = name {
@@ -567,7 +568,7 @@ impl<'s> Parser<'s> {
             return None; // script data's escape states are not reproduced
         }
         let text = if name == "title" { decode(text)? } else { decode_newlines(text) };
-        self.b.text(text);
+        self.b.text(&text);
         self.pos = end + 2;
         self.tag(true)?;
         self.b.close();

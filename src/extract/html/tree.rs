@@ -7,8 +7,6 @@
 //! text a slice of the node list; the page's strings are borrowed from the source (or the
 //! DOM) unless decoding changed them.
 
-use std::borrow::Cow;
-
 /// A node's index in document order (the document itself is 0).
 pub(super) type NodeId = u32;
 
@@ -68,35 +66,55 @@ impl AttrName {
     }
 }
 
-#[derive(Debug)]
-pub(super) struct Attr<'s> {
-    pub name: AttrName,
-    /// Without a namespace or prefix (only foreign content, `xml:id`, has them).
-    pub plain: bool,
-    pub value: Cow<'s, str>,
+/// Where a node's string is: a slice of the page, or of the tree's own text (what decoding
+/// changed, or a copy of html5ever's strings).
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    /// The length; the top bit says the string is in the tree's own text.
+    len: u32,
 }
 
-#[derive(Debug)]
-enum Data<'s> {
+const OWN: u32 = 1 << 31;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
     Document,
-    Element { name: Cow<'s, str>, attrs: (u32, u32) },
-    Text(Cow<'s, str>),
+    Element,
+    Text,
 }
 
+#[derive(Debug, Clone, Copy)]
+struct Attr {
+    value: Span,
+    name: AttrName,
+    /// Without a namespace or prefix (only foreign content, `xml:id`, has them).
+    plain: bool,
+}
+
+/// 24 bytes a node: a page of 15 MB has ~450,000 of them.
 #[derive(Debug)]
-struct Node<'s> {
+struct Node {
     parent: NodeId,
     /// One past the last node of its subtree.
     end: NodeId,
-    data: Data<'s>,
+    /// An element's name, or a text's text.
+    span: Span,
+    /// An element's attributes: `attrs[first..first + count]`.
+    first_attr: u32,
+    attr_count: u16,
+    kind: Kind,
 }
 
 /// A parsed page. Comments, doctypes and processing instructions are left out: no rule reads
-/// them, and document order between the other nodes is unchanged without them.
+/// them, and document order between the other nodes is unchanged without them. Strings are
+/// kept as offsets (a page over 2 GB loses those past that; the input limit is far below).
 #[derive(Debug)]
 pub(super) struct Tree<'s> {
-    nodes: Vec<Node<'s>>,
-    attrs: Vec<Attr<'s>>,
+    src: &'s str,
+    own: String,
+    nodes: Vec<Node>,
+    attrs: Vec<Attr>,
     root: NodeId,
 }
 
@@ -107,9 +125,18 @@ pub(super) struct Builder<'s> {
 }
 
 impl<'s> Builder<'s> {
-    pub(super) fn new() -> Self {
-        let document = Node { parent: 0, end: 0, data: Data::Document };
-        Builder { tree: Tree { nodes: vec![document], attrs: Vec::new(), root: 0 }, open: vec![0] }
+    /// A builder for the tree of `src`: strings within it are kept as offsets.
+    pub(super) fn new(src: &'s str) -> Self {
+        let document = Node {
+            parent: 0,
+            end: 0,
+            span: Span { start: 0, len: 0 },
+            first_attr: 0,
+            attr_count: 0,
+            kind: Kind::Document,
+        };
+        let tree = Tree { src, own: String::new(), nodes: vec![document], attrs: Vec::new(), root: 0 };
+        Builder { tree, open: vec![0] }
     }
 
     /// The open element new nodes go into.
@@ -126,16 +153,35 @@ impl<'s> Builder<'s> {
         &self.tree
     }
 
-    fn push(&mut self, data: Data<'s>) -> NodeId {
+    /// Where `s` is: its offset when it is a slice of the page, else copied to the own text.
+    fn span(&mut self, s: &str) -> Span {
+        let base = self.tree.src.as_ptr() as usize;
+        let at = (s.as_ptr() as usize).wrapping_sub(base);
+        let in_src = at <= self.tree.src.len() && s.len() <= self.tree.src.len() - at;
+        let (start, own) = if in_src {
+            (at, 0)
+        } else {
+            self.tree.own.push_str(s);
+            (self.tree.own.len() - s.len(), OWN)
+        };
+        match (u32::try_from(start), u32::try_from(s.len())) {
+            (Ok(start), Ok(len)) if len < OWN => Span { start, len: len | own },
+            _ => Span { start: 0, len: 0 },
+        }
+    }
+
+    fn push(&mut self, kind: Kind, span: Span, first_attr: u32, attr_count: u16) -> NodeId {
         let id = NodeId::try_from(self.tree.nodes.len()).unwrap_or(NodeId::MAX);
-        self.tree.nodes.push(Node { parent: self.current(), end: id + 1, data });
+        let parent = self.current();
+        self.tree.nodes.push(Node { parent, end: id.saturating_add(1), span, first_attr, attr_count, kind });
         id
     }
 
-    /// Opens an element (its attributes were added by [`Builder::attr`] since the last node).
-    pub(super) fn element(&mut self, name: Cow<'s, str>, first_attr: u32) -> NodeId {
-        let attrs = (first_attr, u32::try_from(self.tree.attrs.len()).unwrap_or(u32::MAX));
-        let id = self.push(Data::Element { name, attrs });
+    /// Opens an element (its attributes were added by [`Builder::attr`] since `first_attr`).
+    pub(super) fn element(&mut self, name: &str, first_attr: u32) -> NodeId {
+        let span = self.span(name);
+        let count = self.attrs_start().saturating_sub(first_attr);
+        let id = self.push(Kind::Element, span, first_attr, u16::try_from(count).unwrap_or(u16::MAX));
         if self.tree.root == 0 && self.current() == 0 {
             self.tree.root = id;
         }
@@ -149,16 +195,18 @@ impl<'s> Builder<'s> {
     }
 
     /// Adds an attribute of the next element (the first of a name wins, as in the parser).
-    pub(super) fn attr(&mut self, from: u32, name: AttrName, plain: bool, value: Cow<'s, str>) {
+    pub(super) fn attr(&mut self, from: u32, name: AttrName, plain: bool, value: &str) {
         let mine = self.tree.attrs.get(from as usize..).unwrap_or(&[]);
         if !mine.iter().any(|a| a.name == name && a.plain == plain) {
-            self.tree.attrs.push(Attr { name, plain, value });
+            let value = self.span(value);
+            self.tree.attrs.push(Attr { value, name, plain });
         }
     }
 
-    pub(super) fn text(&mut self, text: Cow<'s, str>) {
+    pub(super) fn text(&mut self, text: &str) {
         if !text.is_empty() {
-            self.push(Data::Text(text));
+            let span = self.span(text);
+            self.push(Kind::Text, span, 0, 0);
         }
     }
 
@@ -193,9 +241,9 @@ pub(super) enum Edge {
 
 impl<'s> Tree<'s> {
     /// The tree html5ever built (attributes the rules never read are left out).
-    pub(super) fn from_dom(doc: &'s scraper::Html) -> Tree<'s> {
+    pub(super) fn from_dom(doc: &scraper::Html) -> Tree<'s> {
         use ego_tree::iter::Edge as DomEdge;
-        let mut b = Builder::new();
+        let mut b = Builder::new("");
         for edge in doc.tree.root().traverse() {
             match edge {
                 DomEdge::Open(node) => match node.value() {
@@ -204,12 +252,12 @@ impl<'s> Tree<'s> {
                         for (q, v) in e.attrs.iter() {
                             if let Some(name) = AttrName::of(&q.local) {
                                 let plain = q.prefix.is_none() && q.ns.is_empty();
-                                b.attr(from, name, plain, Cow::Borrowed(&**v));
+                                b.attr(from, name, plain, v);
                             }
                         }
-                        b.element(Cow::Borrowed(e.name()), from);
+                        b.element(e.name(), from);
                     }
-                    scraper::Node::Text(t) => b.text(Cow::Borrowed(&**t)),
+                    scraper::Node::Text(t) => b.text(t),
                     _ => {}
                 },
                 DomEdge::Close(node) => {
@@ -227,16 +275,20 @@ impl<'s> Tree<'s> {
         self.root
     }
 
-    fn node(&self, id: NodeId) -> Option<&Node<'s>> {
+    fn node(&self, id: NodeId) -> Option<&Node> {
         self.nodes.get(id as usize)
+    }
+
+    fn str(&self, span: Span) -> &str {
+        let (text, len) =
+            if span.len & OWN == 0 { (self.src, span.len) } else { (&*self.own, span.len & !OWN) };
+        text.get(span.start as usize..(span.start as usize).saturating_add(len as usize)).unwrap_or("")
     }
 
     /// The element's (lower-case) name; `None` for text and the document.
     pub(super) fn name(&self, id: NodeId) -> Option<&str> {
-        match &self.node(id)?.data {
-            Data::Element { name, .. } => Some(name),
-            _ => None,
-        }
+        let node = self.node(id)?;
+        (node.kind == Kind::Element).then(|| self.str(node.span))
     }
 
     /// True when the node is an element named `name`.
@@ -245,16 +297,15 @@ impl<'s> Tree<'s> {
     }
 
     pub(super) fn text(&self, id: NodeId) -> Option<&str> {
-        match &self.node(id)?.data {
-            Data::Text(t) => Some(t),
-            _ => None,
-        }
+        let node = self.node(id)?;
+        (node.kind == Kind::Text).then(|| self.str(node.span))
     }
 
-    fn attrs(&self, id: NodeId) -> &[Attr<'s>] {
-        match self.node(id).map(|n| &n.data) {
-            Some(Data::Element { attrs: (a, b), .. }) => {
-                self.attrs.get(*a as usize..*b as usize).unwrap_or(&[])
+    fn attrs(&self, id: NodeId) -> &[Attr] {
+        match self.node(id) {
+            Some(n) if n.attr_count > 0 => {
+                let from = n.first_attr as usize;
+                self.attrs.get(from..from + usize::from(n.attr_count)).unwrap_or(&[])
             }
             _ => &[],
         }
@@ -262,12 +313,12 @@ impl<'s> Tree<'s> {
 
     /// An attribute without a namespace.
     pub(super) fn attr(&self, id: NodeId, name: AttrName) -> Option<&str> {
-        self.attrs(id).iter().find(|a| a.name == name && a.plain).map(|a| &*a.value)
+        self.attrs(id).iter().find(|a| a.name == name && a.plain).map(|a| self.str(a.value))
     }
 
     /// The element's id: its first `id` attribute, in any namespace.
     pub(super) fn id_of(&self, id: NodeId) -> Option<&str> {
-        self.attrs(id).iter().find(|a| a.name == AttrName::Id).map(|a| &*a.value)
+        self.attrs(id).iter().find(|a| a.name == AttrName::Id).map(|a| self.str(a.value))
     }
 
     /// The words of the element's classes.
@@ -275,7 +326,7 @@ impl<'s> Tree<'s> {
         self.attrs(id)
             .iter()
             .filter(|a| a.name == AttrName::Class)
-            .flat_map(|a| a.value.split_ascii_whitespace())
+            .flat_map(|a| self.str(a.value).split_ascii_whitespace())
     }
 
     /// The node's parent (`None` for the document).
@@ -364,7 +415,14 @@ impl Tree<'_> {
                     let mut attrs: Vec<String> = self
                         .attrs(id)
                         .iter()
-                        .map(|a| format!("{:?}{}={:?}", a.name, if a.plain { "" } else { "(ns)" }, a.value))
+                        .map(|a| {
+                            format!(
+                                "{:?}{}={:?}",
+                                a.name,
+                                if a.plain { "" } else { "(ns)" },
+                                self.str(a.value)
+                            )
+                        })
                         .collect();
                     attrs.sort();
                     let _ =
