@@ -354,6 +354,20 @@ impl<'s> Tree<'s> {
         self.subtree(id).filter_map(move |n| self.text(n))
     }
 
+    /// The node's children.
+    pub(super) fn children(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        let end = self.end(id);
+        std::iter::successors(Some(id + 1), move |&c| Some(self.end(c))).take_while(move |&c| c < end)
+    }
+
+    /// The walk of [`Tree::edges`] over the root's subtree from `from` on: the `ancestors` of
+    /// `from` opened first, as a walk from the root reaching `from` would have them.
+    pub(super) fn edges_from(&self, ancestors: &[NodeId], from: NodeId) -> impl Iterator<Item = Edge> + '_ {
+        let opens: Vec<Edge> = ancestors.iter().map(|&a| Edge::Open(a)).collect();
+        let rest = Edges { tree: self, next: from, end: self.end(self.root), open: ancestors.to_vec() };
+        opens.into_iter().chain(rest)
+    }
+
     /// A walk over the node's subtree: each node opened, then closed after its subtree.
     pub(super) fn edges(&self, id: NodeId) -> Edges<'_, 's> {
         Edges { tree: self, next: id, end: self.end(id), open: Vec::new() }
