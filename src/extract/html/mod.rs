@@ -4,6 +4,7 @@
 //! resolution references in the text. Stylesheets, scripts, images, navigation, headers,
 //! footers and back-links are not citations. Entities are decoded by the parser.
 
+mod nesting;
 mod notes;
 mod parse;
 mod tree;
@@ -90,77 +91,16 @@ pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
 /// reader builds it (a page html5ever would build without repairs, not flattened).
 fn read_fast(text: &str) -> (std::borrow::Cow<'_, str>, Option<Tree<'_>>) {
     use std::borrow::Cow;
-    let (flat, tree) = if text.len() > walk::PARALLEL_FROM {
-        std::thread::scope(|scope| {
-            let flat = scope.spawn(|| flatten_deep_nesting(text));
-            let tree = parse::parse(text);
-            (flat.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), tree)
-        })
-    } else {
-        let flat = flatten_deep_nesting(text);
-        let tree = if matches!(flat, Cow::Borrowed(_)) { parse::parse(text) } else { None };
-        (flat, tree)
-    };
-    match flat {
-        Cow::Borrowed(_) => (flat, tree),
-        Cow::Owned(_) => (flat, None),
+    if text.len() > walk::PARALLEL_FROM {
+        // Read on two cores, the nesting counted as it is read.
+        return match parse::parse_large(text) {
+            Some(tree) => (Cow::Borrowed(text), Some(tree)),
+            None => (nesting::flatten(text), None),
+        };
     }
-}
-
-/// Deepest element nesting handed to the parser. The HTML tree-building algorithm checks
-/// the stack of open elements on most tags, so nesting thousands deep costs quadratic time;
-/// no real document nests this deep.
-const MAX_DEPTH: usize = 512;
-
-/// Blanks out (with spaces, keeping every byte offset) the start and end tags nested deeper
-/// than [`MAX_DEPTH`], except links. One linear pass; documents within the limit are returned
-/// unchanged.
-fn flatten_deep_nesting(text: &str) -> std::borrow::Cow<'_, str> {
-    const VOID: &[&str] = &[
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-        "track", "wbr",
-    ];
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut blank: Vec<std::ops::Range<usize>> = Vec::new();
-    for lt in memchr::memchr_iter(b'<', bytes) {
-        let rest = &bytes[lt + 1..];
-        let closing = rest.first() == Some(&b'/');
-        let name_start = lt + 1 + usize::from(closing);
-        let name_len = bytes[name_start..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
-        if name_len == 0 {
-            continue;
-        }
-        // Compared in place: this runs for every tag of a page.
-        let name = &text[name_start..name_start + name_len];
-        if VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) {
-            continue;
-        }
-        let Some(gt) = memchr::memchr(b'>', &bytes[lt..]).map(|p| lt + p) else { break };
-        if !closing && bytes[gt - 1] == b'/' {
-            continue;
-        }
-        if closing {
-            if depth > MAX_DEPTH && !name.eq_ignore_ascii_case("a") {
-                blank.push(lt..gt + 1);
-            }
-            depth = depth.saturating_sub(1);
-        } else {
-            depth += 1;
-            if depth > MAX_DEPTH && !name.eq_ignore_ascii_case("a") {
-                blank.push(lt..gt + 1);
-            }
-        }
-    }
-    if blank.is_empty() {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = bytes.to_vec();
-    for r in blank {
-        out[r].fill(b' ');
-    }
-    // Only ASCII tag bytes were replaced by ASCII spaces, so the text stays UTF-8.
-    std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+    let flat = nesting::flatten(text);
+    let tree = if matches!(flat, Cow::Borrowed(_)) { parse::parse(text) } else { None };
+    (flat, tree)
 }
 
 fn is_navigation(doc: &Tree<'_>, el: NodeId) -> bool {

@@ -16,8 +16,8 @@
 //! absolute (`https://en.wikipedia.org/wiki/Page#cite_note-1`); markers and back-links are
 //! structure, never citations.
 
-use super::tree::{AttrName, IdMap, IdSet, NodeId, Tree};
-use std::collections::{HashMap, HashSet};
+use super::tree::{AttrName, IdMap, IdSet, NodeId, StrMap, StrSet, Tree};
+use std::borrow::Cow;
 
 /// A note: the element a marker points at.
 #[derive(Debug)]
@@ -67,12 +67,12 @@ impl Found {
     }
 }
 
-struct Anchor {
+struct Anchor<'d> {
     node: NodeId,
     pos: usize,
-    fragment: String,
+    fragment: Cow<'d, str>,
     /// Names a back-link can point at: the link's id or name, or its `<sup>`'s id.
-    names: Vec<String>,
+    names: Vec<&'d str>,
 }
 
 /// Finds the notes of a parsed page (linear in the page, apart from bounded ancestor walks).
@@ -88,10 +88,10 @@ pub(super) fn find(doc: &Tree<'_>) -> Notes {
 struct Page<'d> {
     doc: &'d Tree<'d>,
     /// Element names (ids, and `<a name>`) with their position in document order.
-    names: HashMap<&'d str, (NodeId, usize)>,
-    anchors: Vec<Anchor>,
+    names: StrMap<&'d str, (NodeId, usize)>,
+    anchors: Vec<Anchor<'d>>,
     list_notes: Vec<NodeId>,
-    by_fragment: HashMap<String, Vec<usize>>,
+    by_fragment: StrMap<Cow<'d, str>, Vec<usize>>,
     /// Each list item → the number of list items before it in its list (counted once).
     items_before: IdMap<usize>,
 }
@@ -100,10 +100,10 @@ impl<'d> Page<'d> {
     fn read(doc: &'d Tree<'d>) -> Page<'d> {
         let mut page = Page {
             doc,
-            names: HashMap::new(),
+            names: StrMap::default(),
             anchors: Vec::new(),
             list_notes: Vec::new(),
-            by_fragment: HashMap::new(),
+            by_fragment: StrMap::default(),
             items_before: IdMap::default(),
         };
         // Items seen so far in each list (document order visits a list's items in order).
@@ -146,7 +146,7 @@ impl<'d> Page<'d> {
             found.add(self, li, li);
         }
         for (ai, a) in self.anchors.iter().enumerate() {
-            let Some(&(target, pos)) = self.names.get(a.fragment.as_str()) else { continue };
+            let Some(&(target, pos)) = self.names.get(&*a.fragment) else { continue };
             if pos < a.pos || found.index.contains_key(&target) {
                 continue;
             }
@@ -154,7 +154,7 @@ impl<'d> Page<'d> {
             if is_within(self.doc, a.node, block) {
                 continue;
             }
-            let links_back = a.names.iter().any(|n| {
+            let links_back = a.names.iter().any(|&n| {
                 self.by_fragment.get(n).is_some_and(|bs| {
                     bs.iter().any(|&b| b != ai && is_within(self.doc, self.anchors[b].node, block))
                 })
@@ -168,7 +168,7 @@ impl<'d> Page<'d> {
 
     /// The note an anchor points at, if any.
     fn target_of(&self, a: &Anchor, found: &Found) -> Option<usize> {
-        self.names.get(a.fragment.as_str()).and_then(|(t, _)| found.index.get(t)).copied()
+        self.names.get(&*a.fragment).and_then(|(t, _)| found.index.get(t)).copied()
     }
 
     /// A note runs from its paragraph up to the largest ancestor holding no other note and no
@@ -219,19 +219,19 @@ impl<'d> Page<'d> {
         let inside_a_note = |node: NodeId| {
             containers.contains(&node) || ancestors(self.doc, node).any(|a| containers.contains(&a))
         };
-        let mut marker_names: HashSet<&str> = HashSet::new();
+        let mut marker_names: StrSet<'_> = StrSet::default();
         for a in &self.anchors {
-            let target = self.names.get(a.fragment.as_str()).and_then(|(t, _)| index.get(t)).copied();
+            let target = self.names.get(&*a.fragment).and_then(|(t, _)| index.get(t)).copied();
             if let Some(n) = target {
                 notes.structural.insert(a.node);
                 if !is_within(self.doc, a.node, container_of[n]) {
                     notes.markers.insert(a.node, n);
-                    marker_names.extend(a.names.iter().map(String::as_str));
+                    marker_names.extend(a.names.iter().copied());
                 }
             }
         }
         for a in &self.anchors {
-            if marker_names.contains(a.fragment.as_str()) && inside_a_note(a.node) {
+            if marker_names.contains(&*a.fragment) && inside_a_note(a.node) {
                 notes.structural.insert(a.node);
             }
         }
@@ -241,18 +241,20 @@ impl<'d> Page<'d> {
 
 /// An in-page link (`href="#x"`, or `…/page#x` as saved pages write it): its fragment, and
 /// the names a back-link can point at (its id or name, or its `<sup>`'s id).
-fn anchor(doc: &Tree<'_>, el: NodeId, pos: usize) -> Option<Anchor> {
+fn anchor<'d>(doc: &'d Tree<'_>, el: NodeId, pos: usize) -> Option<Anchor<'d>> {
     let fragment = doc
         .attr(el, AttrName::Href)
         .and_then(|h| h.split_once('#'))
         .map(|(_, f)| f)
         .filter(|f| !f.is_empty())?;
-    let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy().into_owned();
-    let mut names: Vec<String> =
-        [doc.id_of(el), doc.attr(el, AttrName::Name)].into_iter().flatten().map(str::to_string).collect();
+    let fragment = match percent_encoding::percent_decode_str(fragment).decode_utf8_lossy() {
+        Cow::Borrowed(_) => Cow::Borrowed(fragment),
+        decoded => Cow::Owned(decoded.into_owned()),
+    };
+    let mut names: Vec<&str> = [doc.id_of(el), doc.attr(el, AttrName::Name)].into_iter().flatten().collect();
     for a in doc.ancestors(el).take(2) {
         if matches!(doc.name(a), Some("sup" | "span")) {
-            names.extend(doc.id_of(a).map(str::to_string));
+            names.extend(doc.id_of(a));
         }
     }
     Some(Anchor { node: el, pos, fragment, names })

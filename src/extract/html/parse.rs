@@ -12,18 +12,94 @@
 //! `script`, `style` and `title`; the implied `html`, `head`, `body` and `tbody`; the element
 //! scopes that decide whether a start tag closes an open `p`, `li`, `dd`, `dt` or link.
 
+use super::nesting::{self, Walk};
 use super::tree::{AttrName, Builder, Tree};
 use std::borrow::Cow;
 
 /// Builds the tree of `src`, or `None` when html5ever would repair something.
 pub(super) fn parse(src: &str) -> Option<Tree<'_>> {
-    // Offsets are kept in 31 bits; NUL is replaced or dropped depending on where it is.
-    if src.len() >= 1 << 31 || memchr::memchr(0, src.as_bytes()).is_some() {
+    if !readable(src) {
         return None;
     }
-    let mut p = Parser { src, pos: 0, b: Builder::new(src), mode: Mode::Initial, skip_lf: false };
-    p.run()?;
+    let mut p = Parser::new(src);
+    p.run_to(src.len())?;
+    p.eof()?;
     Some(p.b.finish())
+}
+
+/// Offsets are kept in 31 bits; NUL is replaced or dropped depending on where it is.
+fn readable(src: &str) -> bool {
+    src.len() < 1 << 31 && memchr::memchr(0, src.as_bytes()).is_none()
+}
+
+/// Builds the tree of a large page, reading its halves on two cores, when html5ever would
+/// build the same tree from the page as given; `None` when it would repair something, or
+/// when the page may nest too deep (html5ever then reads it flattened, see `nesting`).
+///
+/// The second half is read from a `<` near the middle where the page seems to be back at
+/// the top of the body, as if the body were the only open element. That guess is checked
+/// when the first half is read: when the first reader stands there in the same state, the
+/// second reader decided everything as one reader would have; otherwise the first reader
+/// reads on and the second half's work is dropped.
+pub(super) fn parse_large(src: &str) -> Option<Tree<'_>> {
+    if !readable(src) {
+        return None;
+    }
+    let cut = cut_point(src);
+    let (first, second, nesting) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| {
+            let from = cut.unwrap_or(src.len());
+            let tree = cut.and_then(|cut| {
+                let mut p = Parser::in_body(src, cut);
+                p.run_to(src.len())?;
+                p.eof()?;
+                Some(p.b.finish())
+            });
+            (tree, Walk::of(src, from..src.len()))
+        });
+        let mut p = Parser::new(src);
+        let first = p.run_to(cut.unwrap_or(src.len())).map(|()| p);
+        let nesting = Walk::of(src, 0..cut.unwrap_or(src.len()));
+        let (second, rest) = second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, second, nesting.then(rest))
+    });
+    let mut p = first?;
+    if nesting.too_deep() {
+        return None;
+    }
+    match (cut, second) {
+        (Some(cut), Some(second)) if p.at_top_of_body(cut) => p.b.append(second),
+        (Some(cut), None) if p.at_top_of_body(cut) => return None,
+        _ => {
+            p.run_to(src.len())?;
+            p.eof()?;
+        }
+    }
+    Some(p.b.finish())
+}
+
+/// Where the second half of a large page is read from: a start tag within 64 KB of the
+/// middle (and in the middle half) where the nesting, counted the simple way, is lowest;
+/// nearest the middle.
+fn cut_point(src: &str) -> Option<usize> {
+    const AROUND: usize = 64 * 1024;
+    let mid = src.len() / 2;
+    let around = AROUND.min(src.len() / 4);
+    let (from, to) = (mid - around, mid + around);
+    let bytes = src.as_bytes();
+    let mut depth = 0i64;
+    let mut best: Option<(i64, usize, usize)> = None; // (depth, distance to the middle, at)
+    for lt in memchr::memchr_iter(b'<', &bytes[from..to]).map(|p| from + p) {
+        let Some(closing) = nesting::step_at(src, lt) else { continue };
+        if !closing && bytes.get(lt + 1).is_some_and(u8::is_ascii_alphabetic) {
+            let here = (depth, lt.abs_diff(mid), lt);
+            if best.is_none_or(|b| (here.0, here.1) < (b.0, b.1)) {
+                best = Some(here);
+            }
+        }
+        depth += if closing { -1 } else { 1 };
+    }
+    best.map(|(.., at)| at)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,8 +276,30 @@ impl<'s> Parser<'s> {
         self.bytes().get(i).copied()
     }
 
-    fn run(&mut self) -> Option<()> {
-        while self.pos < self.src.len() {
+    fn new(src: &'s str) -> Self {
+        Parser { src, pos: 0, b: Builder::new(src), mode: Mode::Initial, skip_lf: false }
+    }
+
+    /// A reader at `pos` as if the body were the only open element.
+    fn in_body(src: &'s str, pos: usize) -> Self {
+        let mut b = Builder::new(src);
+        for name in ["html", "body"] {
+            let from = b.attrs_start();
+            b.element(name, from);
+        }
+        Parser { src, pos, b, mode: Mode::Body, skip_lf: false }
+    }
+
+    /// Whether this reader stands at `pos` as [`Parser::in_body`] starts there.
+    fn at_top_of_body(&self, pos: usize) -> bool {
+        let tree = self.b.tree();
+        let open: Vec<&str> = self.b.open().iter().skip(1).map(|&n| tree.name(n).unwrap_or("")).collect();
+        self.pos == pos && self.mode == Mode::Body && !self.skip_lf && open == ["html", "body"]
+    }
+
+    /// Reads up to `end` (or past it, when a tag or comment goes on past it).
+    fn run_to(&mut self, end: usize) -> Option<()> {
+        while self.pos < end {
             let rest = &self.bytes()[self.pos..];
             let lt = memchr::memchr(b'<', rest).map_or(self.src.len(), |p| self.pos + p);
             if lt > self.pos {
@@ -212,7 +310,7 @@ impl<'s> Parser<'s> {
             }
             self.markup()?;
         }
-        self.eof()
+        Some(())
     }
 
     /// At a `<`: a tag, a comment, a doctype, or a `<` that is text.
@@ -1028,5 +1126,55 @@ mod tests {
                 assert_eq!(fast, dom, "trees differ for {}", f.display());
             }
         }
+    }
+
+    #[test]
+    fn halves_read_as_one_reader_reads() {
+        let mut rng = Rng(0x1234_5678_9abc_def1);
+        let (mut taken, mut cut_taken) = (0, 0);
+        for round in 0..400 {
+            // Pages of many parts, some wrapped in a block that stays open over the middle
+            // (the second reader's guess is then wrong), some with repairs.
+            let mut html = String::from("<!DOCTYPE html><html><head><title>t</title></head><body>\n");
+            let wrap = round % 3 == 0;
+            if wrap {
+                html.push_str("<div class=wrap>");
+            }
+            for i in 0..rng.below(40) + 2 {
+                let part = match rng.below(9) {
+                    0 => format!("<p id=p{i}>{i}. Text &amp; <a href=\"https://e.org/{i}\">link</a></p>"),
+                    1 => "<ul><li>a</li><li><b>b</b></li></ul>".to_string(),
+                    2 => "<table><tr><td>x</td></tr></table>".to_string(),
+                    3 => "<div><span>s</span> <i>t</i></div><!-- c -->".to_string(),
+                    4 => "<script>var a = '<p>';</script><pre>\nkeep</pre>".to_string(),
+                    5 if rng.below(20) == 0 => "<p>a<div>repaired</div>".to_string(),
+                    6 => "<section><h2>h</h2><p>p</p></section>".to_string(),
+                    _ => {
+                        let mut soup = String::new();
+                        nested(&mut rng, 0, &mut soup);
+                        soup
+                    }
+                };
+                html.push_str(&part);
+                html.push('\n');
+            }
+            if wrap {
+                html.push_str("</div>");
+            }
+            html.push_str("</body></html>");
+            let whole = parse(&html).map(|t| t.outline());
+            let halves = parse_large(&html).map(|t| t.outline());
+            assert_eq!(halves, whole, "{html}");
+            taken += usize::from(whole.is_some());
+            let cut = cut_point(&html);
+            if let (Some(cut), true) = (cut, whole.is_some()) {
+                let mut p = Parser::new(&html);
+                if p.run_to(cut).is_some() && p.at_top_of_body(cut) {
+                    cut_taken += 1;
+                }
+            }
+        }
+        // Both paths are taken: halves joined, and the first reader reading on.
+        assert!(taken > 40 && cut_taken > 20 && cut_taken < taken, "{taken} {cut_taken}");
     }
 }

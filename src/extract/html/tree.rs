@@ -10,8 +10,9 @@
 /// A node's index in document order (the document itself is 0).
 pub(super) type NodeId = u32;
 
-/// Hashes a node id in one multiplication: the maps keyed by node are read for every element
-/// of a page, and SipHash's resistance to chosen keys buys nothing for positions in a tree.
+/// Hashes a node id in one multiplication (and names a word at a time): the maps keyed by
+/// node or name are read for every element and link of a page. Not resistant to chosen keys
+/// (SipHash is); a page crafted to collide costs time, never a wrong answer.
 #[derive(Default, Clone, Copy)]
 pub(super) struct IdHasher(u64);
 
@@ -21,8 +22,13 @@ impl std::hash::Hasher for IdHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         }
     }
 
@@ -35,6 +41,10 @@ impl std::hash::Hasher for IdHasher {
 pub(super) type IdMap<V> = std::collections::HashMap<NodeId, V, std::hash::BuildHasherDefault<IdHasher>>;
 /// A set of nodes.
 pub(super) type IdSet = std::collections::HashSet<NodeId, std::hash::BuildHasherDefault<IdHasher>>;
+/// A map keyed by a name of the page.
+pub(super) type StrMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<IdHasher>>;
+/// A set of names of the page.
+pub(super) type StrSet<'s> = std::collections::HashSet<&'s str, std::hash::BuildHasherDefault<IdHasher>>;
 
 /// The attributes the rules read; all others are dropped while the tree is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,6 +230,38 @@ impl<'s> Builder<'s> {
                 }
             }
         }
+    }
+
+    /// Appends the nodes of `other`, a tree of the same page read from where this builder
+    /// stands: its first nodes are this builder's open elements, the rest follow.
+    pub(super) fn append(&mut self, other: Tree<'s>) {
+        let shared = self.open.len() as u32;
+        let base = NodeId::try_from(self.tree.nodes.len()).unwrap_or(NodeId::MAX);
+        let (attrs, own) = (self.attrs_start(), u32::try_from(self.tree.own.len()).unwrap_or(u32::MAX));
+        let map = |n: NodeId| match self.open.get(n as usize) {
+            Some(&mine) if n < shared => mine,
+            _ => (base + n).saturating_sub(shared),
+        };
+        let shift = |span: Span| match span.len & OWN {
+            0 => span,
+            _ => Span { start: span.start.saturating_add(own), len: span.len },
+        };
+        let nodes: Vec<Node> = other
+            .nodes
+            .iter()
+            .skip(shared as usize)
+            .map(|n| Node {
+                parent: map(n.parent),
+                end: map(n.end),
+                span: shift(n.span),
+                first_attr: n.first_attr.saturating_add(attrs),
+                attr_count: n.attr_count,
+                kind: n.kind,
+            })
+            .collect();
+        self.tree.nodes.extend(nodes);
+        self.tree.attrs.extend(other.attrs.iter().map(|a| Attr { value: shift(a.value), ..*a }));
+        self.tree.own.push_str(&other.own);
     }
 
     pub(super) fn finish(mut self) -> Tree<'s> {
@@ -439,8 +481,14 @@ impl Tree<'_> {
                         })
                         .collect();
                     attrs.sort();
-                    let _ =
-                        writeln!(out, "{:depth$}<{}> {}", "", self.name(id).unwrap_or("?"), attrs.join(" "));
+                    let parent = self.parent(id).map(|p| self.name(p).unwrap_or("#document"));
+                    let _ = writeln!(
+                        out,
+                        "{:depth$}<{}> {} ^{parent:?}",
+                        "",
+                        self.name(id).unwrap_or("?"),
+                        attrs.join(" ")
+                    );
                     depth += 1;
                 }
                 Edge::Close(id) => {
