@@ -69,22 +69,27 @@ fn is_block(name: &str) -> bool {
 
 /// Appends every citation of an HTML document to `out`, with its footnote and paragraph.
 pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
-    let (flat, fast) = read_fast(text);
-    let dom;
-    let doc = match fast {
-        Some(tree) => tree,
-        None => {
-            dom = scraper::Html::parse_document(&flat);
-            Tree::from_dom(&dom)
-        }
+    let (notes, walked) = {
+        let (flat, fast) = read_fast(text);
+        let dom;
+        let doc = match fast {
+            Some(tree) => tree,
+            None => {
+                dom = scraper::Html::parse_document(&flat);
+                Tree::from_dom(&dom)
+            }
+        };
+        let base = doc
+            .subtree(doc.root())
+            .find(|&n| doc.is(n, "base") && doc.attr(n, AttrName::Href).is_some())
+            .and_then(|b| doc.attr(b, AttrName::Href))
+            .and_then(|h| ::url::Url::parse(h).ok());
+        let notes = notes::find(&doc);
+        let walked = walk::walk(&doc, text, &notes, base.as_ref());
+        (notes.targets, walked)
     };
-    let base = doc
-        .subtree(doc.root())
-        .find(|&n| doc.is(n, "base") && doc.attr(n, AttrName::Href).is_some())
-        .and_then(|b| doc.attr(b, AttrName::Href))
-        .and_then(|h| ::url::Url::parse(h).ok());
-    let notes = notes::find(&doc);
-    walk::walk(&doc, text, &notes, base.as_ref(), out);
+    // The tree (and html5ever's) is freed before the citations are labelled.
+    walked.finish(&notes, out);
 }
 
 /// The page as html5ever is given it (deep nesting flattened), and its tree when the fast

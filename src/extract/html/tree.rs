@@ -235,10 +235,12 @@ impl<'s> Builder<'s> {
     /// Appends the nodes of `other`, a tree of the same page read from where this builder
     /// stands: its first nodes are this builder's open elements, the rest follow.
     pub(super) fn append(&mut self, other: Tree<'s>) {
-        let shared = self.open.len() as u32;
-        let base = NodeId::try_from(self.tree.nodes.len()).unwrap_or(NodeId::MAX);
-        let (attrs, own) = (self.attrs_start(), u32::try_from(self.tree.own.len()).unwrap_or(u32::MAX));
-        let map = |n: NodeId| match self.open.get(n as usize) {
+        let Builder { tree, open } = self;
+        let shared = open.len() as u32;
+        let base = NodeId::try_from(tree.nodes.len()).unwrap_or(NodeId::MAX);
+        let attrs = u32::try_from(tree.attrs.len()).unwrap_or(u32::MAX);
+        let own = u32::try_from(tree.own.len()).unwrap_or(u32::MAX);
+        let map = |n: NodeId| match open.get(n as usize) {
             Some(&mine) if n < shared => mine,
             _ => (base + n).saturating_sub(shared),
         };
@@ -246,22 +248,17 @@ impl<'s> Builder<'s> {
             0 => span,
             _ => Span { start: span.start.saturating_add(own), len: span.len },
         };
-        let nodes: Vec<Node> = other
-            .nodes
-            .iter()
-            .skip(shared as usize)
-            .map(|n| Node {
-                parent: map(n.parent),
-                end: map(n.end),
-                span: shift(n.span),
-                first_attr: n.first_attr.saturating_add(attrs),
-                attr_count: n.attr_count,
-                kind: n.kind,
-            })
-            .collect();
-        self.tree.nodes.extend(nodes);
-        self.tree.attrs.extend(other.attrs.iter().map(|a| Attr { value: shift(a.value), ..*a }));
-        self.tree.own.push_str(&other.own);
+        // Moved over one by one: the other tree's nodes are not copied whole first.
+        tree.nodes.extend(other.nodes.iter().skip(shared as usize).map(|n| Node {
+            parent: map(n.parent),
+            end: map(n.end),
+            span: shift(n.span),
+            first_attr: n.first_attr.saturating_add(attrs),
+            attr_count: n.attr_count,
+            kind: n.kind,
+        }));
+        tree.attrs.extend(other.attrs.iter().map(|a| Attr { value: shift(a.value), ..*a }));
+        tree.own.push_str(&other.own);
     }
 
     pub(super) fn finish(mut self) -> Tree<'s> {

@@ -9,7 +9,7 @@
 //! they are done in order when the first half is done). `tests` compares the halves with one
 //! walk on generated pages.
 
-use super::notes::Notes;
+use super::notes::{Notes, Target};
 use super::tree::{AttrName, Edge, NodeId, Tree};
 use super::{
     id_label, is_block, is_navigation, is_skipped, leading_number, marker_label, symbols, url, Found,
@@ -19,16 +19,19 @@ use crate::types::Kind;
 /// Pages over this size are walked in two halves.
 pub(super) const PARALLEL_FROM: usize = 1 << 20;
 
-/// Appends the citations of a parsed page to `out`, with their footnote and paragraph.
-pub(super) fn walk(
-    doc: &Tree<'_>,
-    text: &str,
-    notes: &Notes,
-    base: Option<&::url::Url>,
-    out: &mut Vec<Found>,
-) {
+/// The citations of a parsed page, with their places (labelled by [`Walked::finish`], which
+/// needs the notes' targets and no longer the tree).
+pub(super) fn walk(doc: &Tree<'_>, text: &str, notes: &Notes, base: Option<&::url::Url>) -> Walked {
     let split = if text.len() > PARALLEL_FROM { split_point(doc) } else { None };
-    walk_split(doc, text, notes, base, split, out);
+    walk_split(doc, text, notes, base, split)
+}
+
+/// What a walk found: the citations of the first (or only) half, those of the second, and
+/// each note's first marker.
+pub(super) struct Walked {
+    found: Vec<(Found, Place)>,
+    rest: Vec<(Found, Place)>,
+    markers: Vec<Option<(String, Para)>>,
 }
 
 /// The walk, in two halves when `split` names where the second starts (its ancestors and
@@ -39,13 +42,12 @@ fn walk_split(
     notes: &Notes,
     base: Option<&::url::Url>,
     split: Option<(Vec<NodeId>, NodeId)>,
-    out: &mut Vec<Found>,
-) {
+) -> Walked {
     let live = Seek::Live { finder: Finder::new(text), block: 0 };
     let mut first = Walker::new(doc, notes, base, live, Para::Is(None));
     let Some((ancestors, at)) = split else {
         doc.edges(doc.root()).for_each(|edge| first.step(edge));
-        return first.finish(Vec::new(), out);
+        return Walked { found: first.found, rest: Vec::new(), markers: first.markers };
     };
     let second = std::thread::scope(|scope| {
         let second = scope.spawn(|| {
@@ -65,7 +67,34 @@ fn walk_split(
         second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
     let rest = first.absorb(second);
-    first.finish(rest, out);
+    Walked { found: first.found, rest, markers: first.markers }
+}
+
+impl Walked {
+    /// Labels: the marker text that points at a note, else the number in its id, else its
+    /// position in the list; the paragraph is the one carrying the marker.
+    pub(super) fn finish(self, notes: &[Target], out: &mut Vec<Found>) {
+        let resolved: Vec<(String, Option<String>)> = notes
+            .iter()
+            .zip(&self.markers)
+            .map(|(n, marker)| match marker {
+                Some((label, para)) if !label.is_empty() => (label.clone(), para.known()),
+                other => {
+                    let label = id_label(&n.id).or(n.ordinal.map(|o| o.to_string())).unwrap_or_default();
+                    (label, other.as_ref().and_then(|(_, p)| p.known()))
+                }
+            })
+            .collect();
+        out.reserve(self.found.len() + self.rest.len());
+        for (mut f, place) in self.found.into_iter().chain(self.rest) {
+            let (footnote, paragraph) = match place.footnote.and_then(|i| resolved.get(i)) {
+                Some((label, para)) => (label.clone(), para.clone().unwrap_or_default()),
+                None => (String::new(), place.paragraph.known().unwrap_or_default()),
+            };
+            f.context = Some(Box::new((footnote, paragraph)));
+            out.push(f);
+        }
+    }
 }
 
 /// Where to cut a page in two: before the block child of the body nearest its middle (not
@@ -383,34 +412,6 @@ impl<'t, 'd> Walker<'t, 'd> {
         self.paragraph = resolve(second.paragraph);
         found
     }
-
-    /// Labels: the marker text that points at a note, else the number in its id, else its
-    /// position in the list; the paragraph is the one carrying the marker.
-    /// `rest`: the second half's citations, when the page was walked in two.
-    fn finish(self, rest: Vec<(Found, Place)>, out: &mut Vec<Found>) {
-        let resolved: Vec<(String, Option<String>)> = self
-            .notes
-            .targets
-            .iter()
-            .zip(&self.markers)
-            .map(|(n, marker)| match marker {
-                Some((label, para)) if !label.is_empty() => (label.clone(), para.known()),
-                other => {
-                    let label = id_label(&n.id).or(n.ordinal.map(|o| o.to_string())).unwrap_or_default();
-                    (label, other.as_ref().and_then(|(_, p)| p.known()))
-                }
-            })
-            .collect();
-        out.reserve(self.found.len() + rest.len());
-        for (mut f, place) in self.found.into_iter().chain(rest) {
-            let (footnote, paragraph) = match place.footnote.and_then(|i| resolved.get(i)) {
-                Some((label, para)) => (label.clone(), para.clone().unwrap_or_default()),
-                None => (String::new(), place.paragraph.known().unwrap_or_default()),
-            };
-            f.context = Some(Box::new((footnote, paragraph)));
-            out.push(f);
-        }
-    }
 }
 
 /// Finds raw text in the source in document order (the parser keeps no positions).
@@ -650,7 +651,7 @@ mod tests {
     fn outcome(doc: &Tree<'_>, text: &str, split: Option<(Vec<NodeId>, NodeId)>) -> Vec<String> {
         let notes = super::super::notes::find(doc);
         let mut out = Vec::new();
-        walk_split(doc, text, &notes, None, split, &mut out);
+        walk_split(doc, text, &notes, None, split).finish(&notes.targets, &mut out);
         out.into_iter().map(|f| format!("{} {:?} {} {:?}", f.start, f.kind, f.value, f.context)).collect()
     }
 
