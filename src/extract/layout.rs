@@ -200,6 +200,21 @@ impl<'t> Scanner<'t> {
 
 impl Layout {
     /// Scans the lines of `text` once (linear time).
+    /// Only the lines of `text`: for formats that place their citations themselves (HTML),
+    /// where [`Layout::context`] is never asked (it says nothing for any line).
+    pub(super) fn lines(text: &str) -> Layout {
+        let mut line_starts = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+        line_starts.push(0);
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        Layout {
+            line_starts,
+            roles: Vec::new(),
+            paragraphs: Vec::new(),
+            definitions: Vec::new(),
+            empty: Arc::from(""),
+        }
+    }
+
     pub(super) fn scan(text: &str) -> Layout {
         // Counted first: a list grown by doubling copies itself and faults in its pages again.
         let mut line_starts = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);

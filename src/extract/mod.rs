@@ -478,8 +478,10 @@ pub fn extract_text(source: &str, text: &str, format: InputFormat) -> Vec<Citati
 /// in pieces of that size).
 fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: usize) -> Vec<Citation> {
     let big = text.len() > parallel_from;
+    // HTML places its citations itself: only its lines are needed (for line numbers).
+    let scan: fn(&str) -> Layout = if format == InputFormat::Html { Layout::lines } else { Layout::scan };
     let (runs, layout) = std::thread::scope(|scope| {
-        let layout = big.then(|| scope.spawn(|| Layout::scan(text)));
+        let layout = big.then(|| scope.spawn(move || scan(text)));
         let runs = match format {
             InputFormat::Markdown => markdown::extract(text, parallel_from),
             // Package formats have no text form; given as text, they are read as plain text.
@@ -495,7 +497,7 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
         let layout = match layout.map(|h| h.join()) {
             Some(Ok(layout)) => layout,
             Some(Err(panic)) => std::panic::resume_unwind(panic),
-            None => Layout::scan(text),
+            None => scan(text),
         };
         (runs, layout)
     });

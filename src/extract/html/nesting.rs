@@ -15,10 +15,6 @@ pub(super) const MAX_DEPTH: usize = 512;
 /// What the tag-like `<` at `lt` does to the depth: `Some((closing, the tag's bytes))`, or
 /// `None` when it does nothing (no name, a void element, `/>`, no `>` after it).
 fn step(text: &str, lt: usize) -> Option<(bool, Range<usize>, &str)> {
-    const VOID: &[&str] = &[
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-        "track", "wbr",
-    ];
     let bytes = text.as_bytes();
     let closing = bytes.get(lt + 1) == Some(&b'/');
     let name_start = lt + 1 + usize::from(closing);
@@ -26,9 +22,8 @@ fn step(text: &str, lt: usize) -> Option<(bool, Range<usize>, &str)> {
     if name_len == 0 {
         return None;
     }
-    // Compared in place: this runs for every tag of a page.
     let name = &text[name_start..name_start + name_len];
-    if VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) {
+    if is_void(name.as_bytes()) {
         return None;
     }
     // With no `>` after this `<`, there is none after any later one either.
@@ -42,6 +37,31 @@ fn step(text: &str, lt: usize) -> Option<(bool, Range<usize>, &str)> {
 /// Whether the tag-like `<` at `lt` counts: `Some(closing)`, or `None`.
 pub(super) fn step_at(text: &str, lt: usize) -> Option<bool> {
     step(text, lt).map(|(closing, ..)| closing)
+}
+
+/// The elements without content, in any case (compared as bytes: this runs for every tag).
+fn is_void(name: &[u8]) -> bool {
+    let mut buf = [0u8; 6];
+    let Some(lower) = buf.get_mut(..name.len()) else { return false };
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    matches!(
+        &*lower,
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"param"
+            | b"source"
+            | b"track"
+            | b"wbr"
+    )
 }
 
 /// Blanks out (with spaces, keeping every byte offset) the start and end tags nested deeper
