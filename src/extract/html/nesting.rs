@@ -12,31 +12,37 @@ use std::ops::Range;
 /// Deepest element nesting handed to the parser; no real document nests this deep.
 pub(super) const MAX_DEPTH: usize = 512;
 
-/// What the tag-like `<` at `lt` does to the depth: `Some((closing, the tag's bytes))`, or
-/// `None` when it does nothing (no name, a void element, `/>`, no `>` after it).
-fn step(text: &str, lt: usize) -> Option<(bool, Range<usize>, &str)> {
+/// What the tag-like `<` at `lt` does to the depth.
+pub(super) enum Step<'t> {
+    Tag {
+        closing: bool,
+        tag: Range<usize>,
+        name: &'t str,
+    },
+    /// Nothing: no name, a void element, or `/>`.
+    Nothing,
+    /// No `>` follows: nor does one follow any later `<` (the count stops here).
+    NoMore,
+}
+
+pub(super) fn step(text: &str, lt: usize) -> Step<'_> {
     let bytes = text.as_bytes();
     let closing = bytes.get(lt + 1) == Some(&b'/');
     let name_start = lt + 1 + usize::from(closing);
-    let name_len = bytes.get(name_start..)?.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+    let name_len =
+        bytes.get(name_start..).map_or(0, |b| b.iter().take_while(|b| b.is_ascii_alphanumeric()).count());
     if name_len == 0 {
-        return None;
+        return Step::Nothing;
     }
     let name = &text[name_start..name_start + name_len];
     if is_void(name.as_bytes()) {
-        return None;
+        return Step::Nothing;
     }
-    // With no `>` after this `<`, there is none after any later one either.
-    let gt = lt + memchr::memchr(b'>', &bytes[lt..])?;
+    let Some(gt) = memchr::memchr(b'>', &bytes[lt..]).map(|p| lt + p) else { return Step::NoMore };
     if !closing && bytes[gt - 1] == b'/' {
-        return None;
+        return Step::Nothing;
     }
-    Some((closing, lt..gt + 1, name))
-}
-
-/// Whether the tag-like `<` at `lt` counts: `Some(closing)`, or `None`.
-pub(super) fn step_at(text: &str, lt: usize) -> Option<bool> {
-    step(text, lt).map(|(closing, ..)| closing)
+    Step::Tag { closing, tag: lt..gt + 1, name }
 }
 
 /// The elements without content, in any case (compared as bytes: this runs for every tag).
@@ -71,7 +77,11 @@ pub(super) fn flatten(text: &str) -> Cow<'_, str> {
     let mut depth = 0usize;
     let mut blank: Vec<Range<usize>> = Vec::new();
     for lt in memchr::memchr_iter(b'<', text.as_bytes()) {
-        let Some((closing, tag, name)) = step(text, lt) else { continue };
+        let (closing, tag, name) = match step(text, lt) {
+            Step::Tag { closing, tag, name } => (closing, tag, name),
+            Step::Nothing => continue,
+            Step::NoMore => break,
+        };
         if !closing {
             depth += 1;
         }
@@ -111,7 +121,11 @@ impl Walk {
         let from = part.start;
         let Some(bytes) = text.as_bytes().get(part) else { return w };
         for lt in memchr::memchr_iter(b'<', bytes) {
-            let Some((closing, ..)) = step(text, from + lt) else { continue };
+            let closing = match step(text, from + lt) {
+                Step::Tag { closing, .. } => closing,
+                Step::Nothing => continue,
+                Step::NoMore => break,
+            };
             w.sum += if closing { -1 } else { 1 };
             w.low = w.low.min(w.sum);
             w.high = w.high.max(w.sum);

@@ -12,7 +12,7 @@
 //! `script`, `style` and `title`; the implied `html`, `head`, `body` and `tbody`; the element
 //! scopes that decide whether a start tag closes an open `p`, `li`, `dd`, `dt` or link.
 
-use super::nesting::{self, Walk};
+use super::nesting::{self, Step, Walk};
 use super::tree::{AttrName, Builder, Tree};
 use std::borrow::Cow;
 
@@ -90,7 +90,11 @@ fn cut_point(src: &str) -> Option<usize> {
     let mut depth = 0i64;
     let mut best: Option<(i64, usize, usize)> = None; // (depth, distance to the middle, at)
     for lt in memchr::memchr_iter(b'<', &bytes[from..to]).map(|p| from + p) {
-        let Some(closing) = nesting::step_at(src, lt) else { continue };
+        let closing = match nesting::step(src, lt) {
+            Step::Tag { closing, .. } => closing,
+            Step::Nothing => continue,
+            Step::NoMore => break,
+        };
         if !closing && bytes.get(lt + 1).is_some_and(u8::is_ascii_alphabetic) {
             let here = (depth, lt.abs_diff(mid), lt);
             if best.is_none_or(|b| (here.0, here.1) < (b.0, b.1)) {
@@ -606,7 +610,9 @@ impl<'s> Parser<'s> {
             "tbody" | "thead" | "tfoot" | "tr" => return None,
             _ => {}
         }
-        if unhandled_in_body(name) {
+        // Deeper than the nesting guard allows: scope checks walk the open elements, so deep
+        // nesting costs quadratic time (html5ever reads such a page, flattened if need be).
+        if unhandled_in_body(name) || self.b.open().len() > nesting::MAX_DEPTH {
             return None;
         }
         if closes_p(name) && self.in_scope("p") {
@@ -915,6 +921,7 @@ mod tests {
             "<p>\0</p>",
             "<script><!-- x</script>",
             "</div><p>x</p>",
+            &"<div>".repeat(nesting::MAX_DEPTH + 1),
         ] {
             assert!(!check(html), "taken: {html:?}");
         }
@@ -1126,6 +1133,15 @@ mod tests {
                 assert_eq!(fast, dom, "trees differ for {}", f.display());
             }
         }
+    }
+
+    #[test]
+    fn a_deep_large_page_is_handed_over_at_once() {
+        // 2.4 MB nesting 400,000 deep: both readers stop at the guard's depth (scope checks
+        // walk the open elements: read on, this would take quadratic time).
+        let deep = "<div>".repeat(400_000) + &"</div>".repeat(400_000);
+        assert!(parse_large(&deep).is_none());
+        assert!(parse(&deep).is_none());
     }
 
     #[test]
