@@ -1,4 +1,5 @@
-//! HTML reports and pages (scraper/html5ever): links in content and in footnote or
+//! HTML reports and pages (read by `parse.rs` when html5ever would build the page without
+//! repairs, by html5ever otherwise; the same tree either way): links in content and in footnote or
 //! reference lists (`<li id="fn3">`, `<ol class="references">`, `<div class="footnotes">`),
 //! `<sup>` markers mapping each footnote to its numbered paragraph, and symbols and
 //! resolution references in the text. Stylesheets, scripts, images, navigation, headers,
