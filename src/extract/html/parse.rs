@@ -320,18 +320,18 @@ impl<'s> Parser<'s> {
     /// At a `<`: a tag, a comment, a doctype, or a `<` that is text.
     fn markup(&mut self) -> Option<()> {
         let start = self.pos;
+        // Any token (a comment, a dropped `</>`, even a parse error) ends `pre`'s newline rule.
+        self.skip_lf = false;
         match self.at(start + 1) {
             Some(c) if c.is_ascii_alphabetic() => {
                 self.pos = start + 1;
                 let tag = self.tag(false)?;
-                self.skip_lf = false;
                 self.start_tag(tag)
             }
             Some(b'/') => match self.at(start + 2) {
                 Some(c) if c.is_ascii_alphabetic() => {
                     self.pos = start + 2;
                     let tag = self.tag(true)?;
-                    self.skip_lf = false;
                     self.end_tag(&tag.name)
                 }
                 Some(b'>') => {
@@ -354,7 +354,6 @@ impl<'s> Parser<'s> {
     /// `<!--…-->`, `<!DOCTYPE …>` or a bogus comment: none is kept.
     fn declaration(&mut self, start: usize) -> Option<()> {
         let rest = &self.bytes()[start + 2..];
-        self.skip_lf = false;
         if rest.starts_with(b"--") {
             let body = &rest[2..];
             let len = if body.starts_with(b">") {
@@ -900,6 +899,8 @@ mod tests {
             "<ul><li><ul><li>x</li></ul></li></ul>",
             "<p>a</p></body>\n</html>\n",
             "<br/><img src=x /><hr>",
+            // A bogus comment (or any token) after `<pre>` ends its newline rule.
+            "<pre></ x>\n  y</pre><pre></>\nz</pre><pre><?x>\nw</pre>",
         ] {
             assert!(check(html), "not taken: {html:?}");
         }
