@@ -200,6 +200,21 @@ fn leading_number(doc: &Tree<'_>, el: NodeId) -> Option<String> {
     }
 }
 
+/// A small deterministic generator (xorshift) for the generated pages of the tests, so a
+/// failing page can be printed and kept.
+#[cfg(test)]
+struct Rng(u64);
+
+#[cfg(test)]
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -869,6 +869,7 @@ fn is_noncharacter(n: u32) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Rng;
     use super::*;
 
     /// The fast tree, when the fast reader takes the page, and html5ever's.
@@ -934,18 +935,6 @@ mod tests {
             "<p>a<script></script>\u{feff}b</p>",
         ] {
             assert!(!check(html), "taken: {html:?}");
-        }
-    }
-
-    /// A small deterministic generator (xorshift), so a failing page can be printed and kept.
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
         }
     }
 

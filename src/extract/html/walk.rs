@@ -586,6 +586,7 @@ fn scan_block(
 
 #[cfg(test)]
 mod tests {
+    use super::super::Rng;
     use super::*;
 
     proptest::proptest! {
@@ -601,18 +602,6 @@ mod tests {
             let at = at.min(hay.len());
             hay.splice(at..at, needle.iter().copied());
             proptest::prop_assert_eq!(find_bytes(&hay, &needle), memchr::memmem::find(&hay, &needle));
-        }
-    }
-
-    /// A small deterministic generator (xorshift).
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
         }
     }
 
