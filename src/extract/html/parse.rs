@@ -259,6 +259,162 @@ fn unhandled_in_body(name: &str) -> bool {
     )
 }
 
+fn is_heading(name: &str) -> bool {
+    matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
+/// End tags html5ever handles by closing the element (when in scope) with whatever is open
+/// above it (html5ever 0.35, `tree_builder/rules.rs`, in body; `td`/`th` in a cell).
+fn closes_open(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "header"
+            | "hgroup"
+            | "listing"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "pre"
+            | "search"
+            | "section"
+            | "summary"
+            | "ul"
+            | "p"
+            | "li"
+            | "dd"
+            | "dt"
+            | "td"
+            | "th"
+    )
+}
+
+/// Inline elements that are neither special nor formatting for html5ever: closing them by
+/// implication leaves no trace.
+fn is_plain_inline(name: &str) -> bool {
+    matches!(
+        name,
+        "span"
+            | "sup"
+            | "sub"
+            | "cite"
+            | "bdi"
+            | "bdo"
+            | "q"
+            | "abbr"
+            | "dfn"
+            | "kbd"
+            | "samp"
+            | "var"
+            | "mark"
+            | "time"
+            | "data"
+            | "label"
+            | "ins"
+            | "del"
+    )
+}
+
+/// html5ever 0.35's special elements (`tree_builder/tag_sets.rs`, `special_tag`).
+const SPECIAL: &[&str] = &[
+    "address",
+    "applet",
+    "area",
+    "article",
+    "aside",
+    "base",
+    "basefont",
+    "bgsound",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "caption",
+    "center",
+    "col",
+    "colgroup",
+    "dd",
+    "details",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "embed",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "frame",
+    "frameset",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "iframe",
+    "img",
+    "input",
+    "isindex",
+    "li",
+    "link",
+    "listing",
+    "main",
+    "marquee",
+    "menu",
+    "meta",
+    "nav",
+    "noembed",
+    "noframes",
+    "noscript",
+    "object",
+    "ol",
+    "p",
+    "param",
+    "plaintext",
+    "pre",
+    "script",
+    "section",
+    "select",
+    "source",
+    "style",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "template",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "track",
+    "ul",
+    "wbr",
+    "xmp",
+];
+
 /// Elements whose text is raw (up to their end tag), as this reader takes them.
 fn raw_text(name: &str) -> bool {
     matches!(name, "script" | "style" | "title")
@@ -615,26 +771,78 @@ impl<'s> Parser<'s> {
         if unhandled_in_body(name) || self.b.open().len() > nesting::MAX_DEPTH {
             return None;
         }
-        if closes_p(name) && self.in_scope("p") {
-            return None;
-        }
         match name {
-            "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
-                if matches!(current, "h1" | "h2" | "h3" | "h4" | "h5" | "h6") =>
-            {
-                return None
-            }
-            "li" if self.open_before("li", &["ol", "ul", "menu", "dir"]) => return None,
-            "dd" | "dt" if self.open_before("dd", &["dl"]) || self.open_before("dt", &["dl"]) => return None,
+            "li" => self.close_item(&["li"])?,
+            "dd" | "dt" => self.close_item(&["dd", "dt"])?,
             "a" if self.open_before("a", &[]) => return None,
-            "pre" | "listing" => {
-                self.insert(tag)?;
-                self.skip_lf = true;
-                return Some(());
-            }
             _ => {}
         }
-        self.insert(tag)
+        if closes_p(name) && self.in_scope("p") {
+            // In quirks mode a table does not close it: not reproduced.
+            if name == "table" {
+                return None;
+            }
+            self.close_implied("p")?;
+        }
+        if is_heading(name) && is_heading(self.current_name()) {
+            return None;
+        }
+        let pre = matches!(name, "pre" | "listing");
+        self.insert(tag)?;
+        self.skip_lf = pre;
+        Some(())
+    }
+
+    /// A new list item (or definition) closes the open one, unless an element html5ever
+    /// counts as special (other than `address`, `div`, `p`) stands between them.
+    fn close_item(&mut self, items: &[&str]) -> Option<()> {
+        let tree = self.b.tree();
+        let mut close = None;
+        for &n in self.b.open().iter().rev() {
+            let open = tree.name(n).unwrap_or("");
+            if items.contains(&open) {
+                close = Some(open.to_string());
+                break;
+            }
+            if matches!(open, "address" | "div" | "p") || is_plain_inline(open) {
+                continue;
+            }
+            if SPECIAL.contains(&open) {
+                break;
+            }
+            return None; // a formatting or unknown element: not reproduced
+        }
+        match close {
+            Some(item) => self.close_implied(&item),
+            None => Some(()),
+        }
+    }
+
+    /// Closes the open element `name` and those above it, when html5ever only pops them:
+    /// each is one it closes by implication (`p`, `li`, `dd`, `dt`) or one that leaves no
+    /// trace (`div`, `span`, …; never a formatting element, which it would re-open later, nor
+    /// one that bounds a scope). `None` when another stands between.
+    fn close_implied(&mut self, name: &str) -> Option<()> {
+        let tree = self.b.tree();
+        let mut above = 0;
+        for &n in self.b.open().iter().rev() {
+            match tree.name(n) {
+                Some(open) if open == name => {
+                    for _ in 0..=above {
+                        self.b.close();
+                    }
+                    return Some(());
+                }
+                Some(open)
+                    if matches!(open, "p" | "li" | "dd" | "dt" | "div" | "address")
+                        || is_plain_inline(open) =>
+                {
+                    above += 1;
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// Inserts an element; void elements close at once, raw-text ones read their text.
@@ -699,6 +907,10 @@ impl<'s> Parser<'s> {
         if name == current && !matches!(name, "br" | "form" | "template" | "body" | "html") {
             self.b.close();
             return Some(());
+        }
+        if closes_open(name) {
+            // `</ol>` over an `li` left open, `</li>` over a `p`: html5ever pops them.
+            return self.close_implied(name);
         }
         if name == "table" {
             // `</table>` closes a row and a body the table opened (often implied).
@@ -906,6 +1118,10 @@ mod tests {
             "<br/><img src=x /><hr>",
             // A bogus comment (or any token) after `<pre>` ends its newline rule.
             "<pre></ x>\n  y</pre><pre></>\nz</pre><pre><?x>\nw</pre>",
+            // Implied end tags (LibreOffice leaves `</li>` out).
+            "<ol><li><p>a</p>\n<li><p>b<span>c</ol><p>x<div>y</div><p>z<p>w</p>",
+            "<li>a<li>b<dl><dt>t<dd>d<dt>u</dl><ul><li><div>x<li>y</ul>",
+            "<table><tr><td><p>a</td></tr></table><blockquote><p>q</blockquote>",
             // Elsewhere it is text.
             "<p>a\u{feff}b<style></style>\u{feff}</p>",
         ] {
@@ -916,14 +1132,16 @@ mod tests {
     #[test]
     fn hands_repairs_to_html5ever() {
         for html in [
-            "<p>a<div>b</div>",
+            "<p><b>a<div>b</div>",
+            "<p>a<table></table>",
+            "<ul><li><b>a<li>b</ul>",
+            "<ol><li>a<em>b</ol>",
             "<b><i>x</b></i>",
             "<a href=x>a<a href=y>b</a>",
             "<table>text<tr><td>a</td></tr></table>",
             "<table><td>a</td></table>",
             "<p>a &copy b</p>",
             "<p>&#128;</p>",
-            "<li>a<li>b",
             "<form><input></form>",
             "<svg><a/></svg>",
             "<p>\0</p>",
