@@ -1,16 +1,18 @@
 //! A fast reader for the HTML most pages are: well nested, as a program writes it (MediaWiki,
 //! pandoc, a browser saving the DOM). It builds exactly the tree html5ever would, or gives up
-//! (`None`) at the first thing whose handling it does not reproduce — a misnested or
-//! implied end tag, an element the standard moves, re-opens or treats specially (forms,
-//! selects, foreign content, frames), text a table would move out, a character reference
-//! without its `;` — and html5ever reads the page instead. So it never has to be right about
-//! repairs: it only has to recognise them. `tests::same_tree_as_html5ever` checks the
-//! trees are equal on every fixture and on generated tag soup.
+//! (`None`) at the first thing whose handling it does not reproduce — a misnested end tag, an
+//! element the standard moves, re-opens or treats specially (forms, selects, foreign content,
+//! frames), text a table would move out, a character reference without its `;` — and
+//! html5ever reads the page instead. So it never has to be right about repairs: it only has
+//! to recognise them. The tests check the trees are equal on every fixture and on generated
+//! pages (`same_tree_as_html5ever*`).
 //!
-//! What it follows of the standard (WHATWG HTML, "Tokenization" and "Tree construction"):
-//! the tokenizer's tag, attribute, comment, doctype and character reference rules; raw text in
-//! `script`, `style` and `title`; the implied `html`, `head`, `body` and `tbody`; the element
-//! scopes that decide whether a start tag closes an open `p`, `li`, `dd`, `dt` or link.
+//! What it follows of the standard (WHATWG HTML, "Tokenization" and "Tree construction", as
+//! html5ever 0.35 implements them): the tokenizer's tag, attribute, comment, doctype and
+//! character reference rules; raw text in `script`, `style` and `title`; the implied `html`,
+//! `head`, `body` and `tbody`; the element scopes that decide whether a start tag closes an
+//! open `p`, `li`, `dd`, `dt` or link; end tags implied by a new item or a list's end, when
+//! all they do is pop implied or plain elements.
 
 use super::nesting::{self, Step, Walk};
 use super::tree::{AttrName, Builder, Tree};

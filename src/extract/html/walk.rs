@@ -16,7 +16,7 @@ use super::{
 };
 use crate::types::Kind;
 
-/// Pages over this size are walked in two halves.
+/// Pages over this size are read and walked in two halves (on two cores).
 pub(super) const PARALLEL_FROM: usize = 1 << 20;
 
 /// The citations of a parsed page, with their places (labelled by [`Walked::finish`], which
