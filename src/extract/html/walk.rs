@@ -98,7 +98,7 @@ impl Walked {
 }
 
 /// Where to cut a page in two: before the block child of the body nearest its middle (not
-/// the first child), with the body's ancestors.
+/// the first child), with that node's ancestors (the root and the body).
 fn split_point(doc: &Tree<'_>) -> Option<(Vec<NodeId>, NodeId)> {
     let root = doc.root();
     let body = doc.children(root).find(|&c| doc.is(c, "body"))?;
@@ -400,9 +400,7 @@ impl<'t, 'd> Walker<'t, 'd> {
         let mut found = second.found;
         for (f, place) in &mut found {
             f.start = at.get(f.start).copied().unwrap_or(0);
-            if place.paragraph == Para::Inherited {
-                place.paragraph = Para::Is(last.clone());
-            }
+            place.paragraph = resolve(std::mem::replace(&mut place.paragraph, Para::Inherited));
         }
         for (mine, theirs) in self.markers.iter_mut().zip(second.markers) {
             if mine.is_none() {
@@ -611,7 +609,9 @@ mod tests {
         let mut html = String::from("<html><body>\n");
         let notes = rng.below(6) + 1;
         for i in 0..rng.below(12) + 2 {
-            let bit = match rng.below(10) {
+            let bit = match rng.below(12) {
+                // A marker whose paragraph comes from before the cut.
+                10 => format!("<div>See<sup><a href=\"#cite_note-{n}\">[{n}]</a></sup></div>", n = rng.below(notes) + 1),
                 8 => format!("Loose text https://t.org/{i} <i>A/RES/72/{i}</i> <a href=\"https://l.org/{i}\">l</a> after https://u.org/{i}"),
                 0 => format!("<h2>Part {i}</h2>"),
                 1 => format!("<p>{i}. Text<sup id=\"cite_ref-{n}\"><a href=\"#cite_note-{n}\">[{n}]</a></sup> and more.</p>", n = rng.below(notes) + 1),
@@ -641,7 +641,9 @@ mod tests {
         let notes = super::super::notes::find(doc);
         let mut out = Vec::new();
         walk_split(doc, text, &notes, None, split).finish(&notes.targets, &mut out);
-        out.into_iter().map(|f| format!("{} {:?} {} {:?}", f.start, f.kind, f.value, f.context)).collect()
+        out.into_iter()
+            .map(|f| format!("{} {:?} {} {} {:?}", f.start, f.kind, f.value, f.raw, f.context))
+            .collect()
     }
 
     #[test]
