@@ -39,6 +39,15 @@ pub(super) struct Layout {
     empty: Arc<str>,
 }
 
+/// Where each line of `text` starts. Counted first: a list grown by doubling copies itself and
+/// faults in its pages again.
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+    starts.push(0);
+    starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+    starts
+}
+
 /// Line and column look-ups in one document, fastest when offsets come in increasing order
 /// (each reader of a part of the document has its own).
 pub(super) struct Positions<'a> {
@@ -203,9 +212,7 @@ impl Layout {
     /// Only the lines of `text`: for formats that place their citations themselves (HTML),
     /// where [`Layout::context`] is never asked (it says nothing for any line).
     pub(super) fn lines(text: &str) -> Layout {
-        let mut line_starts = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
-        line_starts.push(0);
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let line_starts = line_starts(text);
         Layout {
             line_starts,
             roles: Vec::new(),
@@ -216,10 +223,7 @@ impl Layout {
     }
 
     pub(super) fn scan(text: &str) -> Layout {
-        // Counted first: a list grown by doubling copies itself and faults in its pages again.
-        let mut line_starts = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
-        line_starts.push(0);
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let line_starts = line_starts(text);
         let mut scan =
             Scanner { paragraph: NONE, roles: Vec::with_capacity(line_starts.len()), ..Default::default() };
         // Text that `pdftotext` made (pages separated by form feeds): notes at page ends.

@@ -163,8 +163,10 @@ fn is_void(name: &str) -> bool {
     )
 }
 
-/// Start tags that close an open `p` (in button scope) before they open.
-fn closes_p(name: &str) -> bool {
+/// The block elements html5ever treats alike at both ends: their start tag closes an open
+/// `p`, their end tag closes them with whatever is open above (html5ever 0.35,
+/// `tree_builder/rules.rs`, in body), with `p`, `pre`, `listing` and the list items.
+fn is_block_group(name: &str) -> bool {
     matches!(
         name,
         "address"
@@ -187,28 +189,22 @@ fn closes_p(name: &str) -> bool {
             | "menu"
             | "nav"
             | "ol"
-            | "p"
             | "search"
             | "section"
             | "summary"
             | "ul"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
+            | "p"
             | "pre"
             | "listing"
-            | "table"
-            | "hr"
-            | "xmp"
-            | "form"
-            | "plaintext"
             | "li"
             | "dd"
             | "dt"
     )
+}
+
+/// Start tags that close an open `p` (in button scope) before they open.
+fn closes_p(name: &str) -> bool {
+    is_block_group(name) || is_heading(name) || matches!(name, "table" | "hr" | "xmp" | "form" | "plaintext")
 }
 
 /// Start tags whose handling in the body is not reproduced here (html5ever reads the page).
@@ -266,43 +262,9 @@ fn is_heading(name: &str) -> bool {
 }
 
 /// End tags html5ever handles by closing the element (when in scope) with whatever is open
-/// above it (html5ever 0.35, `tree_builder/rules.rs`, in body; `td`/`th` in a cell).
+/// above it (`td`/`th` in a cell).
 fn closes_open(name: &str) -> bool {
-    matches!(
-        name,
-        "address"
-            | "article"
-            | "aside"
-            | "blockquote"
-            | "center"
-            | "details"
-            | "dialog"
-            | "dir"
-            | "div"
-            | "dl"
-            | "fieldset"
-            | "figcaption"
-            | "figure"
-            | "footer"
-            | "header"
-            | "hgroup"
-            | "listing"
-            | "main"
-            | "menu"
-            | "nav"
-            | "ol"
-            | "pre"
-            | "search"
-            | "section"
-            | "summary"
-            | "ul"
-            | "p"
-            | "li"
-            | "dd"
-            | "dt"
-            | "td"
-            | "th"
-    )
+    is_block_group(name) || matches!(name, "td" | "th")
 }
 
 /// Inline elements that are neither special nor formatting for html5ever: closing them by
