@@ -7,12 +7,12 @@ use crate::config::{CheckConfig, SummaryFormat};
 use crate::error::{Error, Result};
 use crate::extract::dates::DocumentDates;
 use crate::plan::{self, Plan, Rules};
-use crate::record::{History, Progress};
+use crate::record::{History, OutcomeLog, Progress, RunOutcomes};
 use crate::repair::{self, RepairOptions};
 use crate::report::{self, footnote_labels, status_counts, CheckRun, StatusCount};
 use crate::sink::Fanout;
 use crate::store::RunEnd;
-use crate::types::{now, Citation, Outcome, Push, Repair, Target};
+use crate::types::{now, Citation, Kind, Outcome, Push, Repair, Status, Target};
 use crate::{fetch, output, run};
 use std::collections::HashMap;
 use std::io::Write;
@@ -83,15 +83,14 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
     let runtime = runtime()?;
     let stop = Arc::new(fetch::Stop::default());
     runtime.spawn(stop_on_ctrl_c(stop.clone()));
-    let fetched = fetch_all(cfg, &mut plan, archive.as_ref(), &mut history, &runtime, &stop)?;
-    let outcomes = fetched.outcomes;
-    let archived = close_archive(archive, &plan.targets, &outcomes, &citations);
+    let (fetched, outcomes) = fetch_all(cfg, &mut plan, archive.as_ref(), &mut history, &runtime, &stop)?;
+    let archived = close_archive(archive, &plan.targets, &outcomes, &citations)?;
     if let Some(hosts) = fetched.offline {
         history.end_offline()?;
         return Err(Error::NetworkDown { hosts, out: cfg.out.clone() });
     }
     let end = if fetched.interrupted { RunEnd::Interrupted } else { RunEnd::Complete };
-    let (standings, changes) = history.finish(&plan.targets, &outcomes, &cfg.failing, end)?;
+    let (standings, changes) = history.finish(&plan.targets, outcomes.statuses(), &cfg.failing, end)?;
     // Archived copies and Save Page Now, after a complete fetch only.
     let complete = !fetched.interrupted;
     let facts = RepairFacts {
@@ -134,7 +133,10 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
         failed_inputs,
         citations: citations.len(),
         targets: plan.targets.len(),
-        counts: status_counts(&plan.targets, &outcomes).into_iter().filter(|c| c.targets > 0).collect(),
+        counts: status_counts(&plan.targets, outcomes.statuses())
+            .into_iter()
+            .filter(|c| c.targets > 0)
+            .collect(),
         failing: run.failing_count(),
         archive: archived,
         interrupted,
@@ -154,7 +156,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 struct RepairFacts<'a> {
     citations: &'a [Citation],
     targets: &'a [Target],
-    outcomes: &'a [Outcome],
+    outcomes: &'a RunOutcomes,
     dates: &'a HashMap<String, DocumentDates>,
     standings: Option<&'a [crate::types::Standing]>,
     started_at: &'a str,
@@ -180,7 +182,7 @@ fn look_up_repairs(
     let facts = repair::Facts {
         citations: f.citations,
         targets: f.targets,
-        outcomes: f.outcomes,
+        statuses: f.outcomes.statuses(),
         failing: &cfg.failing,
         dates: f.dates,
         standings: f.standings,
@@ -201,7 +203,7 @@ fn push_live(
     cfg: &CheckConfig,
     p: &repair::PushOptions,
     targets: &[Target],
-    outcomes: &[Outcome],
+    outcomes: &RunOutcomes,
     history: &mut History,
     runtime: &tokio::runtime::Runtime,
     stop: &fetch::Stop,
@@ -211,8 +213,8 @@ fn push_live(
     let since = crate::types::Ymd::parse(&cutoff).unwrap_or(crate::types::Ymd { y: 1996, m: 1, d: 1 });
     let mut rows = Vec::new();
     let mut to_push = Vec::new();
-    for (i, (t, o)) in targets.iter().zip(outcomes).enumerate() {
-        if t.kind != crate::types::Kind::Url || o.status != crate::types::Status::Ok {
+    for (i, (t, &status)) in targets.iter().zip(outcomes.statuses()).enumerate() {
+        if t.kind != Kind::Url || status != Status::Ok {
             continue;
         }
         match history.last_push(&t.value)? {
@@ -325,7 +327,8 @@ fn warn_if_archiving_stopped(archived: Option<&ArchiveStats>, diag: &mut dyn Wri
     }
 }
 
-/// The fetch stage on the run's runtime, results going to the history and the progress bar.
+/// The fetch stage on the run's runtime, results going to the run's outcome log (on disk
+/// in the output folder), the history and the progress bar.
 fn fetch_all(
     cfg: &CheckConfig,
     plan: &mut Plan,
@@ -333,23 +336,31 @@ fn fetch_all(
     history: &mut History,
     runtime: &tokio::runtime::Runtime,
     stop: &fetch::Stop,
-) -> Result<fetch::Fetched> {
-    let mut progress = Progress::new(cfg.progress, plan.targets.len());
+) -> Result<(fetch::Fetched, RunOutcomes)> {
+    let n = plan.targets.len();
+    let mut progress = Progress::new(cfg.progress, n);
+    let mut log = OutcomeLog::new(&cfg.out, n)?;
+    // The outcomes decided before fetching (excluded, cached) start the log.
+    let preset = std::mem::take(&mut plan.preset);
+    let mut decided = fetch::Decided { done: vec![false; n], known_good: Vec::new() };
+    for (i, o) in &preset {
+        log.put(*i, o)?;
+        decided.done[*i] = true;
+        if o.cached && o.status == Status::Ok {
+            decided.known_good.push(*i);
+        }
+    }
     let mut batches = history.sink(&plan.targets);
     let exchanges = archive.map(Archive::sink);
-    // The outcomes decided before fetching (excluded, cached) start the outcomes (not copied:
-    // a run of a million targets would hold them twice).
-    let preset = std::mem::take(&mut plan.preset);
-    let decided: Vec<usize> =
-        preset.iter().enumerate().filter(|(_, o)| o.is_some()).map(|(i, _)| i).collect();
     let fetched = {
-        let mut sinks = Fanout(vec![&mut batches, &mut progress]);
-        runtime.block_on(fetch::check_all(&plan.targets, preset, &cfg.fetch, exchanges, &mut sinks, stop))?
+        let mut sinks = Fanout(vec![&mut log, &mut batches, &mut progress]);
+        runtime.block_on(fetch::check_all(&plan.targets, decided, &cfg.fetch, exchanges, &mut sinks, stop))?
     };
     // The outcomes decided before fetching are results of this run too.
-    batches.finish(decided.iter().filter_map(|&i| fetched.outcomes.get(i).map(|o| (i, o))))?;
+    batches.finish(preset.iter().map(|(i, o)| (*i, o)))?;
     progress.finish();
-    Ok(fetched)
+    log.fill(|| Outcome::decided(Status::Skipped, "not checked: the run was interrupted"))?;
+    Ok((fetched, log.finish()?))
 }
 
 fn open_archive(cfg: &CheckConfig, started_at: &str) -> Result<Option<Archive>> {
@@ -370,15 +381,26 @@ fn open_archive(cfg: &CheckConfig, started_at: &str) -> Result<Option<Archive>> 
 }
 
 /// Writes a metadata record per archived target (its audit facts), then closes the archive.
+///
+/// # Errors
+/// An outcome cannot be read back (after the archive is closed: what was written stays).
 fn close_archive(
     archive: Option<Archive>,
     targets: &[Target],
-    outcomes: &[Outcome],
+    outcomes: &RunOutcomes,
     citations: &[Citation],
-) -> Option<ArchiveStats> {
-    let archive = archive?;
-    let facts = targets.iter().zip(outcomes).filter_map(|(t, o)| {
-        let capture = o.capture.as_ref()?;
+) -> Result<Option<ArchiveStats>> {
+    let Some(archive) = archive else { return Ok(None) };
+    let mut unread = None;
+    let facts = targets.iter().zip(outcomes.iter()).filter_map(|(t, o)| {
+        let o = match o {
+            Ok(o) => o,
+            Err(e) => {
+                unread.get_or_insert(e);
+                return None;
+            }
+        };
+        let capture = *o.capture?;
         let mut fields = vec![
             ("citecheck-kind".to_string(), t.kind.as_str().to_string()),
             ("citecheck-value".to_string(), t.value.to_string()),
@@ -390,11 +412,12 @@ fn close_archive(
             ("citecheck-payload-sha256".to_string(), capture.payload_sha256.clone()),
         ];
         if !o.error.is_empty() {
-            fields.push(("citecheck-error".to_string(), o.error.clone()));
+            fields.push(("citecheck-error".to_string(), o.error));
         }
         Some(Facts { capture, fields })
     });
-    Some(archive.close(facts))
+    let stats = archive.close(facts);
+    unread.map_or(Ok(Some(stats)), Err)
 }
 
 fn write_tables(run: &CheckRun<'_>, cfg: &CheckConfig) -> Result<()> {
@@ -422,7 +445,7 @@ fn write_summary(
 ) -> Result<()> {
     let text = match cfg.summary {
         SummaryFormat::Text => {
-            let mut t = report::summary_text(run, elapsed, &cfg.out, cfg.fetch.insecure);
+            let mut t = report::summary_text(run, elapsed, &cfg.out, cfg.fetch.insecure)?;
             if let (Some(a), Some(dir)) = (archived, cfg.archive.as_ref()) {
                 t.push_str(&format!(
                     "citecheck: archived {} responses and {} revisits ({} bytes) in {}.\n",
@@ -437,8 +460,8 @@ fn write_summary(
             }
             t
         }
-        SummaryFormat::Markdown => report::summary_markdown(run),
-        SummaryFormat::Json => report::summary_json(run),
+        SummaryFormat::Markdown => report::summary_markdown(run)?,
+        SummaryFormat::Json => report::summary_json(run)?,
     };
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())

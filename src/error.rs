@@ -41,6 +41,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The run's results could not be kept on disk while the run goes.
+    #[error("cannot keep this run's results in a temporary file in '{dir}': {source}. Free space there (a run keeps about 100 bytes per target until it ends), or give another --out folder")]
+    Spill {
+        /// The folder of the temporary file (the output folder).
+        dir: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// Another citecheck run holds the folder.
     #[error("another citecheck run (pid {holder}) is using '{dir}': wait for it to finish, or give this run another {flag} folder")]
     Locked {

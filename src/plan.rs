@@ -12,8 +12,9 @@ use std::time::{Duration, SystemTime};
 pub(crate) struct Plan {
     /// Distinct targets, in order of first citation.
     pub targets: Vec<Target>,
-    /// For each target, an outcome decided without fetching (excluded, cached), or `None`.
-    pub preset: Vec<Option<Outcome>>,
+    /// The targets decided without fetching (excluded, cached), with their outcomes, in
+    /// target order.
+    pub preset: Vec<(usize, Outcome)>,
 }
 
 /// Include and exclude rules (an include match wins; with includes, everything else is out).
@@ -48,8 +49,8 @@ pub(crate) fn plan(
     mut last: impl FnMut(&Target) -> crate::Result<Option<Outcome>>,
 ) -> crate::Result<Plan> {
     let targets = targets_of(citations, symbol_lang);
-    let mut preset = Vec::with_capacity(targets.len());
-    for t in &targets {
+    let mut preset = Vec::new();
+    for (i, t) in targets.iter().enumerate() {
         let decided = match excluded_by_rule(rules, t) {
             Some(o) => Some(o),
             None => match reuse {
@@ -58,7 +59,7 @@ pub(crate) fn plan(
                 Reuse::Never => None,
             },
         };
-        preset.push(decided);
+        preset.extend(decided.map(|o| (i, o)));
     }
     Ok(Plan { targets, preset })
 }

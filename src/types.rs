@@ -1,6 +1,6 @@
 //! Shared data types of the pipeline: what every stage produces and consumes.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
 
@@ -57,7 +57,7 @@ pub struct Citation {
 }
 
 /// The status class of a checked target (the `status` column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// 2xx without a redirect.
@@ -211,7 +211,7 @@ impl<'a> IntoIterator for &'a CitationIds {
 }
 
 /// One redirect hop: the status answered and where it pointed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hop {
     /// The URL requested.
     pub url: String,
@@ -222,7 +222,7 @@ pub struct Hop {
 }
 
 /// What checking one target found. Statuses are data, never errors.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     /// Status class.
     pub status: Status,
@@ -391,7 +391,7 @@ pub(crate) struct Change {
 }
 
 /// Where an archived response (or revisit) record went.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Capture {
     /// WARC file name.
     pub filename: String,

@@ -37,9 +37,9 @@ pub struct ArchiveStats {
 }
 
 /// The audit facts of one archived target, for its metadata record.
-pub(crate) struct Facts<'a> {
+pub(crate) struct Facts {
     /// Where its final response was archived.
-    pub capture: &'a Capture,
+    pub capture: Capture,
     /// Name and value pairs (`citecheck-status`, …).
     pub fields: Vec<(String, String)>,
 }
@@ -64,7 +64,7 @@ impl Archive {
     /// Call once every fetch is over (the sink handed out must be gone). A failure here (a
     /// full disk) does not lose the run: it is reported in [`ArchiveStats::stopped`], and what
     /// was written before it stays valid.
-    pub(crate) fn close<'a>(self, facts: impl Iterator<Item = Facts<'a>>) -> ArchiveStats {
+    pub(crate) fn close(self, facts: impl Iterator<Item = Facts>) -> ArchiveStats {
         let dir = self.inner.dir.clone();
         let stopped = |e: std::io::Error| Some(format!("{} ({e})", dir.display()));
         let inner = match Arc::try_unwrap(self.inner) {
@@ -85,7 +85,7 @@ impl Archive {
                 stats.responses += 1;
             }
             if stats.stopped.is_none() {
-                if let Err(e) = inner.recorder.metadata(f.capture, &f.fields, &f.capture.date) {
+                if let Err(e) = inner.recorder.metadata(&f.capture, &f.fields, &f.capture.date) {
                     stats.stopped = stopped(e);
                 }
             }

@@ -1,5 +1,5 @@
 //! Fetching: checks every target concurrently and politely, and turns what the servers
-//! answered into [`Outcome`]s. The only async part of the crate.
+//! answered into [`Outcome`](crate::types::Outcome)s. The only async part of the crate.
 //!
 //! - `scheduler`: per-host queues, concurrency, spacing and backoff under a global bound;
 //! - `client`: the HTTP client (resolver, certificates, overrides);
@@ -29,7 +29,7 @@ mod scheduler;
 
 use crate::error::{Error, Result};
 use crate::sink::{ExchangeSink, ResultSink};
-use crate::types::{host_key, Outcome, Status, Target};
+use crate::types::{host_key, Target};
 use futures::stream::{FuturesUnordered, StreamExt};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -191,12 +191,19 @@ pub(crate) fn default_user_agent() -> String {
     format!("citecheck/{} (+{})", env!("CARGO_PKG_VERSION"), env!("CARGO_PKG_REPOSITORY"))
 }
 
-/// What the fetch stage brought back.
+/// What was decided before the fetch stage (excluded, served from the history).
+#[derive(Debug, Default)]
+pub(crate) struct Decided {
+    /// Per target: true when it is not fetched.
+    pub done: Vec<bool>,
+    /// Targets served from the history as `ok`: when no host answers, they are tried to tell
+    /// a network that is down from hosts that are gone.
+    pub known_good: Vec<usize>,
+}
+
+/// What the fetch stage brought back (the outcomes went to the result sink).
 #[derive(Debug)]
 pub(crate) struct Fetched {
-    /// One outcome per target, in target order ([`Status::Skipped`] for targets a stop left
-    /// unchecked).
-    pub outcomes: Vec<Outcome>,
     /// When no host answered and several could not be reached: how many were tried (the
     /// network looks down; the outcomes say nothing about the citations).
     pub offline: Option<usize>,
@@ -235,25 +242,25 @@ impl Stop {
     }
 }
 
-/// Checks every target not already decided in `preset` (excluded, cached) and returns one
-/// outcome per target, in target order; each new outcome also goes to `results` as it comes,
-/// and each GET exchange to `exchanges` when given. Stops early when `stop` is asked, and
-/// when every host has been tried and none could be reached (the network is down).
+/// Checks every target not already `decided` (excluded, cached); each outcome goes to
+/// `results` as it comes, and each GET exchange to `exchanges` when given. Stops early when
+/// `stop` is asked (the targets left have no outcome), and when every host has been tried and
+/// none could be reached (the network is down).
 ///
 /// # Errors
 /// The HTTP client cannot be built (an unreadable `--cacert`), or a result sink fails.
 pub(crate) async fn check_all(
     targets: &[Target],
-    preset: Vec<Option<Outcome>>,
+    decided: Decided,
     opts: &FetchOptions,
     exchanges: Option<Arc<dyn ExchangeSink>>,
     results: &mut dyn ResultSink,
     stop: &Stop,
 ) -> Result<Fetched> {
     let checker = Arc::new(check::Checker::new(opts, exchanges)?);
-    let mut outcomes: Vec<Option<Outcome>> = preset;
-    outcomes.resize(targets.len(), None);
-    let (mut queues, hosts) = queues_of(targets, &outcomes, opts);
+    let Decided { mut done, known_good } = decided;
+    done.resize(targets.len(), false);
+    let (mut queues, hosts) = queues_of(targets, &done, opts);
     let mut running = FuturesUnordered::new();
     let mut aborts: HashMap<usize, tokio::task::AbortHandle> = HashMap::new();
     let mut tick = tokio::time::interval(Duration::from_millis(500));
@@ -287,7 +294,7 @@ pub(crate) async fn check_all(
                 };
                 queues.done(host);
                 results.accept(i, &outcome)?;
-                outcomes[i] = Some(outcome);
+                done[i] = true;
             }
             _ = tick.tick() => results.tick()?,
             () = stop.wait(), if grace.is_none() => grace = Some(tokio::time::Instant::now() + STOP_GRACE),
@@ -303,21 +310,15 @@ pub(crate) async fn check_all(
         match joined {
             Ok(outcome) => {
                 results.accept(i, &outcome)?;
-                outcomes[i] = Some(outcome);
+                done[i] = true;
             }
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             Err(_) => {} // cancelled: left unchecked
         }
     }
-    let offline = confirm_offline(&checker, targets, &outcomes).await;
-    let interrupted = stop.asked() && outcomes.iter().any(Option::is_none);
-    let outcomes = outcomes
-        .into_iter()
-        .map(|o| {
-            o.unwrap_or_else(|| Outcome::decided(Status::Skipped, "not checked: the run was interrupted"))
-        })
-        .collect();
-    Ok(Fetched { outcomes, offline, interrupted })
+    let offline = confirm_offline(&checker, targets, &known_good).await;
+    let interrupted = stop.asked() && done.contains(&false);
+    Ok(Fetched { offline, interrupted })
 }
 
 /// The hosts tried when the network looks down — unless a target the history found `ok`
@@ -326,15 +327,10 @@ pub(crate) async fn check_all(
 async fn confirm_offline(
     checker: &check::Checker,
     targets: &[Target],
-    outcomes: &[Option<Outcome>],
+    known_good: &[usize],
 ) -> Option<usize> {
     let hosts = checker.reach.offline()?;
-    let known_good = targets
-        .iter()
-        .zip(outcomes)
-        .filter(|(_, o)| o.as_ref().is_some_and(|o| o.cached && o.status == Status::Ok))
-        .take(3);
-    for (t, _) in known_good {
+    for t in known_good.iter().filter_map(|&i| targets.get(i)).take(3) {
         if checker.check_one(t.kind, &t.url).await.http_status.is_some() {
             return None;
         }
@@ -377,15 +373,11 @@ pub(crate) async fn join_in_order<T>(
 /// One queue per host, in document order, hosts numbered by first appearance. Live futures
 /// are bounded: per host by its concurrency, in all by a multiple of the global bound (so
 /// waiting for one host's spacing never starves the others).
-fn queues_of(
-    targets: &[Target],
-    decided: &[Option<Outcome>],
-    opts: &FetchOptions,
-) -> (scheduler::Queues, usize) {
+fn queues_of(targets: &[Target], decided: &[bool], opts: &FetchOptions) -> (scheduler::Queues, usize) {
     let mut host_ids: HashMap<String, usize> = HashMap::new();
     let mut items = Vec::new();
     for (i, t) in targets.iter().enumerate() {
-        if decided[i].is_some() {
+        if decided[i] {
             continue;
         }
         let key = reqwest::Url::parse(&t.url).map(|u| host_key(&u)).unwrap_or_default();

@@ -90,7 +90,7 @@ impl History {
     pub(crate) fn finish(
         &mut self,
         targets: &[Target],
-        outcomes: &[Outcome],
+        statuses: &[Status],
         failing: &Failing,
         end: RunEnd,
     ) -> Result<Timeline> {
@@ -100,13 +100,13 @@ impl History {
         let mut changes = Vec::new();
         // A run's targets share a few times (this run's start, the seconds answers came in).
         let mut times = Interner::new(1 << 16);
-        for (i, (t, o)) in targets.iter().zip(outcomes).enumerate() {
+        for (i, (t, &status)) in targets.iter().zip(statuses).enumerate() {
             let (standing, previous) =
                 store.timeline(t.kind, &t.value, failing, &mut times).map_err(store_err)?;
             standings.push(standing);
             // A target an interrupted run skipped has not changed: it was not looked at.
-            let looked_at = o.status != Status::Skipped;
-            if let Some(prev) = previous.filter(|p| looked_at && p.run < run.0 && p.status != o.status) {
+            let looked_at = status != Status::Skipped;
+            if let Some(prev) = previous.filter(|p| looked_at && p.run < run.0 && p.status != status) {
                 changes.push(Change { target: i, previous: prev.status, previous_at: prev.checked_at });
             }
         }

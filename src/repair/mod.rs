@@ -7,7 +7,7 @@ pub(crate) mod choose;
 pub(crate) mod document;
 
 use crate::extract::dates::DocumentDates;
-use crate::types::{Citation, Failing, Kind, Memento, Outcome, Repair, Standing, Status, Target, Ymd};
+use crate::types::{Citation, Failing, Kind, Memento, Repair, Standing, Status, Target, Ymd};
 use choose::OwnCapture;
 use std::collections::HashMap;
 
@@ -103,8 +103,8 @@ pub(crate) struct Facts<'a> {
     pub citations: &'a [Citation],
     /// The targets.
     pub targets: &'a [Target],
-    /// Their outcomes.
-    pub outcomes: &'a [Outcome],
+    /// Their statuses.
+    pub statuses: &'a [Status],
     /// What counts as failing.
     pub failing: &'a Failing,
     /// The dates each input states, by source.
@@ -117,8 +117,8 @@ pub(crate) struct Facts<'a> {
 
 /// Whether a target's citations need an archived copy: it fails, or is a soft 404 (a page
 /// that says it is gone, or a deep link sent to the home page).
-pub(crate) fn needs_repair(failing: &Failing, o: &Outcome) -> bool {
-    o.status != Status::Skipped && (failing.is_failure(o.status) || o.status == Status::Soft404)
+pub(crate) fn needs_repair(failing: &Failing, status: Status) -> bool {
+    status != Status::Skipped && (failing.is_failure(status) || status == Status::Soft404)
 }
 
 /// Plans the look-ups: the date of each failing citation (its own stated access date, the
@@ -127,8 +127,8 @@ pub(crate) fn needs_repair(failing: &Failing, o: &Outcome) -> bool {
 pub(crate) fn plan(facts: &Facts<'_>, opts: &RepairOptions) -> Plan {
     let mut plan = Plan::default();
     let mut index: HashMap<(std::sync::Arc<str>, Option<Ymd>), usize> = HashMap::new();
-    for (ti, (t, o)) in facts.targets.iter().zip(facts.outcomes).enumerate() {
-        if !needs_repair(facts.failing, o) {
+    for (ti, (t, &status)) in facts.targets.iter().zip(facts.statuses).enumerate() {
+        if !needs_repair(facts.failing, status) {
             continue;
         }
         for ci in &t.citations {

@@ -12,7 +12,7 @@ pub(crate) const MARKDOWN_ROWS: usize = 200;
 
 /// The statuses that occur in the run.
 fn counts(run: &CheckRun<'_>) -> Vec<StatusCount> {
-    status_counts(run.targets, run.outcomes).into_iter().filter(|c| c.targets > 0).collect()
+    status_counts(run.targets, run.outcomes.statuses()).into_iter().filter(|c| c.targets > 0).collect()
 }
 
 /// Citation occurrences whose target fails the run, in document order: (citation, target).
@@ -28,9 +28,17 @@ fn failing_citations(run: &CheckRun<'_>) -> Vec<(usize, usize)> {
 }
 
 /// One paragraph.
-pub(crate) fn summary_text(run: &CheckRun<'_>, elapsed: Duration, out: &Path, insecure: bool) -> String {
+///
+/// # Errors
+/// An outcome cannot be read back.
+pub(crate) fn summary_text(
+    run: &CheckRun<'_>,
+    elapsed: Duration,
+    out: &Path,
+    insecure: bool,
+) -> Result<String> {
     let counts: Vec<String> = counts(run).iter().map(|c| format!("{} {}", c.targets, c.status)).collect();
-    let cached = run.outcomes.iter().filter(|o| o.cached).count();
+    let cached = (0..run.targets.len()).filter(|&i| run.outcomes.cached(i)).count();
     let mut text = format!(
         "citecheck: checked {} targets ({} citations) in {:.1}s: {}.",
         run.targets.len(),
@@ -46,12 +54,12 @@ pub(crate) fn summary_text(run: &CheckRun<'_>, elapsed: Duration, out: &Path, in
     }
     let _ = write!(text, " {} failing.", run.failing_count());
     let waiting = (0..run.targets.len())
-        .filter(|&i| run.failing.is_failure(run.outcomes[i].status) && !run.fails(i))
+        .filter(|&i| run.failing.is_failure(run.outcomes.status(i)) && !run.fails(i))
         .count();
     if waiting > 0 {
         let _ = write!(text, " {waiting} failing but tolerated until --fail-after {}.", run.failing.after);
     }
-    let skipped = run.outcomes.iter().filter(|o| o.status == Status::Skipped).count();
+    let skipped = run.outcomes.statuses().iter().filter(|&&s| s == Status::Skipped).count();
     if skipped > 0 {
         let _ = write!(text, " INTERRUPTED: {skipped} targets were not checked (status skipped).");
     }
@@ -64,8 +72,8 @@ pub(crate) fn summary_text(run: &CheckRun<'_>, elapsed: Duration, out: &Path, in
         text.push_str(" TLS certificates were NOT verified (--insecure).");
     }
     text.push('\n');
-    failing_lines(run, out, &mut text);
-    text
+    failing_lines(run, out, &mut text)?;
+    Ok(text)
 }
 
 /// With `--repair`: how many failing citations have an archived copy, of how many.
@@ -78,12 +86,12 @@ const TEXT_ROWS: usize = 10;
 
 /// The first failing citations, one line each (`  fn 59 ¶69  broken 404  https://…`), then how
 /// many more the table holds.
-fn failing_lines(run: &CheckRun<'_>, out: &Path, text: &mut String) {
+fn failing_lines(run: &CheckRun<'_>, out: &Path, text: &mut String) -> Result<()> {
     let rows = failing_citations(run);
     let several_sources =
         run.citations.first().is_some_and(|f| run.citations.iter().any(|c| c.source != f.source));
     for &(ci, ti) in rows.iter().take(TEXT_ROWS) {
-        let (c, o) = (&run.citations[ci], &run.outcomes[ti]);
+        let (c, o) = (&run.citations[ci], run.outcomes.get(ti)?);
         let mut line = String::from("  ");
         if several_sources {
             let _ = write!(line, "{}:{}  ", c.source, c.line);
@@ -107,6 +115,7 @@ fn failing_lines(run: &CheckRun<'_>, out: &Path, text: &mut String) {
             out.join("citations.csv").display()
         );
     }
+    Ok(())
 }
 
 /// A table cell holding text that came from a document or a server, as a code span: no
@@ -156,7 +165,10 @@ enum Cell {
 
 /// A Markdown summary: the status table, the failing citations (footnote, paragraph, status,
 /// final URL) and the changes since the previous run.
-pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> String {
+///
+/// # Errors
+/// An outcome cannot be read back.
+pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> Result<String> {
     let failing = run.failing_count();
     let mut md = format!(
         "### citecheck: {} targets from {} citations — {}\n\n",
@@ -176,8 +188,9 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> String {
     if !rows.is_empty() {
         md.push_str("\n#### Failing citations\n\n");
         let header = ["source", "footnote", "paragraph", "status", "citation", "final URL or error"];
-        let cells = rows.iter().take(MARKDOWN_ROWS).map(|&(ci, ti)| {
-            let (c, o) = (&run.citations[ci], &run.outcomes[ti]);
+        let shown = outcomes_of(run, rows.iter().take(MARKDOWN_ROWS).map(|&(_, ti)| ti))?;
+        let cells = rows.iter().zip(shown).map(|(&(ci, _), o)| {
+            let c = &run.citations[ci];
             let detail: &str = if o.error.is_empty() { &o.final_url } else { &o.error };
             let at = format!("{}:{}", c.source, c.line);
             vec![
@@ -200,8 +213,9 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> String {
     }
     if !run.changes.is_empty() {
         md.push_str("\n#### Changes since the previous run\n\n");
-        let cells = run.changes.iter().map(|ch| {
-            let (t, o) = (&run.targets[ch.target], &run.outcomes[ch.target]);
+        let now = outcomes_of(run, run.changes.iter().map(|ch| ch.target))?;
+        let cells = run.changes.iter().zip(now).map(|(ch, o)| {
+            let t = &run.targets[ch.target];
             let before = format!("{} ({})", ch.previous, ch.previous_at);
             vec![
                 Cell::Text(t.value.to_string()),
@@ -212,17 +226,29 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> String {
         });
         md_table(&mut md, &["citation", "before", "now", "footnotes"], "|---|---|---|---|", cells);
     }
-    md
+    Ok(md)
+}
+
+/// The outcomes of targets `which`, in that order.
+fn outcomes_of(run: &CheckRun<'_>, which: impl Iterator<Item = usize>) -> Result<Vec<crate::types::Outcome>> {
+    let mut reader = run.outcomes.reader();
+    which.map(|i| reader.get(i)).collect()
 }
 
 /// A JSON object: counts, failing citations and changes.
-pub(crate) fn summary_json(run: &CheckRun<'_>) -> String {
+///
+/// # Errors
+/// An outcome cannot be read back.
+pub(crate) fn summary_json(run: &CheckRun<'_>) -> Result<String> {
     let counts: serde_json::Map<String, serde_json::Value> =
         counts(run).into_iter().map(|c| (c.status.as_str().to_string(), c.targets.into())).collect();
-    let failing: Vec<serde_json::Value> = failing_citations(run)
+    let rows = failing_citations(run);
+    let outcomes = outcomes_of(run, rows.iter().map(|&(_, ti)| ti))?;
+    let failing: Vec<serde_json::Value> = rows
         .into_iter()
-        .map(|(ci, ti)| {
-            let (c, o) = (&run.citations[ci], &run.outcomes[ti]);
+        .zip(outcomes)
+        .map(|((ci, ti), o)| {
+            let c = &run.citations[ci];
             serde_json::json!({
                 "source": c.source, "line": c.line, "footnote": c.footnote, "paragraph": c.paragraph,
                 "kind": c.kind, "value": c.value, "status": o.status, "http_status": o.http_status,
@@ -231,11 +257,13 @@ pub(crate) fn summary_json(run: &CheckRun<'_>) -> String {
             })
         })
         .collect();
+    let now = outcomes_of(run, run.changes.iter().map(|ch| ch.target))?;
     let changes: Vec<serde_json::Value> = run
         .changes
         .iter()
-        .map(|ch| {
-            let (t, o) = (&run.targets[ch.target], &run.outcomes[ch.target]);
+        .zip(now)
+        .map(|(ch, o)| {
+            let t = &run.targets[ch.target];
             serde_json::json!({"kind": t.kind, "value": t.value, "previous_status": ch.previous,
                 "previous_checked_at": ch.previous_at, "status": o.status, "checked_at": o.checked_at})
         })
@@ -250,7 +278,7 @@ pub(crate) fn summary_json(run: &CheckRun<'_>) -> String {
     });
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
-    s
+    Ok(s)
 }
 
 /// JUnit XML: one test suite per input, one test case per citation, a failure for each citation
@@ -273,11 +301,12 @@ pub(crate) fn junit(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<
     }
     // quick-junit writes the XML, leaving out characters XML 1.0 forbids (a `\x01` in a URL).
     let mut report = quick_junit::Report::new("citecheck");
+    let mut outcomes = run.outcomes.reader();
     for src in sources {
         let mut suite = quick_junit::TestSuite::new(src);
         for ci in (0..run.citations.len()).filter(|&ci| &*run.citations[ci].source == src) {
             let (c, ti) = (&run.citations[ci], of_citation[ci]);
-            let o = &run.outcomes[ti];
+            let o = outcomes.get(ti)?;
             let place = match (c.footnote.is_empty(), c.paragraph.is_empty()) {
                 (false, false) => format!("footnote {} (paragraph {})", c.footnote, c.paragraph),
                 (false, true) => format!("footnote {}", c.footnote),

@@ -98,6 +98,27 @@ where
     }
 }
 
+/// Serialises an iterator of results as a JSON array, made as they are written; the first
+/// error stops it.
+struct TrySeq<F>(F);
+
+impl<I, T, F> serde::Serialize for TrySeq<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = Result<T>>,
+    T: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq};
+        let items = (self.0)();
+        let mut seq = s.serialize_seq(items.size_hint().1)?;
+        for item in items {
+            seq.serialize_element(&item.map_err(S::Error::custom)?)?;
+        }
+        seq.end()
+    }
+}
+
 /// Writes the data the script renders: statuses, targets (shared by their citations) and
 /// rows, each row and target made as it is written (a large run is never held twice).
 fn write_data(
@@ -122,12 +143,14 @@ fn write_data(
             target_of[c] = i;
         }
     }
-    let targets = Seq(|| {
-        run.targets.iter().zip(run.outcomes).enumerate().map(|(i, (t, o))| {
+    let targets = TrySeq(|| {
+        run.targets.iter().zip(run.outcomes.iter()).enumerate().map(|(i, (t, o))| {
+            let o = o?;
             let st = run.standings.and_then(|s| s.get(i));
             let human =
                 if t.kind == Kind::Symbol { human_url(&t.value, run.symbol_lang) } else { String::new() };
             let final_url = if o.final_url == t.url || t.kind == Kind::Symbol { "" } else { &*o.final_url };
+            let final_url = final_url.to_string();
             // This run's own capture of a page that answered, when a replay service is known.
             let own = match (replay, &o.capture, o.http_status) {
                 (Some(p), Some(_), Some(200..=299)) => {
@@ -136,17 +159,17 @@ fn write_data(
                 }
                 _ => String::new(),
             };
-            (
+            Ok((
                 u8::from(t.kind == Kind::Symbol),
                 &t.value,
                 status_index(o.status),
-                reason(o),
+                reason(&o),
                 final_url,
                 human,
                 own,
                 st.map_or("", |s| &*s.first_seen),
                 st.map_or("", |s| &*s.failing_since),
-            )
+            ))
         })
     });
     let rows = Seq(|| {
@@ -237,7 +260,7 @@ pub(crate) fn report_html(
         run.citations.len(),
         run.targets.len(),
     );
-    let totals = status_counts(run.targets, run.outcomes);
+    let totals = status_counts(run.targets, run.outcomes.statuses());
     page.push_str("<section aria-labelledby=\"counts-h\"><h2 id=\"counts-h\">Statuses</h2><table class=\"counts\" id=\"counts\"><caption>Targets and citations per status (as in summary.csv)</caption><thead><tr><th scope=\"col\">status</th><th scope=\"col\">targets</th><th scope=\"col\">citations</th></tr></thead><tbody>");
     for c in totals.iter().filter(|c| c.targets > 0) {
         let _ = write!(
@@ -252,8 +275,8 @@ pub(crate) fn report_html(
         vec![Status::ALL.iter().map(|s| (*s, 0)).collect(); sources.len()];
     let source_index: std::collections::HashMap<&str, usize> =
         sources.iter().enumerate().map(|(i, s)| (*s, i)).collect();
-    for (t, o) in run.targets.iter().zip(run.outcomes) {
-        let status = Status::ALL.iter().position(|s| *s == o.status).unwrap_or(0);
+    for (t, &st) in run.targets.iter().zip(run.outcomes.statuses()) {
+        let status = Status::ALL.iter().position(|s| *s == st).unwrap_or(0);
         for c in &t.citations {
             if let Some(&i) = source_index.get(&*run.citations[c].source) {
                 per_source[i][status].1 += 1;

@@ -6,7 +6,8 @@
 //! `tables.rs` and one line in [`TABLES`].
 
 use crate::error::{Error, Result};
-use crate::types::{Change, Citation, Failing, Outcome, Push, Repair, Standing, Status, Target};
+use crate::record::RunOutcomes;
+use crate::types::{Change, Citation, Failing, Push, Repair, Standing, Status, Target};
 
 mod ci;
 mod html;
@@ -193,8 +194,8 @@ pub(crate) struct CheckRun<'a> {
     pub citations: &'a [Citation],
     /// Distinct targets (each lists the citations pointing at it).
     pub targets: &'a [Target],
-    /// One outcome per target.
-    pub outcomes: &'a [Outcome],
+    /// One outcome per target (read back from the run's log).
+    pub outcomes: &'a RunOutcomes,
     /// Language of the human links for symbols.
     pub symbol_lang: &'a str,
     /// The history of each target, when a history is kept.
@@ -214,13 +215,13 @@ impl CheckRun<'_> {
     pub(crate) fn consecutive_failures(&self, i: usize) -> u32 {
         match self.standings {
             Some(s) => s.get(i).map_or(0, |s| s.consecutive_failures),
-            None => u32::from(self.failing.is_failure(self.outcomes[i].status)),
+            None => u32::from(self.failing.is_failure(self.outcomes.status(i))),
         }
     }
 
     /// Whether target `i` fails the run.
     pub(crate) fn fails(&self, i: usize) -> bool {
-        self.failing.fails_run(self.outcomes[i].status, self.consecutive_failures(i))
+        self.failing.fails_run(self.outcomes.status(i), self.consecutive_failures(i))
     }
 
     /// How many targets fail the run.
@@ -241,13 +242,13 @@ pub struct StatusCount {
 }
 
 /// Targets and citations per status, every status in table order (zeros included).
-pub(crate) fn status_counts(targets: &[Target], outcomes: &[Outcome]) -> Vec<StatusCount> {
+pub(crate) fn status_counts(targets: &[Target], statuses: &[Status]) -> Vec<StatusCount> {
     Status::ALL
         .into_iter()
         .map(|status| {
             let (mut t, mut c) = (0, 0);
-            for (target, o) in targets.iter().zip(outcomes) {
-                if o.status == status {
+            for (target, &s) in targets.iter().zip(statuses) {
+                if s == status {
                     t += 1;
                     c += target.citations.len();
                 }

@@ -77,7 +77,8 @@ pub(crate) const LINK_COLUMNS: [&str; 25] = [
 pub(crate) fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     let mut w = GuardedCsv::new(out, &LINK_COLUMNS)?;
     let no_history = Standing::default();
-    for (i, (t, o)) in run.targets.iter().zip(run.outcomes).enumerate() {
+    for (i, (t, o)) in run.targets.iter().zip(run.outcomes.iter()).enumerate() {
+        let o = o?;
         let st = run.standings.and_then(|s| s.get(i)).unwrap_or(&no_history);
         let footnotes = footnote_labels(run.citations, t);
         let mut sources: Vec<&str> = Vec::new();
@@ -139,8 +140,10 @@ pub(crate) fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Wr
         archived[r.citation] = r.memento.as_ref().map(|m| m.url.as_str()).filter(|u| !u.is_empty());
     }
     let mut w = GuardedCsv::new(out, &CITATION_STATUS_COLUMNS)?;
+    let mut outcomes = run.outcomes.reader();
     for (ci, (c, t)) in run.citations.iter().zip(of_citation).enumerate() {
-        let o = t.map(|i| &run.outcomes[i]);
+        let o = t.map(|i| outcomes.get(i)).transpose()?;
+        let o = o.as_ref();
         let mut cells: Vec<String> =
             citation_cells(c).into_iter().map(std::borrow::Cow::into_owned).collect();
         cells.push(o.map_or("", |o| o.status.as_str()).to_string());
@@ -183,9 +186,9 @@ pub(crate) const REPAIR_COLUMNS: [&str; 16] = [
 /// When writing to `out` fails.
 pub(crate) fn repairs_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     let mut status_of: Vec<&str> = vec![""; run.citations.len()];
-    for (t, o) in run.targets.iter().zip(run.outcomes) {
+    for (t, status) in run.targets.iter().zip(run.outcomes.statuses()) {
         for ci in &t.citations {
-            status_of[ci] = o.status.as_str();
+            status_of[ci] = status.as_str();
         }
     }
     let mut w = GuardedCsv::new(out, &REPAIR_COLUMNS)?;
@@ -226,7 +229,7 @@ pub(crate) fn repairs_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> R
 /// When writing to `out` fails.
 pub(crate) fn summary_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     let mut w = GuardedCsv::new(out, &SUMMARY_COLUMNS)?;
-    for c in status_counts(run.targets, run.outcomes) {
+    for c in status_counts(run.targets, run.outcomes.statuses()) {
         w.row([c.status.as_str(), &c.targets.to_string(), &c.citations.to_string()])?;
     }
     w.finish()
@@ -247,7 +250,8 @@ pub(crate) fn hosts_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Res
         statuses: BTreeMap<&'static str, usize>,
     }
     let mut hosts: BTreeMap<String, Row> = BTreeMap::new();
-    for (t, o) in run.targets.iter().zip(run.outcomes) {
+    for (t, o) in run.targets.iter().zip(run.outcomes.iter()) {
+        let o = o?;
         let host = url::Url::parse(&t.url).map(|u| host_key(&u)).unwrap_or_default();
         let row = hosts.entry(host).or_default();
         row.targets += 1;
@@ -275,7 +279,7 @@ pub(crate) fn hosts_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Res
 pub(crate) fn changes_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     let mut w = GuardedCsv::new(out, &CHANGE_COLUMNS)?;
     for c in run.changes {
-        let (t, o) = (&run.targets[c.target], &run.outcomes[c.target]);
+        let (t, o) = (&run.targets[c.target], run.outcomes.get(c.target)?);
         let failing = |s: Status| run.failing.is_failure(s);
         let change = match (failing(c.previous), failing(o.status)) {
             (false, true) => "newly_failing",
