@@ -6,6 +6,7 @@
 mod history;
 mod outcomes;
 mod progress;
+mod spill;
 
 pub(crate) use history::History;
 pub(crate) use outcomes::{OutcomeLog, RunOutcomes};
