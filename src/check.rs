@@ -7,7 +7,7 @@ use crate::config::{CheckConfig, SummaryFormat};
 use crate::error::{Error, Result};
 use crate::extract::dates::DocumentDates;
 use crate::plan::{self, Plan, Rules};
-use crate::record::{History, OutcomeLog, Progress, RunOutcomes};
+use crate::record::{CitationLog, History, OutcomeLog, Progress, RunCitations, RunOutcomes};
 use crate::repair::{self, RepairOptions};
 use crate::report::{self, footnote_labels, status_counts, CheckRun, StatusCount};
 use crate::sink::Fanout;
@@ -58,8 +58,8 @@ pub fn run_check(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -
 pub(crate) struct Ran {
     /// What the run found.
     pub summary: CheckSummary,
-    /// Every citation read.
-    pub citations: Vec<Citation>,
+    /// Every citation read (none when no input could be read).
+    pub citations: Option<RunCitations>,
     /// The archived copies found (`--repair`).
     pub repairs: Vec<Repair>,
 }
@@ -68,17 +68,17 @@ pub(crate) struct Ran {
 pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Ran> {
     let started = Instant::now();
     let mut failed_inputs = Vec::new();
-    let Some((citations, dates)) = read_inputs(cfg, diag, &mut failed_inputs) else {
+    let _locks = lock_folders(cfg)?;
+    let Some(Inputs { citations, targets, dates }) = read_inputs(cfg, diag, &mut failed_inputs)? else {
         return Ok(Ran {
             summary: CheckSummary { failed_inputs, ..CheckSummary::default() },
             ..Ran::default()
         });
     };
-    let _locks = lock_folders(cfg)?;
     let started_at = now();
     let mut history = History::open(cfg.db.as_deref(), &started_at, &cfg.inputs, &options_json(cfg))?;
     let rules = Rules { include: &cfg.include, exclude: &cfg.exclude };
-    let mut plan = plan::plan(&citations, &cfg.symbol_lang, rules, cfg.reuse, |t| history.last(t))?;
+    let mut plan = plan::plan(targets, rules, cfg.reuse, |t| history.last(t))?;
     let archive = open_archive(cfg, &started_at)?;
     let runtime = runtime()?;
     let stop = Arc::new(fetch::Stop::default());
@@ -141,7 +141,7 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
         archive: archived,
         interrupted,
     };
-    Ok(Ran { summary, repairs: repairs.unwrap_or_default(), citations })
+    Ok(Ran { summary, repairs: repairs.unwrap_or_default(), citations: Some(citations) })
 }
 
 /// The async runtime of a run (fetching, look-ups, pushes and the Ctrl-C listener).
@@ -154,7 +154,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 /// What repair needs to know of the run.
 struct RepairFacts<'a> {
-    citations: &'a [Citation],
+    citations: &'a RunCitations,
     targets: &'a [Target],
     outcomes: &'a RunOutcomes,
     dates: &'a HashMap<String, DocumentDates>,
@@ -188,7 +188,7 @@ fn look_up_repairs(
         standings: f.standings,
         own_index: index.as_deref(),
     };
-    let plan = repair::plan(&facts, opts);
+    let plan = repair::plan(&facts, opts)?;
     let found = if plan.lookups.is_empty() {
         Vec::new()
     } else {
@@ -274,25 +274,40 @@ async fn stop_on_ctrl_c(stop: Arc<fetch::Stop>) {
     }
 }
 
-/// The plan's input: the citations of every readable input (`None` when none could be read,
-/// and the tables are left as they were).
-fn read_inputs(
-    cfg: &CheckConfig,
-    diag: &mut dyn Write,
-    failed: &mut Vec<String>,
-) -> Option<(Vec<Citation>, HashMap<String, DocumentDates>)> {
-    let dates = cfg.repair.is_some();
-    let read = run::read_all(&cfg.inputs, cfg.input_format, cfg.max_input_size, dates, diag, failed);
+/// What the inputs hold.
+struct Inputs {
+    /// Every citation, on disk in the output folder.
+    citations: RunCitations,
+    /// The distinct targets, in order of first citation.
+    targets: Vec<Target>,
+    /// The dates each input states (with `--repair`).
+    dates: HashMap<String, DocumentDates>,
+}
+
+/// The plan's input: the citations of every readable input, kept on disk as they are read,
+/// and their targets (`None` when no input could be read, and the tables are left as they
+/// were).
+fn read_inputs(cfg: &CheckConfig, diag: &mut dyn Write, failed: &mut Vec<String>) -> Result<Option<Inputs>> {
+    let mut log = CitationLog::new(&cfg.out)?;
+    let mut targets = plan::Gather::new(&cfg.symbol_lang);
+    let keep = |rows: Vec<Citation>| {
+        for c in &rows {
+            targets.add(c, log.push(c)?);
+        }
+        Ok(())
+    };
+    let (inputs, format, max) = (&cfg.inputs, cfg.input_format, cfg.max_input_size);
+    let dates = run::read_each(inputs, format, max, cfg.repair.is_some(), diag, failed, keep)?;
     if failed.len() == cfg.inputs.len() {
         let out = cfg.out.display();
         let _ = writeln!(diag, "citecheck: no input could be read; the tables in {out} were left unchanged");
-        return None;
+        return Ok(None);
     }
     if cfg.fetch.insecure {
         let _ =
             writeln!(diag, "citecheck: WARNING: --insecure: TLS certificates are NOT verified in this run");
     }
-    Some(read)
+    Ok(Some(Inputs { citations: log.finish()?, targets: targets.finish(), dates }))
 }
 
 /// Makes sure every output can be written before the first request, and locks the output
@@ -388,13 +403,15 @@ fn close_archive(
     archive: Option<Archive>,
     targets: &[Target],
     outcomes: &RunOutcomes,
-    citations: &[Citation],
+    citations: &RunCitations,
 ) -> Result<Option<ArchiveStats>> {
     let Some(archive) = archive else { return Ok(None) };
     let mut unread = None;
+    let mut cites = citations.reader();
     let facts = targets.iter().zip(outcomes.iter()).filter_map(|(t, o)| {
-        let o = match o {
-            Ok(o) => o,
+        let read = o.and_then(|o| Ok((footnote_labels(&mut cites, t)?, o)));
+        let (labels, o) = match read {
+            Ok(read) => read,
             Err(e) => {
                 unread.get_or_insert(e);
                 return None;
@@ -408,7 +425,7 @@ fn close_archive(
             ("citecheck-http-status".to_string(), o.http_status.map(|s| s.to_string()).unwrap_or_default()),
             ("citecheck-final-url".to_string(), o.final_url.to_string()),
             ("citecheck-checked-at".to_string(), o.checked_at.to_string()),
-            ("citecheck-footnotes".to_string(), footnote_labels(citations, t).join(";")),
+            ("citecheck-footnotes".to_string(), labels.join(";")),
             ("citecheck-payload-sha256".to_string(), capture.payload_sha256.clone()),
         ];
         if !o.error.is_empty() {

@@ -5,6 +5,7 @@
 use crate::types::{Citation, CitationIds, Kind, Outcome, Status, Target};
 use regex::Regex;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// What to check, and what is decided already.
@@ -39,16 +40,14 @@ pub(crate) enum Reuse {
     Latest,
 }
 
-/// Plans a check: `last` gives a target's last result from the history (if any), used as
-/// `reuse` says.
+/// Plans a check of `targets`: `last` gives a target's last result from the history (if
+/// any), used as `reuse` says.
 pub(crate) fn plan(
-    citations: &[Citation],
-    symbol_lang: &str,
+    targets: Vec<Target>,
     rules: Rules<'_>,
     reuse: Reuse,
     mut last: impl FnMut(&Target) -> crate::Result<Option<Outcome>>,
 ) -> crate::Result<Plan> {
-    let targets = targets_of(citations, symbol_lang);
     let mut preset = Vec::new();
     for (i, t) in targets.iter().enumerate() {
         let decided = match excluded_by_rule(rules, t) {
@@ -65,23 +64,49 @@ pub(crate) fn plan(
 }
 
 /// Groups citations into distinct targets (one per URL or symbol, however often cited).
+#[cfg(test)]
 pub(crate) fn targets_of(citations: &[Citation], symbol_lang: &str) -> Vec<Target> {
-    let mut index: HashMap<(Kind, &str), usize> = HashMap::new();
-    let mut targets: Vec<Target> = Vec::new();
+    let mut gather = Gather::new(symbol_lang);
     for (i, c) in citations.iter().enumerate() {
-        let next = targets.len();
-        let t = *index.entry((c.kind, &*c.value)).or_insert(next);
+        gather.add(c, i);
+    }
+    gather.finish()
+}
+
+/// Distinct targets gathered from citations as they are read (one per URL or symbol, however
+/// often cited), in order of first citation.
+#[derive(Debug)]
+pub(crate) struct Gather {
+    index: HashMap<(Kind, Arc<str>), usize>,
+    targets: Vec<Target>,
+    symbol_lang: String,
+}
+
+impl Gather {
+    /// Nothing gathered yet; symbols resolve in `symbol_lang`.
+    pub(crate) fn new(symbol_lang: &str) -> Gather {
+        Gather { index: HashMap::new(), targets: Vec::new(), symbol_lang: symbol_lang.to_string() }
+    }
+
+    /// Counts citation number `i` towards its target.
+    pub(crate) fn add(&mut self, c: &Citation, i: usize) {
+        let next = self.targets.len();
+        let t = *self.index.entry((c.kind, c.value.clone())).or_insert(next);
         if t == next {
             let value = c.value.clone();
             let url = match c.kind {
                 Kind::Url => value.clone(),
-                Kind::Symbol => symbol_url(&c.value, symbol_lang).into(),
+                Kind::Symbol => symbol_url(&c.value, &self.symbol_lang).into(),
             };
-            targets.push(Target { kind: c.kind, value, url, citations: CitationIds::default() });
+            self.targets.push(Target { kind: c.kind, value, url, citations: CitationIds::default() });
         }
-        targets[t].citations.push(i);
+        self.targets[t].citations.push(i);
     }
-    targets
+
+    /// The targets.
+    pub(crate) fn finish(self) -> Vec<Target> {
+        self.targets
+    }
 }
 
 /// The ODS file API URL that resolves `symbol` in `lang`: it answers with the document itself,

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::extract::{self, InputFormat};
 use crate::output;
 use crate::repair::document::{repair_text, Fix, RepairStyle};
+use crate::types::{Citation, Memento, Repair};
 use std::io::Write;
 use std::path::Path;
 
@@ -50,13 +51,19 @@ pub fn run_repair(
     };
     output::check_writable(dest)?;
     let ran = run(cfg, out, diag)?;
-    let fixes: Vec<Fix<'_>> = ran
+    let verified: Vec<(&Repair, &Memento)> = ran
         .repairs
         .iter()
-        .filter_map(|r| {
-            let m = r.memento.as_ref().filter(|m| m.verified && !m.url.is_empty())?;
-            Some(Fix { citation: ran.citations.get(r.citation)?, memento: m, cited_at: r.cited_at })
-        })
+        .filter_map(|r| Some((r, r.memento.as_ref().filter(|m| m.verified && !m.url.is_empty())?)))
+        .collect();
+    let cited: Vec<Citation> = match &ran.citations {
+        Some(all) => verified.iter().map(|(r, _)| all.get(r.citation)).collect::<Result<_>>()?,
+        None => Vec::new(),
+    };
+    let fixes: Vec<Fix<'_>> = verified
+        .iter()
+        .zip(&cited)
+        .map(|((r, m), c)| Fix { citation: c, memento: m, cited_at: r.cited_at })
         .collect();
     let repaired = repair_text(text, doc.format, &fixes, style);
     for s in &repaired.skipped {

@@ -120,6 +120,62 @@ pub(crate) fn read_all(
     (rows, stated)
 }
 
+/// [`read_all`], handing the rows on as they are made (`each`, inputs in order) instead of
+/// returning them: a check keeps them on disk. Inputs are read a core's worth at a time; a
+/// large text (over 1 MB) is then read by itself, its rows handed on a few pieces at a time,
+/// so a document of a million citations never has all its rows in memory.
+///
+/// # Errors
+/// What `each` returns (an unreadable input is said on `diag` and put in `failed`).
+pub(crate) fn read_each(
+    inputs: &[String],
+    format: Option<InputFormat>,
+    max_bytes: u64,
+    dates: bool,
+    diag: &mut dyn Write,
+    failed: &mut Vec<String>,
+    mut each: impl FnMut(Vec<Citation>) -> Result<()>,
+) -> Result<HashMap<String, DocumentDates>> {
+    let load = |input: &String| -> Result<Loaded, Error> {
+        let doc = extract::read_input(input, format, max_bytes)?;
+        let stated = dates.then(|| doc.dates());
+        let rows = (!doc.is_large()).then(|| extract::extract(&doc));
+        Ok(Loaded { doc, rows, stated })
+    };
+    let mut stated = HashMap::new();
+    for group in inputs.chunks(crate::parallel::workers(usize::MAX).max(1)) {
+        let results = crate::parallel::map(group.iter().collect(), load);
+        for (input, result) in group.iter().zip(results) {
+            match result {
+                Ok(l) => {
+                    for w in &l.doc.warnings {
+                        let _ = writeln!(diag, "citecheck: warning: {w}");
+                    }
+                    match l.rows {
+                        Some(rows) => each(rows)?,
+                        None => extract::extract_each(&l.doc, &mut each)?,
+                    }
+                    if let Some(d) = l.stated {
+                        stated.insert(l.doc.source, d);
+                    }
+                }
+                Err(e) => {
+                    let _ = writeln!(diag, "citecheck: error: {e}");
+                    failed.push(input.clone());
+                }
+            }
+        }
+    }
+    Ok(stated)
+}
+
+/// One input, loaded: a small one with its rows.
+struct Loaded {
+    doc: extract::Document,
+    rows: Option<Vec<Citation>>,
+    stated: Option<DocumentDates>,
+}
+
 /// One input, read.
 struct Read {
     rows: Vec<Citation>,

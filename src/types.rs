@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 /// What a citation points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// A web address.
@@ -35,7 +35,7 @@ impl fmt::Display for Kind {
 /// Produced by extraction and never changed afterwards. Field order is the
 /// column order of the `extract` CSV. The document's name and the footnote and paragraph
 /// labels are shared by the rows that carry them (a million rows do not hold a million copies).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Citation {
     /// The input as given on the command line (`-` for standard input).
     pub source: Arc<str>,

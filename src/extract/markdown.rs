@@ -20,16 +20,19 @@ pub(super) fn extract(text: &str, piece: usize) -> Vec<Vec<Found>> {
         extract_chunk(text, &mut found);
         return vec![found];
     }
-    crate::parallel::map(pieces, |r| {
-        let mut found = Vec::new();
-        extract_chunk(&text[r.clone()], &mut found);
-        for f in &mut found {
-            f.start += r.start;
-        }
-        // Sorted here, on all cores: pieces do not overlap, so the whole is then in order.
-        super::sort_by_start(&mut found);
-        found
-    })
+    crate::parallel::map(pieces, |r| extract_piece(text, r))
+}
+
+/// The citations of one piece of `text` (one of [`chunks`]), sorted by offset.
+pub(super) fn extract_piece(text: &str, r: Range<usize>) -> Vec<Found> {
+    let mut found = Vec::new();
+    extract_chunk(&text[r.clone()], &mut found);
+    for f in &mut found {
+        f.start += r.start;
+    }
+    // Sorted here, on all cores: pieces do not overlap, so the whole is then in order.
+    super::sort_by_start(&mut found);
+    found
 }
 
 /// Cuts `text` into pieces of about `size` bytes, each starting a line at which the parser

@@ -111,6 +111,11 @@ impl Document {
         }
     }
 
+    /// Whether it is a text large enough to be read in pieces on all cores (over 1 MB).
+    pub(crate) fn is_large(&self) -> bool {
+        matches!(&self.content, Content::Text(t) if t.len() > PARALLEL_FROM)
+    }
+
     /// The dates the document states: access dates (for all citations, or beside one) and
     /// its masthead date. Per-line access dates use the line numbers of the citation rows.
     pub fn dates(&self) -> dates::DocumentDates {
@@ -526,14 +531,108 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
             fill(&source, part, region, &layout, text)
         })
     } else {
-        let regions = regions_of(&mut all, runs.iter().map(Vec::len));
-        // Each run is freed as soon as its rows are written.
-        parallel::map(runs.into_iter().zip(regions).collect(), |(mut run, region)| {
-            fill(&source, &mut run, region, &layout, text)
-        })
+        fill_runs(&source, runs, &mut all, &layout, text)
     };
     close_gaps(&mut all, &written);
     all
+}
+
+/// Writes the rows of consecutive `runs` into `all` (as long as all of them), on all cores;
+/// each run is freed as soon as its rows are written. Returns what [`fill`] returns per run.
+fn fill_runs(
+    source: &Arc<str>,
+    runs: Vec<Vec<Found>>,
+    all: &mut [Citation],
+    layout: &Layout,
+    text: &str,
+) -> Vec<(usize, usize)> {
+    let regions = regions_of(all, runs.iter().map(Vec::len));
+    parallel::map(runs.into_iter().zip(regions).collect(), |(mut run, region)| {
+        fill(source, &mut run, region, layout, text)
+    })
+}
+
+/// Pieces of a large text read at a time when its rows are handed on in runs: enough to keep
+/// the cores busy, few enough that their rows take a few megabytes.
+const PIECES_AT_ONCE: usize = 4;
+
+/// [`extract`], handing the rows on in runs, in document order, as soon as they are made: a
+/// large text's rows are never all held at once (a check keeps them on disk). The runs
+/// joined are [`extract`]'s rows. The first error of `each` stops the reading.
+///
+/// # Errors
+/// What `each` returns.
+pub(crate) fn extract_each<E>(
+    doc: &Document,
+    each: impl FnMut(Vec<Citation>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    match &doc.content {
+        Content::Text(text) => extract_each_sized(&doc.source, text, doc.format, PARALLEL_FROM, each),
+        Content::Structure(s) => {
+            let mut each = each;
+            each(structure::citations(&doc.source, s))
+        }
+    }
+}
+
+/// How the pieces of a large text are read.
+#[derive(Clone, Copy)]
+enum PieceReader {
+    Markdown,
+    Text { forced_from: usize },
+}
+
+impl PieceReader {
+    /// The citations of `text[r]`, in document order.
+    fn read(self, text: &str, r: std::ops::Range<usize>) -> Vec<Found> {
+        let mut found = match self {
+            PieceReader::Markdown => markdown::extract_piece(text, r),
+            PieceReader::Text { forced_from } => text::extract_piece(text, r, forced_from),
+        };
+        in_order(&mut found);
+        found
+    }
+}
+
+/// [`extract_each`] of a text, in pieces of `parallel_from` bytes when larger (HTML, and a
+/// text that is one piece, in one run).
+fn extract_each_sized<E>(
+    source: &str,
+    text: &str,
+    format: InputFormat,
+    parallel_from: usize,
+    mut each: impl FnMut(Vec<Citation>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let (pieces, reader) = match format {
+        _ if text.len() <= parallel_from => (Vec::new(), PieceReader::Markdown),
+        InputFormat::Markdown => (markdown::chunks(text, parallel_from), PieceReader::Markdown),
+        InputFormat::Html => (Vec::new(), PieceReader::Markdown),
+        InputFormat::Text | InputFormat::Docx | InputFormat::Odt | InputFormat::Pdf => {
+            let (pieces, forced_from) = text::plan(text, parallel_from);
+            (pieces, PieceReader::Text { forced_from })
+        }
+    };
+    if pieces.len() < 2 {
+        return each(extract_sized(source, text, format, parallel_from));
+    }
+    let source: Arc<str> = Arc::from(source);
+    let read = |group: &[std::ops::Range<usize>]| parallel::map(group.to_vec(), |r| reader.read(text, r));
+    std::thread::scope(|scope| {
+        // The layout is scanned while the first pieces are read.
+        let layout = scope.spawn(|| Layout::scan(text));
+        let mut groups = pieces.chunks(PIECES_AT_ONCE);
+        let first = groups.next().map(read);
+        let layout = layout.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        for runs in first.into_iter().chain(groups.map(read)) {
+            let total: usize = runs.iter().map(Vec::len).sum();
+            let mut rows: Vec<Citation> =
+                std::iter::repeat_with(|| placeholder(&source)).take(total).collect();
+            let written = fill_runs(&source, runs, &mut rows, &layout, text);
+            close_gaps(&mut rows, &written);
+            each(rows)?;
+        }
+        Ok(())
+    })
 }
 
 /// `all` cut into consecutive regions of the given lengths.
@@ -686,6 +785,31 @@ mod tests {
             assert!(!whole.is_empty());
             assert!(whole.iter().all(|c| !c.value.contains("fenced.example")));
             assert_eq!(extract_sized("doc", &text, format, 1), whole, "{format:?}");
+            // Handed on in runs: the same rows, in several runs when the text has pieces.
+            for piece in [1, 200, 5000, usize::MAX] {
+                let mut runs = Vec::new();
+                let kept: Result<(), ()> = super::extract_each_sized("doc", &text, format, piece, |rows| {
+                    runs.push(rows);
+                    Ok(())
+                });
+                assert!(kept.is_ok());
+                let one_piece =
+                    format == InputFormat::Html || (format == InputFormat::Markdown && text.contains("```"));
+                if piece == 1 && !one_piece {
+                    assert!(runs.len() > 1, "{format:?} in pieces of {piece}: {} runs", runs.len());
+                } else if piece == usize::MAX || one_piece {
+                    assert_eq!(runs.len(), 1, "{format:?} in pieces of {piece}");
+                }
+                assert_eq!(runs.concat(), whole, "{format:?} in pieces of {piece}");
+            }
         }
+        // The first error stops the reading.
+        let text = include_str!("../../tests/fixtures/report_en.md").repeat(20);
+        let mut calls = 0;
+        let stopped = super::extract_each_sized("doc", &text, InputFormat::Markdown, 100, |_| {
+            calls += 1;
+            Err("full")
+        });
+        assert_eq!((stopped, calls), (Err("full"), 1));
     }
 }

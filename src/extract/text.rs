@@ -9,18 +9,26 @@ use std::ops::Range;
 /// (one per piece); a document larger than `piece` bytes is read in pieces of about that
 /// size on all cores.
 pub(super) fn extract(text: &str, piece: usize) -> Vec<Vec<Found>> {
+    let (pieces, forced_from) = plan(text, piece);
+    crate::parallel::map(pieces, |r| extract_piece(text, r, forced_from))
+}
+
+/// The pieces of `text` (see [`pieces`]) and the width from which a line was broken by the
+/// layout (a line this long or longer was broken by the layout, not by the author; pieces
+/// hold whole lines, so the widest of all is the widest of the pieces').
+pub(super) fn plan(text: &str, piece: usize) -> (Vec<Range<usize>>, usize) {
     let pieces = pieces(text, piece);
-    // A line this long or longer was broken by the layout, not by the author (pieces hold
-    // whole lines, so the widest of all is the widest of the pieces').
     let widest = crate::parallel::map(pieces.clone(), |r| {
         text[r].lines().map(|l| l.trim_end().chars().count()).max().unwrap_or(0)
     });
-    let forced_from = widest.into_iter().max().unwrap_or(0) * 85 / 100;
-    crate::parallel::map(pieces, |r| {
-        let mut found = Vec::new();
-        extract_range(text, r, forced_from, &mut found);
-        found
-    })
+    (pieces, widest.into_iter().max().unwrap_or(0) * 85 / 100)
+}
+
+/// The citations of one piece of `text`.
+pub(super) fn extract_piece(text: &str, r: Range<usize>, forced_from: usize) -> Vec<Found> {
+    let mut found = Vec::new();
+    extract_range(text, r, forced_from, &mut found);
+    found
 }
 
 /// Cuts `text` after blank lines into pieces of at least `size` bytes: blocks end at blank

@@ -7,7 +7,8 @@ pub(crate) mod choose;
 pub(crate) mod document;
 
 use crate::extract::dates::DocumentDates;
-use crate::types::{Citation, Failing, Kind, Memento, Repair, Standing, Status, Target, Ymd};
+use crate::record::RunCitations;
+use crate::types::{Failing, Kind, Memento, Repair, Standing, Status, Target, Ymd};
 use choose::OwnCapture;
 use std::collections::HashMap;
 
@@ -100,7 +101,7 @@ pub(crate) struct PlannedRow {
 /// What a run knows that decides the look-ups.
 pub(crate) struct Facts<'a> {
     /// Every citation.
-    pub citations: &'a [Citation],
+    pub citations: &'a RunCitations,
     /// The targets.
     pub targets: &'a [Target],
     /// Their statuses.
@@ -124,15 +125,19 @@ pub(crate) fn needs_repair(failing: &Failing, status: Status) -> bool {
 /// Plans the look-ups: the date of each failing citation (its own stated access date, the
 /// document's, the masthead, `--cited-at`, the history's first sighting), one look-up per
 /// distinct URL and date.
-pub(crate) fn plan(facts: &Facts<'_>, opts: &RepairOptions) -> Plan {
+///
+/// # Errors
+/// A citation cannot be read back.
+pub(crate) fn plan(facts: &Facts<'_>, opts: &RepairOptions) -> crate::Result<Plan> {
     let mut plan = Plan::default();
+    let mut cites = facts.citations.reader();
     let mut index: HashMap<(std::sync::Arc<str>, Option<Ymd>), usize> = HashMap::new();
     for (ti, (t, &status)) in facts.targets.iter().zip(facts.statuses).enumerate() {
         if !needs_repair(facts.failing, status) {
             continue;
         }
         for ci in &t.citations {
-            let c = &facts.citations[ci];
+            let c = &cites.get(ci)?;
             let first_seen = facts.standings.and_then(|s| s.get(ti)).and_then(|s| Ymd::parse(&s.first_seen));
             let cited = facts
                 .dates
@@ -174,7 +179,7 @@ pub(crate) fn plan(facts: &Facts<'_>, opts: &RepairOptions) -> Plan {
             plan.rows.push(PlannedRow { citation: ci, cited, lookup: Some(li), note: String::new() });
         }
     }
-    plan
+    Ok(plan)
 }
 
 /// The repair rows, in citation order, from the plan and what its look-ups found.

@@ -2,9 +2,10 @@
 
 use super::{footnote_labels, status_counts, CheckRun, StatusCount};
 use crate::error::{Error, Result};
-use crate::types::Status;
+use crate::types::{Citation, Status};
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Failing citations listed at most in the Markdown summary (a PR comment must stay readable).
@@ -88,10 +89,10 @@ const TEXT_ROWS: usize = 10;
 /// many more the table holds.
 fn failing_lines(run: &CheckRun<'_>, out: &Path, text: &mut String) -> Result<()> {
     let rows = failing_citations(run);
-    let several_sources =
-        run.citations.first().is_some_and(|f| run.citations.iter().any(|c| c.source != f.source));
+    let several_sources = run.citations.sources().len() > 1;
+    let mut cites = run.citations.reader();
     for &(ci, ti) in rows.iter().take(TEXT_ROWS) {
-        let (c, o) = (&run.citations[ci], run.outcomes.get(ti)?);
+        let (c, o) = (cites.get(ci)?, run.outcomes.get(ti)?);
         let mut line = String::from("  ");
         if several_sources {
             let _ = write!(line, "{}:{}  ", c.source, c.line);
@@ -189,8 +190,8 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> Result<String> {
         md.push_str("\n#### Failing citations\n\n");
         let header = ["source", "footnote", "paragraph", "status", "citation", "final URL or error"];
         let shown = outcomes_of(run, rows.iter().take(MARKDOWN_ROWS).map(|&(_, ti)| ti))?;
-        let cells = rows.iter().zip(shown).map(|(&(ci, _), o)| {
-            let c = &run.citations[ci];
+        let cited = citations_of(run, rows.iter().take(MARKDOWN_ROWS).map(|&(ci, _)| ci))?;
+        let cells = cited.into_iter().zip(shown).map(|(c, o)| {
             let detail: &str = if o.error.is_empty() { &o.final_url } else { &o.error };
             let at = format!("{}:{}", c.source, c.line);
             vec![
@@ -214,19 +215,31 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> Result<String> {
     if !run.changes.is_empty() {
         md.push_str("\n#### Changes since the previous run\n\n");
         let now = outcomes_of(run, run.changes.iter().map(|ch| ch.target))?;
-        let cells = run.changes.iter().zip(now).map(|(ch, o)| {
+        let mut cites = run.citations.reader();
+        let labels: Vec<Vec<Arc<str>>> = run
+            .changes
+            .iter()
+            .map(|ch| footnote_labels(&mut cites, &run.targets[ch.target]))
+            .collect::<Result<_>>()?;
+        let cells = run.changes.iter().zip(now).zip(labels).map(|((ch, o), labels)| {
             let t = &run.targets[ch.target];
             let before = format!("{} ({})", ch.previous, ch.previous_at);
             vec![
                 Cell::Text(t.value.to_string()),
                 Cell::Ours(before),
                 Cell::Ours(o.status.to_string()),
-                Cell::Text(footnote_labels(run.citations, t).join(", ")),
+                Cell::Text(labels.join(", ")),
             ]
         });
         md_table(&mut md, &["citation", "before", "now", "footnotes"], "|---|---|---|---|", cells);
     }
     Ok(md)
+}
+
+/// The citations `which`, in that order.
+fn citations_of(run: &CheckRun<'_>, which: impl Iterator<Item = usize>) -> Result<Vec<Citation>> {
+    let mut reader = run.citations.reader();
+    which.map(|i| reader.get(i)).collect()
 }
 
 /// The outcomes of targets `which`, in that order.
@@ -244,11 +257,12 @@ pub(crate) fn summary_json(run: &CheckRun<'_>) -> Result<String> {
         counts(run).into_iter().map(|c| (c.status.as_str().to_string(), c.targets.into())).collect();
     let rows = failing_citations(run);
     let outcomes = outcomes_of(run, rows.iter().map(|&(_, ti)| ti))?;
+    let cited = citations_of(run, rows.iter().map(|&(ci, _)| ci))?;
     let failing: Vec<serde_json::Value> = rows
         .into_iter()
         .zip(outcomes)
-        .map(|((ci, ti), o)| {
-            let c = &run.citations[ci];
+        .zip(cited)
+        .map(|(((_, ti), o), c)| {
             serde_json::json!({
                 "source": c.source, "line": c.line, "footnote": c.footnote, "paragraph": c.paragraph,
                 "kind": c.kind, "value": c.value, "status": o.status, "http_status": o.http_status,
@@ -293,19 +307,17 @@ pub(crate) fn junit(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<
             of_citation[ci] = ti;
         }
     }
-    let mut sources: Vec<&str> = Vec::new();
-    for c in run.citations {
-        if !sources.contains(&&*c.source) {
-            sources.push(&c.source);
-        }
-    }
     // quick-junit writes the XML, leaving out characters XML 1.0 forbids (a `\x01` in a URL).
     let mut report = quick_junit::Report::new("citecheck");
     let mut outcomes = run.outcomes.reader();
-    for src in sources {
-        let mut suite = quick_junit::TestSuite::new(src);
-        for ci in (0..run.citations.len()).filter(|&ci| &*run.citations[ci].source == src) {
-            let (c, ti) = (&run.citations[ci], of_citation[ci]);
+    for src in run.citations.sources() {
+        let mut suite = quick_junit::TestSuite::new(&**src);
+        for (ci, c) in run.citations.iter().enumerate() {
+            let c = c?;
+            if c.source != *src {
+                continue;
+            }
+            let ti = of_citation[ci];
             let o = outcomes.get(ti)?;
             let place = match (c.footnote.is_empty(), c.paragraph.is_empty()) {
                 (false, false) => format!("footnote {} (paragraph {})", c.footnote, c.paragraph),
@@ -337,7 +349,7 @@ pub(crate) fn junit(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<
                 quick_junit::TestCaseStatus::success()
             };
             let mut case = quick_junit::TestCase::new(format!("{place}: {}", c.value), status);
-            case.set_classname(src).set_time(Duration::from_millis(o.elapsed_ms));
+            case.set_classname(&**src).set_time(Duration::from_millis(o.elapsed_ms));
             suite.add_test_case(case);
         }
         report.add_test_suite(suite);

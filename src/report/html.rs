@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::plan::human_url;
 use crate::types::{Kind, Outcome, Status};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// What a reader sees as the reason of a status.
 pub(crate) fn reason(o: &Outcome) -> String {
@@ -83,18 +84,6 @@ impl<W: std::io::Write> std::io::Write for ScriptSafe<W> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.0.flush()
-    }
-}
-
-/// Serialises the items of an iterator as a JSON array, made as they are written.
-struct Seq<F>(F);
-
-impl<I: IntoIterator, F: Fn() -> I> serde::Serialize for Seq<F>
-where
-    I::Item: serde::Serialize,
-{
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_seq((self.0)())
     }
 }
 
@@ -172,12 +161,14 @@ fn write_data(
             ))
         })
     });
-    let rows = Seq(|| {
+    let empty: Arc<str> = Arc::from("");
+    let rows = TrySeq(|| {
         run.citations.iter().enumerate().map(|(i, c)| {
+            let c = c?;
             let s = source_index.get(&*c.source).copied().unwrap_or(0);
-            let raw = if c.raw == c.value { "" } else { &*c.raw };
+            let raw = if c.raw == c.value { empty.clone() } else { c.raw };
             let archived = archived.get(&i).copied().unwrap_or("");
-            (s, c.line, &c.footnote, &c.paragraph, target_of[i], raw, archived)
+            Ok((s, c.line, c.footnote, c.paragraph, target_of[i], raw, archived))
         })
     });
     let failing: Vec<usize> = Status::ALL
@@ -240,13 +231,7 @@ pub(crate) fn report_html(
     replay: Option<&str>,
     out: &mut dyn std::io::Write,
 ) -> Result<()> {
-    let mut sources: Vec<&str> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for c in run.citations {
-        if seen.insert(&*c.source) {
-            sources.push(&c.source);
-        }
-    }
+    let sources: Vec<&str> = run.citations.sources().iter().map(|s| &**s).collect();
     let failing = run.failing_count();
     let failing_citations: usize =
         (0..run.targets.len()).filter(|&i| run.fails(i)).map(|i| run.targets[i].citations.len()).sum();
@@ -275,12 +260,16 @@ pub(crate) fn report_html(
         vec![Status::ALL.iter().map(|s| (*s, 0)).collect(); sources.len()];
     let source_index: std::collections::HashMap<&str, usize> =
         sources.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+    let mut status_of = vec![0u8; run.citations.len()];
     for (t, &st) in run.targets.iter().zip(run.outcomes.statuses()) {
         let status = Status::ALL.iter().position(|s| *s == st).unwrap_or(0);
         for c in &t.citations {
-            if let Some(&i) = source_index.get(&*run.citations[c].source) {
-                per_source[i][status].1 += 1;
-            }
+            status_of[c] = u8::try_from(status).unwrap_or(0);
+        }
+    }
+    for (c, &status) in run.citations.iter().zip(&status_of) {
+        if let Some(&i) = source_index.get(&*c?.source) {
+            per_source[i][usize::from(status)].1 += 1;
         }
     }
     for (s, counts) in sources.iter().zip(per_source) {

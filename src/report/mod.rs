@@ -6,8 +6,9 @@
 //! `tables.rs` and one line in [`TABLES`].
 
 use crate::error::{Error, Result};
-use crate::record::RunOutcomes;
+use crate::record::{CitationReader, RunCitations, RunOutcomes};
 use crate::types::{Change, Citation, Failing, Push, Repair, Standing, Status, Target};
+use std::sync::Arc;
 
 mod ci;
 mod html;
@@ -190,8 +191,8 @@ impl Table {
 /// Everything the check tables are made from.
 #[derive(Debug)]
 pub(crate) struct CheckRun<'a> {
-    /// Every citation occurrence.
-    pub citations: &'a [Citation],
+    /// Every citation occurrence (read back from the run's log).
+    pub citations: &'a RunCitations,
     /// Distinct targets (each lists the citations pointing at it).
     pub targets: &'a [Target],
     /// One outcome per target (read back from the run's log).
@@ -259,13 +260,16 @@ pub(crate) fn status_counts(targets: &[Target], statuses: &[Status]) -> Vec<Stat
 }
 
 /// The footnote labels of `t`'s citations, in order, without repeats.
-pub(crate) fn footnote_labels<'a>(citations: &'a [Citation], t: &Target) -> Vec<&'a str> {
-    let mut labels: Vec<&str> = Vec::new();
+///
+/// # Errors
+/// A citation cannot be read back.
+pub(crate) fn footnote_labels(citations: &mut CitationReader<'_>, t: &Target) -> Result<Vec<Arc<str>>> {
+    let mut labels: Vec<Arc<str>> = Vec::new();
     for i in &t.citations {
-        let l = &*citations[i].footnote;
+        let l = citations.get(i)?.footnote;
         if !l.is_empty() && !labels.contains(&l) {
             labels.push(l);
         }
     }
-    labels
+    Ok(labels)
 }

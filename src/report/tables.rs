@@ -4,6 +4,7 @@ use super::{citation_cells, footnote_labels, status_counts, CheckRun, GuardedCsv
 use crate::error::Result;
 use crate::plan::human_url;
 use crate::types::{host_key, Kind, Standing, Status};
+use std::sync::Arc;
 
 /// The columns of `citations.csv`: the `extract` columns, then the target's result.
 pub(crate) const CITATION_STATUS_COLUMNS: [&str; 16] = [
@@ -77,15 +78,19 @@ pub(crate) const LINK_COLUMNS: [&str; 25] = [
 pub(crate) fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     let mut w = GuardedCsv::new(out, &LINK_COLUMNS)?;
     let no_history = Standing::default();
+    let mut cites = run.citations.reader();
     for (i, (t, o)) in run.targets.iter().zip(run.outcomes.iter()).enumerate() {
         let o = o?;
         let st = run.standings.and_then(|s| s.get(i)).unwrap_or(&no_history);
-        let footnotes = footnote_labels(run.citations, t);
-        let mut sources: Vec<&str> = Vec::new();
+        let mut footnotes: Vec<Arc<str>> = Vec::new();
+        let mut sources: Vec<Arc<str>> = Vec::new();
         for i in &t.citations {
-            let c = &run.citations[i];
-            if !sources.contains(&&*c.source) {
-                sources.push(&c.source);
+            let c = cites.get(i)?;
+            if !c.footnote.is_empty() && !footnotes.contains(&c.footnote) {
+                footnotes.push(c.footnote);
+            }
+            if !sources.contains(&c.source) {
+                sources.push(c.source);
             }
         }
         let human = match t.kind {
@@ -142,6 +147,7 @@ pub(crate) fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Wr
     let mut w = GuardedCsv::new(out, &CITATION_STATUS_COLUMNS)?;
     let mut outcomes = run.outcomes.reader();
     for (ci, (c, t)) in run.citations.iter().zip(of_citation).enumerate() {
+        let c = &c?;
         let o = t.map(|i| outcomes.get(i)).transpose()?;
         let o = o.as_ref();
         let mut cells: Vec<String> =
@@ -192,8 +198,9 @@ pub(crate) fn repairs_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> R
         }
     }
     let mut w = GuardedCsv::new(out, &REPAIR_COLUMNS)?;
+    let mut cites = run.citations.reader();
     for r in run.repairs.unwrap_or(&[]) {
-        let c = &run.citations[r.citation];
+        let c = &cites.get(r.citation)?;
         let m = r.memento.as_ref();
         let days = r
             .cited_at
@@ -278,6 +285,7 @@ pub(crate) fn hosts_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Res
 /// When writing to `out` fails.
 pub(crate) fn changes_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     let mut w = GuardedCsv::new(out, &CHANGE_COLUMNS)?;
+    let mut cites = run.citations.reader();
     for c in run.changes {
         let (t, o) = (&run.targets[c.target], run.outcomes.get(c.target)?);
         let failing = |s: Status| run.failing.is_failure(s);
@@ -297,7 +305,7 @@ pub(crate) fn changes_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> R
             o.status.as_str(),
             &o.checked_at,
             &o.final_url,
-            &footnote_labels(run.citations, t).join(";"),
+            &footnote_labels(&mut cites, t)?.join(";"),
         ])?;
     }
     w.finish()
