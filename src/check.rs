@@ -6,13 +6,13 @@ use crate::archive::{Archive, ArchiveStats, Facts};
 use crate::config::{CheckConfig, SummaryFormat};
 use crate::error::{Error, Result};
 use crate::extract::dates::DocumentDates;
-use crate::plan::{self, Plan, Rules};
+use crate::plan::{self, Plan, Rules, Targets};
 use crate::record::{CitationLog, History, OutcomeLog, Progress, RunCitations, RunOutcomes};
 use crate::repair::{self, RepairOptions};
 use crate::report::{self, footnote_labels, status_counts, CheckRun, StatusCount};
 use crate::sink::Fanout;
 use crate::store::RunEnd;
-use crate::types::{now, Citation, Kind, Outcome, Push, Repair, Status, Target};
+use crate::types::{now, Citation, Kind, Outcome, Push, Repair, Status};
 use crate::{fetch, output, run};
 use std::collections::HashMap;
 use std::io::Write;
@@ -155,7 +155,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 /// What repair needs to know of the run.
 struct RepairFacts<'a> {
     citations: &'a RunCitations,
-    targets: &'a [Target],
+    targets: &'a Targets,
     outcomes: &'a RunOutcomes,
     dates: &'a HashMap<String, DocumentDates>,
     standings: Option<&'a [crate::types::Standing]>,
@@ -202,7 +202,7 @@ fn look_up_repairs(
 fn push_live(
     cfg: &CheckConfig,
     p: &repair::PushOptions,
-    targets: &[Target],
+    targets: &Targets,
     outcomes: &RunOutcomes,
     history: &mut History,
     runtime: &tokio::runtime::Runtime,
@@ -213,11 +213,11 @@ fn push_live(
     let since = crate::types::Ymd::parse(&cutoff).unwrap_or(crate::types::Ymd { y: 1996, m: 1, d: 1 });
     let mut rows = Vec::new();
     let mut to_push = Vec::new();
-    for (i, (t, &status)) in targets.iter().zip(outcomes.statuses()).enumerate() {
-        if t.kind != Kind::Url || status != Status::Ok {
+    for (i, &status) in outcomes.statuses().iter().enumerate().take(targets.len()) {
+        if targets.kind(i) != Kind::Url || status != Status::Ok {
             continue;
         }
-        match history.last_push(&t.value)? {
+        match history.last_push(targets.value(i))? {
             Some(at) if at >= cutoff => {
                 let note = format!("pushed or found captured on {at}");
                 rows.push(Push { target: i, result: "pushed-before", timestamp: String::new(), note });
@@ -225,7 +225,7 @@ fn push_live(
             _ => to_push.push(i),
         }
     }
-    let urls: Vec<String> = to_push.iter().map(|&i| targets[i].value.to_string()).collect();
+    let urls: Vec<String> = to_push.iter().map(|&i| targets.value(i).to_string()).collect();
     let results = if urls.is_empty() {
         Vec::new()
     } else {
@@ -247,7 +247,7 @@ fn push_live(
             }
         };
         if row.result != "error" {
-            history.record_push(&targets[i].value, row.result, &row.timestamp)?;
+            history.record_push(targets.value(i), row.result, &row.timestamp)?;
         }
         rows.push(row);
     }
@@ -279,7 +279,7 @@ struct Inputs {
     /// Every citation, on disk in the output folder.
     citations: RunCitations,
     /// The distinct targets, in order of first citation.
-    targets: Vec<Target>,
+    targets: Targets,
     /// The dates each input states (with `--repair`).
     dates: HashMap<String, DocumentDates>,
 }
@@ -292,7 +292,7 @@ fn read_inputs(cfg: &CheckConfig, diag: &mut dyn Write, failed: &mut Vec<String>
     let mut targets = plan::Gather::new(&cfg.symbol_lang);
     let keep = |rows: Vec<Citation>| {
         for c in &rows {
-            targets.add(c, log.push(c)?);
+            targets.add(c, log.push(c)?)?;
         }
         Ok(())
     };
@@ -401,7 +401,7 @@ fn open_archive(cfg: &CheckConfig, started_at: &str) -> Result<Option<Archive>> 
 /// An outcome cannot be read back (after the archive is closed: what was written stays).
 fn close_archive(
     archive: Option<Archive>,
-    targets: &[Target],
+    targets: &Targets,
     outcomes: &RunOutcomes,
     citations: &RunCitations,
 ) -> Result<Option<ArchiveStats>> {
@@ -409,7 +409,7 @@ fn close_archive(
     let mut unread = None;
     let mut cites = citations.reader();
     let facts = targets.iter().zip(outcomes.iter()).filter_map(|(t, o)| {
-        let read = o.and_then(|o| Ok((footnote_labels(&mut cites, t)?, o)));
+        let read = o.and_then(|o| Ok((footnote_labels(&mut cites, &t)?, o)));
         let (labels, o) = match read {
             Ok(read) => read,
             Err(e) => {

@@ -28,8 +28,9 @@ mod retry;
 mod scheduler;
 
 use crate::error::{Error, Result};
+use crate::plan::Targets;
 use crate::sink::{ExchangeSink, ResultSink};
-use crate::types::{host_key, Target};
+use crate::types::host_key;
 use futures::stream::{FuturesUnordered, StreamExt};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -250,7 +251,7 @@ impl Stop {
 /// # Errors
 /// The HTTP client cannot be built (an unreadable `--cacert`), or a result sink fails.
 pub(crate) async fn check_all(
-    targets: &[Target],
+    targets: &Targets,
     decided: Decided,
     opts: &FetchOptions,
     exchanges: Option<Arc<dyn ExchangeSink>>,
@@ -271,7 +272,7 @@ pub(crate) async fn check_all(
         while !stop.asked() {
             let Some((i, host)) = queues.admit() else { break };
             let checker = checker.clone();
-            let (kind, url) = (targets[i].kind, targets[i].url.clone());
+            let (kind, url): (_, Arc<str>) = (targets.kind(i), targets.url(i).into());
             // A task of its own, so reading, hashing and archiving bodies spread over the
             // runtime's worker threads instead of all running where this loop is polled.
             let task = tokio::spawn(async move { checker.check_one(kind, &url).await });
@@ -324,14 +325,11 @@ pub(crate) async fn check_all(
 /// The hosts tried when the network looks down — unless a target the history found `ok`
 /// recently (served from the cache this run) answers now: then the network is up and the
 /// hosts tried are simply gone (a nightly run that re-checks only dead domains).
-async fn confirm_offline(
-    checker: &check::Checker,
-    targets: &[Target],
-    known_good: &[usize],
-) -> Option<usize> {
+async fn confirm_offline(checker: &check::Checker, targets: &Targets, known_good: &[usize]) -> Option<usize> {
     let hosts = checker.reach.offline()?;
-    for t in known_good.iter().filter_map(|&i| targets.get(i)).take(3) {
-        if checker.check_one(t.kind, &t.url).await.http_status.is_some() {
+    for &i in known_good.iter().filter(|&&i| i < targets.len()).take(3) {
+        let url: Arc<str> = targets.url(i).into();
+        if checker.check_one(targets.kind(i), &url).await.http_status.is_some() {
             return None;
         }
     }
@@ -373,14 +371,11 @@ pub(crate) async fn join_in_order<T>(
 /// One queue per host, in document order, hosts numbered by first appearance. Live futures
 /// are bounded: per host by its concurrency, in all by a multiple of the global bound (so
 /// waiting for one host's spacing never starves the others).
-fn queues_of(targets: &[Target], decided: &[bool], opts: &FetchOptions) -> (scheduler::Queues, usize) {
+fn queues_of(targets: &Targets, decided: &[bool], opts: &FetchOptions) -> (scheduler::Queues, usize) {
     let mut host_ids: HashMap<String, usize> = HashMap::new();
     let mut items = Vec::new();
-    for (i, t) in targets.iter().enumerate() {
-        if decided[i] {
-            continue;
-        }
-        let key = reqwest::Url::parse(&t.url).map(|u| host_key(&u)).unwrap_or_default();
+    for (i, _) in decided.iter().enumerate().take(targets.len()).filter(|(_, &d)| !d) {
+        let key = reqwest::Url::parse(&targets.url(i)).map(|u| host_key(&u)).unwrap_or_default();
         let next = host_ids.len();
         items.push((i, *host_ids.entry(key).or_insert(next)));
     }

@@ -3,6 +3,7 @@
 //! and asked at the end for each target's standing and what changed since the previous run.
 
 use crate::error::{Error, Result};
+use crate::plan::Targets;
 use crate::sink::ResultSink;
 use crate::store::{PastResult, RunEnd, RunId, Store};
 use crate::types::{now, Change, Failing, Interner, Outcome, Standing, Status, Target};
@@ -51,7 +52,7 @@ impl History {
     }
 
     /// A result sink writing this run's results in batches.
-    pub(crate) fn sink<'a>(&'a mut self, targets: &'a [Target]) -> Batches<'a> {
+    pub(crate) fn sink<'a>(&'a mut self, targets: &'a Targets) -> Batches<'a> {
         Batches { history: self, targets, pending: Vec::new() }
     }
 
@@ -89,7 +90,7 @@ impl History {
     /// The database cannot be written or read.
     pub(crate) fn finish(
         &mut self,
-        targets: &[Target],
+        targets: &Targets,
         statuses: &[Status],
         failing: &Failing,
         end: RunEnd,
@@ -100,9 +101,9 @@ impl History {
         let mut changes = Vec::new();
         // A run's targets share a few times (this run's start, the seconds answers came in).
         let mut times = Interner::new(1 << 16);
-        for (i, (t, &status)) in targets.iter().zip(statuses).enumerate() {
+        for (i, &status) in statuses.iter().enumerate().take(targets.len()) {
             let (standing, previous) =
-                store.timeline(t.kind, &t.value, failing, &mut times).map_err(store_err)?;
+                store.timeline(targets.kind(i), targets.value(i), failing, &mut times).map_err(store_err)?;
             standings.push(standing);
             // A target an interrupted run skipped has not changed: it was not looked at.
             let looked_at = status != Status::Skipped;
@@ -113,12 +114,12 @@ impl History {
         Ok((Some(standings), changes))
     }
 
-    fn record(&mut self, targets: &[Target], batch: &[(usize, Outcome)]) -> Result<()> {
+    fn record(&mut self, targets: &Targets, batch: &[(usize, Outcome)]) -> Result<()> {
         let Some((store, run)) = self.open.as_mut() else { return Ok(()) };
         if batch.is_empty() {
             return Ok(());
         }
-        let rows: Vec<_> = batch.iter().map(|(i, o)| (targets[*i].kind, &*targets[*i].value, o)).collect();
+        let rows: Vec<_> = batch.iter().map(|(i, o)| (targets.kind(*i), targets.value(*i), o)).collect();
         store.record(*run, &rows).map_err(store_err)
     }
 }
@@ -136,7 +137,7 @@ fn outcome_of(p: PastResult) -> Outcome {
 /// Results on their way into the history.
 pub(crate) struct Batches<'a> {
     history: &'a mut History,
-    targets: &'a [Target],
+    targets: &'a Targets,
     pending: Vec<(usize, Outcome)>,
 }
 

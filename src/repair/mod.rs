@@ -7,8 +7,9 @@ pub(crate) mod choose;
 pub(crate) mod document;
 
 use crate::extract::dates::DocumentDates;
+use crate::plan::Targets;
 use crate::record::RunCitations;
-use crate::types::{Failing, Kind, Memento, Repair, Standing, Status, Target, Ymd};
+use crate::types::{Failing, Kind, Memento, Repair, Standing, Status, Ymd};
 use choose::OwnCapture;
 use std::collections::HashMap;
 
@@ -103,7 +104,7 @@ pub(crate) struct Facts<'a> {
     /// Every citation.
     pub citations: &'a RunCitations,
     /// The targets.
-    pub targets: &'a [Target],
+    pub targets: &'a Targets,
     /// Their statuses.
     pub statuses: &'a [Status],
     /// What counts as failing.
@@ -132,10 +133,11 @@ pub(crate) fn plan(facts: &Facts<'_>, opts: &RepairOptions) -> crate::Result<Pla
     let mut plan = Plan::default();
     let mut cites = facts.citations.reader();
     let mut index: HashMap<(std::sync::Arc<str>, Option<Ymd>), usize> = HashMap::new();
-    for (ti, (t, &status)) in facts.targets.iter().zip(facts.statuses).enumerate() {
+    for (ti, &status) in facts.statuses.iter().enumerate().take(facts.targets.len()) {
         if !needs_repair(facts.failing, status) {
             continue;
         }
+        let t = facts.targets.get(ti);
         for ci in &t.citations {
             let c = &cites.get(ci)?;
             let first_seen = facts.standings.and_then(|s| s.get(ti)).and_then(|s| Ymd::parse(&s.first_seen));

@@ -19,9 +19,9 @@ fn counts(run: &CheckRun<'_>) -> Vec<StatusCount> {
 /// Citation occurrences whose target fails the run, in document order: (citation, target).
 fn failing_citations(run: &CheckRun<'_>) -> Vec<(usize, usize)> {
     let mut rows: Vec<(usize, usize)> = Vec::new();
-    for (ti, t) in run.targets.iter().enumerate() {
+    for ti in 0..run.targets.len() {
         if run.fails(ti) {
-            rows.extend(t.citations.iter().map(|ci| (ci, ti)));
+            rows.extend(run.targets.citations(ti).map(|ci| (ci, ti)));
         }
     }
     rows.sort_unstable();
@@ -219,10 +219,10 @@ pub(crate) fn summary_markdown(run: &CheckRun<'_>) -> Result<String> {
         let labels: Vec<Vec<Arc<str>>> = run
             .changes
             .iter()
-            .map(|ch| footnote_labels(&mut cites, &run.targets[ch.target]))
+            .map(|ch| footnote_labels(&mut cites, &run.targets.get(ch.target)))
             .collect::<Result<_>>()?;
         let cells = run.changes.iter().zip(now).zip(labels).map(|((ch, o), labels)| {
-            let t = &run.targets[ch.target];
+            let t = run.targets.get(ch.target);
             let before = format!("{} ({})", ch.previous, ch.previous_at);
             vec![
                 Cell::Text(t.value.to_string()),
@@ -277,7 +277,7 @@ pub(crate) fn summary_json(run: &CheckRun<'_>) -> Result<String> {
         .iter()
         .zip(now)
         .map(|(ch, o)| {
-            let t = &run.targets[ch.target];
+            let t = run.targets.get(ch.target);
             serde_json::json!({"kind": t.kind, "value": t.value, "previous_status": ch.previous,
                 "previous_checked_at": ch.previous_at, "status": o.status, "checked_at": o.checked_at})
         })
@@ -301,12 +301,7 @@ pub(crate) fn summary_json(run: &CheckRun<'_>) -> Result<String> {
 /// # Errors
 /// When writing to `out` fails.
 pub(crate) fn junit(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
-    let mut of_citation = vec![0usize; run.citations.len()];
-    for (ti, t) in run.targets.iter().enumerate() {
-        for ci in &t.citations {
-            of_citation[ci] = ti;
-        }
-    }
+    let of_citation = run.targets.by_citation(run.citations.len());
     // quick-junit writes the XML, leaving out characters XML 1.0 forbids (a `\x01` in a URL).
     let mut report = quick_junit::Report::new("citecheck");
     let mut outcomes = run.outcomes.reader();
@@ -317,7 +312,7 @@ pub(crate) fn junit(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<
             if c.source != *src {
                 continue;
             }
-            let ti = of_citation[ci];
+            let Some(ti) = of_citation[ci].map(|t| t as usize) else { continue };
             let o = outcomes.get(ti)?;
             let place = match (c.footnote.is_empty(), c.paragraph.is_empty()) {
                 (false, false) => format!("footnote {} (paragraph {})", c.footnote, c.paragraph),

@@ -126,12 +126,7 @@ fn write_data(
             r.memento.as_ref().filter(|m| !m.url.is_empty()).map(|m| (r.citation, m.url.as_str()))
         })
         .collect();
-    let mut target_of = vec![0usize; run.citations.len()];
-    for (i, t) in run.targets.iter().enumerate() {
-        for c in &t.citations {
-            target_of[c] = i;
-        }
-    }
+    let target_of = run.targets.by_citation(run.citations.len());
     let targets = TrySeq(|| {
         run.targets.iter().zip(run.outcomes.iter()).enumerate().map(|(i, (t, o))| {
             let o = o?;
@@ -150,7 +145,7 @@ fn write_data(
             };
             Ok((
                 u8::from(t.kind == Kind::Symbol),
-                &t.value,
+                t.value.clone(),
                 status_index(o.status),
                 reason(&o),
                 final_url,
@@ -168,7 +163,7 @@ fn write_data(
             let s = source_index.get(&*c.source).copied().unwrap_or(0);
             let raw = if c.raw == c.value { empty.clone() } else { c.raw };
             let archived = archived.get(&i).copied().unwrap_or("");
-            Ok((s, c.line, c.footnote, c.paragraph, target_of[i], raw, archived))
+            Ok((s, c.line, c.footnote, c.paragraph, target_of[i].unwrap_or(0), raw, archived))
         })
     });
     let failing: Vec<usize> = Status::ALL
@@ -234,7 +229,7 @@ pub(crate) fn report_html(
     let sources: Vec<&str> = run.citations.sources().iter().map(|s| &**s).collect();
     let failing = run.failing_count();
     let failing_citations: usize =
-        (0..run.targets.len()).filter(|&i| run.fails(i)).map(|i| run.targets[i].citations.len()).sum();
+        (0..run.targets.len()).filter(|&i| run.fails(i)).map(|i| run.targets.cited(i)).sum();
     let mut page = String::with_capacity(64 * 1024);
     let _ = write!(
         page,
@@ -260,16 +255,14 @@ pub(crate) fn report_html(
         vec![Status::ALL.iter().map(|s| (*s, 0)).collect(); sources.len()];
     let source_index: std::collections::HashMap<&str, usize> =
         sources.iter().enumerate().map(|(i, s)| (*s, i)).collect();
-    let mut status_of = vec![0u8; run.citations.len()];
-    for (t, &st) in run.targets.iter().zip(run.outcomes.statuses()) {
+    let target_of = run.targets.by_citation(run.citations.len());
+    for (c, t) in run.citations.iter().zip(target_of) {
+        let st = t.map_or(Status::Skipped, |t| run.outcomes.status(t as usize));
         let status = Status::ALL.iter().position(|s| *s == st).unwrap_or(0);
-        for c in &t.citations {
-            status_of[c] = u8::try_from(status).unwrap_or(0);
-        }
-    }
-    for (c, &status) in run.citations.iter().zip(&status_of) {
         if let Some(&i) = source_index.get(&*c?.source) {
-            per_source[i][usize::from(status)].1 += 1;
+            if t.is_some() {
+                per_source[i][status].1 += 1;
+            }
         }
     }
     for (s, counts) in sources.iter().zip(per_source) {

@@ -6,6 +6,7 @@
 //! `tables.rs` and one line in [`TABLES`].
 
 use crate::error::{Error, Result};
+use crate::plan::Targets;
 use crate::record::{CitationReader, RunCitations, RunOutcomes};
 use crate::types::{Change, Citation, Failing, Push, Repair, Standing, Status, Target};
 use std::sync::Arc;
@@ -194,7 +195,7 @@ pub(crate) struct CheckRun<'a> {
     /// Every citation occurrence (read back from the run's log).
     pub citations: &'a RunCitations,
     /// Distinct targets (each lists the citations pointing at it).
-    pub targets: &'a [Target],
+    pub targets: &'a Targets,
     /// One outcome per target (read back from the run's log).
     pub outcomes: &'a RunOutcomes,
     /// Language of the human links for symbols.
@@ -243,15 +244,15 @@ pub struct StatusCount {
 }
 
 /// Targets and citations per status, every status in table order (zeros included).
-pub(crate) fn status_counts(targets: &[Target], statuses: &[Status]) -> Vec<StatusCount> {
+pub(crate) fn status_counts(targets: &Targets, statuses: &[Status]) -> Vec<StatusCount> {
     Status::ALL
         .into_iter()
         .map(|status| {
             let (mut t, mut c) = (0, 0);
-            for (target, &s) in targets.iter().zip(statuses) {
+            for (i, &s) in statuses.iter().enumerate().take(targets.len()) {
                 if s == status {
                     t += 1;
-                    c += target.citations.len();
+                    c += targets.cited(i);
                 }
             }
             StatusCount { status, targets: t, citations: c }

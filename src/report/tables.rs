@@ -134,12 +134,7 @@ pub(crate) fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Res
 /// # Errors
 /// When writing to `out` fails.
 pub(crate) fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
-    let mut of_citation: Vec<Option<usize>> = vec![None; run.citations.len()];
-    for (ti, t) in run.targets.iter().enumerate() {
-        for ci in &t.citations {
-            of_citation[ci] = Some(ti);
-        }
-    }
+    let of_citation = run.targets.by_citation(run.citations.len());
     let mut archived: Vec<Option<&str>> = vec![None; run.citations.len()];
     for r in run.repairs.unwrap_or(&[]) {
         archived[r.citation] = r.memento.as_ref().map(|m| m.url.as_str()).filter(|u| !u.is_empty());
@@ -148,6 +143,7 @@ pub(crate) fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Wr
     let mut outcomes = run.outcomes.reader();
     for (ci, (c, t)) in run.citations.iter().zip(of_citation).enumerate() {
         let c = &c?;
+        let t = t.map(|t| t as usize);
         let o = t.map(|i| outcomes.get(i)).transpose()?;
         let o = o.as_ref();
         let mut cells: Vec<String> =
@@ -191,12 +187,10 @@ pub(crate) const REPAIR_COLUMNS: [&str; 16] = [
 /// # Errors
 /// When writing to `out` fails.
 pub(crate) fn repairs_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
-    let mut status_of: Vec<&str> = vec![""; run.citations.len()];
-    for (t, status) in run.targets.iter().zip(run.outcomes.statuses()) {
-        for ci in &t.citations {
-            status_of[ci] = status.as_str();
-        }
-    }
+    let target_of = run.targets.by_citation(run.citations.len());
+    let status_of = |ci: usize| {
+        target_of.get(ci).copied().flatten().map_or("", |t| run.outcomes.status(t as usize).as_str())
+    };
     let mut w = GuardedCsv::new(out, &REPAIR_COLUMNS)?;
     let mut cites = run.citations.reader();
     for r in run.repairs.unwrap_or(&[]) {
@@ -215,7 +209,7 @@ pub(crate) fn repairs_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> R
             c.paragraph.to_string(),
             c.kind.as_str().to_string(),
             c.value.to_string(),
-            status_of[r.citation].to_string(),
+            status_of(r.citation).to_string(),
             r.cited_at.map(|d| d.to_string()).unwrap_or_default(),
             r.cited_at_source.to_string(),
             m.map(|m| m.url.clone()).unwrap_or_default(),
@@ -287,7 +281,7 @@ pub(crate) fn changes_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> R
     let mut w = GuardedCsv::new(out, &CHANGE_COLUMNS)?;
     let mut cites = run.citations.reader();
     for c in run.changes {
-        let (t, o) = (&run.targets[c.target], run.outcomes.get(c.target)?);
+        let (t, o) = (run.targets.get(c.target), run.outcomes.get(c.target)?);
         let failing = |s: Status| run.failing.is_failure(s);
         let change = match (failing(c.previous), failing(o.status)) {
             (false, true) => "newly_failing",
@@ -305,7 +299,7 @@ pub(crate) fn changes_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> R
             o.status.as_str(),
             &o.checked_at,
             &o.final_url,
-            &footnote_labels(&mut cites, t)?.join(";"),
+            &footnote_labels(&mut cites, &t)?.join(";"),
         ])?;
     }
     w.finish()
@@ -321,13 +315,13 @@ pub(crate) const PUSH_COLUMNS: [&str; 5] = ["value", "result", "timestamp", "mem
 pub(crate) fn pushes_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     let mut w = GuardedCsv::new(out, &PUSH_COLUMNS)?;
     for p in run.pushes.unwrap_or(&[]) {
-        let value = &run.targets[p.target].value;
+        let value = run.targets.value(p.target);
         let memento = if p.timestamp.is_empty() {
             String::new()
         } else {
             format!("https://web.archive.org/web/{}/{value}", p.timestamp)
         };
-        w.row([&**value, p.result, &p.timestamp, &memento, &p.note])?;
+        w.row([value, p.result, &p.timestamp, &memento, &p.note])?;
     }
     w.finish()
 }

@@ -2,17 +2,18 @@
 //! symbol with the URL that resolves it), targets excluded by `--include`/`--exclude`, and
 //! targets whose last result in the history is a fresh `ok` (`--cache-ttl`). Pure.
 
-use crate::types::{Citation, CitationIds, Kind, Outcome, Status, Target};
+mod targets;
+
+use crate::types::{Outcome, Status, Target};
 use regex::Regex;
-use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+pub(crate) use targets::{Gather, Targets};
 
 /// What to check, and what is decided already.
 #[derive(Debug)]
 pub(crate) struct Plan {
     /// Distinct targets, in order of first citation.
-    pub targets: Vec<Target>,
+    pub targets: Targets,
     /// The targets decided without fetching (excluded, cached), with their outcomes, in
     /// target order.
     pub preset: Vec<(usize, Outcome)>,
@@ -43,13 +44,14 @@ pub(crate) enum Reuse {
 /// Plans a check of `targets`: `last` gives a target's last result from the history (if
 /// any), used as `reuse` says.
 pub(crate) fn plan(
-    targets: Vec<Target>,
+    targets: Targets,
     rules: Rules<'_>,
     reuse: Reuse,
     mut last: impl FnMut(&Target) -> crate::Result<Option<Outcome>>,
 ) -> crate::Result<Plan> {
     let mut preset = Vec::new();
     for (i, t) in targets.iter().enumerate() {
+        let t = &t;
         let decided = match excluded_by_rule(rules, t) {
             Some(o) => Some(o),
             None => match reuse {
@@ -61,52 +63,6 @@ pub(crate) fn plan(
         preset.extend(decided.map(|o| (i, o)));
     }
     Ok(Plan { targets, preset })
-}
-
-/// Groups citations into distinct targets (one per URL or symbol, however often cited).
-#[cfg(test)]
-pub(crate) fn targets_of(citations: &[Citation], symbol_lang: &str) -> Vec<Target> {
-    let mut gather = Gather::new(symbol_lang);
-    for (i, c) in citations.iter().enumerate() {
-        gather.add(c, i);
-    }
-    gather.finish()
-}
-
-/// Distinct targets gathered from citations as they are read (one per URL or symbol, however
-/// often cited), in order of first citation.
-#[derive(Debug)]
-pub(crate) struct Gather {
-    index: HashMap<(Kind, Arc<str>), usize>,
-    targets: Vec<Target>,
-    symbol_lang: String,
-}
-
-impl Gather {
-    /// Nothing gathered yet; symbols resolve in `symbol_lang`.
-    pub(crate) fn new(symbol_lang: &str) -> Gather {
-        Gather { index: HashMap::new(), targets: Vec::new(), symbol_lang: symbol_lang.to_string() }
-    }
-
-    /// Counts citation number `i` towards its target.
-    pub(crate) fn add(&mut self, c: &Citation, i: usize) {
-        let next = self.targets.len();
-        let t = *self.index.entry((c.kind, c.value.clone())).or_insert(next);
-        if t == next {
-            let value = c.value.clone();
-            let url = match c.kind {
-                Kind::Url => value.clone(),
-                Kind::Symbol => symbol_url(&c.value, &self.symbol_lang).into(),
-            };
-            self.targets.push(Target { kind: c.kind, value, url, citations: CitationIds::default() });
-        }
-        self.targets[t].citations.push(i);
-    }
-
-    /// The targets.
-    pub(crate) fn finish(self) -> Vec<Target> {
-        self.targets
-    }
 }
 
 /// The ODS file API URL that resolves `symbol` in `lang`: it answers with the document itself,
@@ -155,31 +111,12 @@ fn reused(past: Outcome) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn citation(kind: Kind, value: &str) -> Citation {
-        Citation {
-            source: "r.md".into(),
-            line: 1,
-            column: 1,
-            footnote: "".into(),
-            paragraph: "".into(),
-            kind,
-            value: value.into(),
-            raw: value.into(),
-        }
-    }
+    use crate::types::{CitationIds, Kind};
 
     #[test]
-    fn targets_are_distinct_and_symbols_resolve_through_ods() {
-        let cs = vec![
-            citation(Kind::Url, "https://a.org/"),
-            citation(Kind::Symbol, "A/RES/75/202"),
-            citation(Kind::Url, "https://a.org/"),
-        ];
-        let ts = targets_of(&cs, "fr");
-        assert_eq!(ts.len(), 2);
-        assert_eq!(ts[0].citations.iter().collect::<Vec<_>>(), vec![0, 2]);
-        assert_eq!(&*ts[1].url, "https://documents.un.org/api/symbol/access?s=A%2FRES%2F75%2F202&l=fr&t=pdf");
+    fn symbols_resolve_through_ods_and_read_on_undocs() {
+        let ods = "https://documents.un.org/api/symbol/access?s=A%2FRES%2F75%2F202&l=fr&t=pdf";
+        assert_eq!(symbol_url("A/RES/75/202", "fr"), ods);
         assert_eq!(human_url("A/RES/75/202", "fr"), "https://undocs.org/fr/A/RES/75/202");
     }
 
