@@ -135,6 +135,59 @@ fn duplicates_are_fetched_once_and_host_concurrency_is_respected() {
     assert!(max >= 2, "requests to one host did run concurrently ({max})");
 }
 
+/// A document over 1 MB is read in pieces and its citations and outcomes kept on disk while
+/// the run goes: the tables hold every citation in document order, every footnote of a
+/// target cited many times, and nothing is left behind in the output folder.
+#[test]
+fn a_large_document_is_checked_through_files_on_disk_and_leaves_none() {
+    let s = Server::start(|req, _| match req.path.as_str() {
+        "/gone" => Reply::status(404),
+        _ => Reply::html(200, "ok"),
+    });
+    // 40,000 footnotes (1.9 MB) citing 400 pages, every hundredth the same broken one.
+    let n = 40_000;
+    let url =
+        |i: usize| if i.is_multiple_of(100) { s.url("/gone") } else { s.url(&format!("/p{}", i % 400)) };
+    let urls: Vec<String> = (0..n).map(url).collect();
+    let doc = doc_citing(&urls);
+    assert!(doc.len() > 1 << 20);
+    let checked = check_doc(&doc, &["--no-db", "--method", "get"]);
+    assert_eq!(checked.code, 1, "{}", checked.stderr);
+    let reports = checked.dir.path().join("reports");
+    let citations = common::table::Table::read(&reports.join("citations.csv"));
+    assert_eq!(citations.len(), n);
+    let footnotes: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
+    assert_eq!(citations.column("footnote"), footnotes);
+    assert_eq!(citations.column("value"), urls);
+    let broken = citations.rows().filter(|r| &r["status"] == "broken").count();
+    assert_eq!(broken, n / 100);
+    // The extract columns are extract's rows.
+    let extracted = common::table::Table::parse(&common::run::extract(&checked.dir.path().join("doc.md")));
+    for column in ["line", "column", "footnote", "paragraph", "value"] {
+        assert_eq!(citations.column(column), extracted.column(column), "{column}");
+    }
+    assert_eq!(checked.links.len(), 397);
+    let gone: Vec<String> = (0..n).step_by(100).map(|i| (i + 1).to_string()).collect();
+    assert_eq!(&checked.links.row("value", &s.url("/gone"))["footnotes"], &gone.join(";"));
+    assert_eq!(s.hits("GET", "/gone"), 1);
+    let mut left: Vec<String> = std::fs::read_dir(&reports)
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    let want = [
+        ".citecheck.lock",
+        "changes.csv",
+        "citations.csv",
+        "hosts.csv",
+        "links.csv",
+        "report.html",
+        "summary.csv",
+    ];
+    assert_eq!(left, want);
+}
+
 #[test]
 fn excluded_schemes_and_rules_are_never_fetched() {
     let s = Server::start(|_, _| Reply::html(200, "ok"));
