@@ -373,12 +373,14 @@ pub(crate) async fn join_in_order<T>(
 /// waiting for one host's spacing never starves the others).
 fn queues_of(targets: &Targets, decided: &[bool], opts: &FetchOptions) -> (scheduler::Queues, usize) {
     let mut host_ids: HashMap<String, usize> = HashMap::new();
-    let mut items = Vec::new();
-    for (i, _) in decided.iter().enumerate().take(targets.len()).filter(|(_, &d)| !d) {
+    // Queued as they are read (a list of them first took 16 bytes a target).
+    let items = decided.iter().enumerate().take(targets.len()).filter(|(_, &d)| !d).map(|(i, _)| {
         let key = reqwest::Url::parse(&targets.url(i)).map(|u| host_key(&u)).unwrap_or_default();
         let next = host_ids.len();
-        items.push((i, *host_ids.entry(key).or_insert(next)));
-    }
-    let max_live = (opts.max_concurrency * 4).max(opts.host_concurrency * host_ids.len().min(1024)).max(1);
-    (scheduler::Queues::new(items, opts.host_concurrency, max_live), host_ids.len())
+        (i, *host_ids.entry(key).or_insert(next))
+    });
+    let mut queues = scheduler::Queues::new(items, opts.host_concurrency, usize::MAX);
+    let hosts = queues.hosts();
+    queues.limit((opts.max_concurrency * 4).max(opts.host_concurrency * hosts.min(1024)));
+    (queues, hosts)
 }

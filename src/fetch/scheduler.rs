@@ -139,6 +139,16 @@ impl Queues {
         }
     }
 
+    /// How many hosts have work queued.
+    pub(crate) fn hosts(&self) -> usize {
+        self.queues.len()
+    }
+
+    /// Admits at most `max_live` at once from now on.
+    pub(crate) fn limit(&mut self, max_live: usize) {
+        self.max_live = max_live.max(1);
+    }
+
     /// The next (work, host) to start, if any may start now.
     pub(crate) fn admit(&mut self) -> Option<(usize, usize)> {
         if self.live >= self.max_live {
@@ -197,5 +207,7 @@ mod tests {
         );
         q.done(1);
         assert_eq!(q.admit(), Some((3, 3)));
+        q.limit(5);
+        assert_eq!((q.admit(), q.admit(), q.admit(), q.hosts()), (Some((4, 4)), Some((5, 5)), None, 10));
     }
 }

@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 
 /// Bits of a position that hold the record's length (the rest hold its offset).
 const LEN_BITS: u32 = 24;
+/// The length of a record this long or longer is written before it (8 bytes, little endian),
+/// and its position holds this instead.
+const LARGE: usize = (1 << LEN_BITS) - 1;
 /// How much a reader in order reads at once.
 pub(crate) const WINDOW: usize = 256 * 1024;
 
@@ -72,17 +75,25 @@ impl<T: Serialize + DeserializeOwned> Spill<T> {
     /// Keeps record `i` (a later one replaces it).
     ///
     /// # Errors
-    /// The file cannot be written (disk full), or the record is over 16 MB encoded.
+    /// The file cannot be written (disk full), or is over a terabyte.
     pub(crate) fn put(&mut self, i: usize, record: &T) -> Result<()> {
         if i >= self.at.len() {
             return Err(Error::Config(format!("no {} {i} in this run", self.what)));
         }
         let encoded = postcard::to_extend(record, std::mem::take(&mut self.scratch))
             .map_err(|e| Error::Serialise(format!("{} {i}: {e}", self.what)))?;
-        let at = At::new(self.written, encoded.len())
-            .ok_or_else(|| Error::Serialise(format!("{} {i} is too large to keep", self.what)))?;
-        self.file.write_all(&encoded).map_err(|source| spill(&self.dir, source))?;
-        self.written += encoded.len() as u64;
+        let at = At::new(self.written, encoded.len().min(LARGE)).ok_or_else(|| {
+            let why = std::io::Error::other("the run's temporary file is over a terabyte");
+            spill(&self.dir, why)
+        })?;
+        let mut write = |bytes: &[u8]| {
+            self.written += bytes.len() as u64;
+            self.file.write_all(bytes).map_err(|source| spill(&self.dir, source))
+        };
+        if encoded.len() >= LARGE {
+            write(&(encoded.len() as u64).to_le_bytes())?;
+        }
+        write(&encoded)?;
         self.at[i] = at;
         self.scratch = encoded;
         self.scratch.clear();
@@ -142,13 +153,28 @@ impl<T: DeserializeOwned> Spilled<T> {
     /// # Errors
     /// It cannot be read back (the file was damaged, or slot `i` is empty).
     pub(crate) fn get(&self, i: usize) -> Result<T> {
-        let at = self.at.get(i).copied().filter(|a| a.is_some()).ok_or_else(|| self.missing(i))?;
-        let mut buf = vec![0; at.len()];
-        let got = read_at(&self.file, &mut buf, at.offset()).map_err(|source| spill(&self.dir, source))?;
+        let (offset, len) = self.locate(i)?;
+        let mut buf = vec![0; len];
+        let got = read_at(&self.file, &mut buf, offset).map_err(|source| spill(&self.dir, source))?;
         if got < buf.len() {
             return Err(self.missing(i));
         }
         self.decode(i, &buf)
+    }
+
+    /// Where record `i`'s bytes are, and how many.
+    fn locate(&self, i: usize) -> Result<(u64, usize)> {
+        let at = self.at.get(i).copied().filter(|a| a.is_some()).ok_or_else(|| self.missing(i))?;
+        if at.len() < LARGE {
+            return Ok((at.offset(), at.len()));
+        }
+        let mut len = [0; 8];
+        let got = read_at(&self.file, &mut len, at.offset()).map_err(|source| spill(&self.dir, source))?;
+        let len = usize::try_from(u64::from_le_bytes(len))
+            .ok()
+            .filter(|_| got == 8)
+            .ok_or_else(|| self.missing(i))?;
+        Ok((at.offset() + 8, len))
     }
 
     /// Every record, in order (read ahead in large blocks).
@@ -189,16 +215,16 @@ impl<T: DeserializeOwned> Reader<'_, T> {
     /// As for [`Spilled::get`].
     pub(crate) fn get(&mut self, i: usize) -> Result<T> {
         let s = self.spilled;
-        let at = s.at.get(i).copied().filter(|a| a.is_some()).ok_or_else(|| s.missing(i))?;
-        let (from, to) = (at.offset(), at.offset() + at.len() as u64);
+        let (from, len) = s.locate(i)?;
+        let to = from + len as u64;
         if from < self.start || to > self.start + self.window.len() as u64 {
-            self.window.resize(WINDOW.max(at.len()), 0);
+            self.window.resize(WINDOW.max(len), 0);
             let got = read_at(&s.file, &mut self.window, from).map_err(|source| spill(&s.dir, source))?;
             self.window.truncate(got);
             self.start = from;
         }
         let lo = usize::try_from(from - self.start).unwrap_or(usize::MAX);
-        match self.window.get(lo..lo.saturating_add(at.len())) {
+        match self.window.get(lo..lo.saturating_add(len)) {
             Some(bytes) => s.decode(i, bytes),
             None => Err(s.missing(i)),
         }
@@ -289,15 +315,18 @@ mod tests {
     }
 
     #[test]
-    fn a_record_larger_than_the_window_reads_back() {
+    fn records_larger_than_the_window_or_the_length_field_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let mut s: Spill<String> = Spill::new("record", dir.path(), 0).unwrap();
-        let all = ["a".to_string(), "e".repeat(WINDOW * 2), "c".to_string()];
+        let all =
+            ["a".to_string(), "e".repeat(WINDOW * 2), "c".to_string(), "f".repeat(LARGE + 5), "g".into()];
         for r in &all {
             s.push(r).unwrap();
         }
         let s = s.finish().unwrap();
         assert_eq!(s.iter().collect::<Result<Vec<_>>>().unwrap(), all);
+        assert_eq!(s.get(3).unwrap(), all[3]);
+        assert_eq!(s.get(4).unwrap(), all[4]);
     }
 
     #[test]
