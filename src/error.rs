@@ -42,7 +42,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The run's results could not be kept on disk while the run goes.
-    #[error("cannot keep this run's results in a temporary file in '{dir}': {source}. Free space there (a run keeps about 100 bytes per target until it ends), or give another --out folder")]
+    #[error("cannot keep this run's results in a temporary file in '{dir}': {source}. Free space there (a run keeps about 200 bytes per citation there until it ends), or give another --out folder")]
     Spill {
         /// The folder of the temporary file (the output folder).
         dir: PathBuf,
