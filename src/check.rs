@@ -6,7 +6,7 @@ use crate::archive::{Archive, ArchiveStats, Facts};
 use crate::config::{CheckConfig, SummaryFormat};
 use crate::error::{Error, Result};
 use crate::extract::dates::DocumentDates;
-use crate::plan::{self, Plan, Rules, Targets};
+use crate::plan::{self, Rules, Targets};
 use crate::record::{CitationLog, History, OutcomeLog, Progress, RunCitations, RunOutcomes};
 use crate::repair::{self, RepairOptions};
 use crate::report::{self, footnote_labels, status_counts, CheckRun, StatusCount};
@@ -78,24 +78,26 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
     let started_at = now();
     let mut history = History::open(cfg.db.as_deref(), &started_at, &cfg.inputs, &options_json(cfg))?;
     let rules = Rules { include: &cfg.include, exclude: &cfg.exclude };
-    let mut plan = plan::plan(targets, rules, cfg.reuse, |t| history.last(t))?;
+    // The outcomes decided before fetching (excluded, cached) start the log.
+    let mut log = OutcomeLog::new(&cfg.out, targets.len())?;
+    plan::plan(&targets, rules, cfg.reuse, |t| history.last(t), |i, o| log.put(i, &o))?;
     let archive = open_archive(cfg, &started_at)?;
     let runtime = runtime()?;
     let stop = Arc::new(fetch::Stop::default());
     runtime.spawn(stop_on_ctrl_c(stop.clone()));
-    let (fetched, outcomes) = fetch_all(cfg, &mut plan, archive.as_ref(), &mut history, &runtime, &stop)?;
-    let archived = close_archive(archive, &plan.targets, &outcomes, &citations)?;
+    let (fetched, outcomes) = fetch_all(cfg, &targets, log, archive.as_ref(), &mut history, &runtime, &stop)?;
+    let archived = close_archive(archive, &targets, &outcomes, &citations)?;
     if let Some(hosts) = fetched.offline {
         history.end_offline()?;
         return Err(Error::NetworkDown { hosts, out: cfg.out.clone() });
     }
     let end = if fetched.interrupted { RunEnd::Interrupted } else { RunEnd::Complete };
-    let (standings, changes) = history.finish(&plan.targets, outcomes.statuses(), &cfg.failing, end)?;
+    let (standings, changes) = history.finish(&targets, outcomes.statuses(), &cfg.failing, end)?;
     // Archived copies and Save Page Now, after a complete fetch only.
     let complete = !fetched.interrupted;
     let facts = RepairFacts {
         citations: &citations,
-        targets: &plan.targets,
+        targets: &targets,
         outcomes: &outcomes,
         dates: &dates,
         standings: standings.as_deref(),
@@ -111,13 +113,13 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
         .push
         .as_ref()
         .filter(|_| complete)
-        .map(|p| push_live(cfg, p, &plan.targets, &outcomes, &mut history, &runtime, &stop))
+        .map(|p| push_live(cfg, p, &targets, &outcomes, &mut history, &runtime, &stop))
         .transpose()?;
     // Interrupted: targets left unchecked, or look-ups and pushes cut short.
     let interrupted = fetched.interrupted || (stop.asked() && (repairs.is_some() || pushes.is_some()));
     let run = CheckRun {
         citations: &citations,
-        targets: &plan.targets,
+        targets: &targets,
         outcomes: &outcomes,
         symbol_lang: &cfg.symbol_lang,
         standings: standings.as_deref(),
@@ -132,11 +134,8 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
     let summary = CheckSummary {
         failed_inputs,
         citations: citations.len(),
-        targets: plan.targets.len(),
-        counts: status_counts(&plan.targets, outcomes.statuses())
-            .into_iter()
-            .filter(|c| c.targets > 0)
-            .collect(),
+        targets: targets.len(),
+        counts: status_counts(&targets, outcomes.statuses()).into_iter().filter(|c| c.targets > 0).collect(),
         failing: run.failing_count(),
         archive: archived,
         interrupted,
@@ -346,36 +345,30 @@ fn warn_if_archiving_stopped(archived: Option<&ArchiveStats>, diag: &mut dyn Wri
 /// in the output folder), the history and the progress bar.
 fn fetch_all(
     cfg: &CheckConfig,
-    plan: &mut Plan,
+    targets: &Targets,
+    mut log: OutcomeLog,
     archive: Option<&Archive>,
     history: &mut History,
     runtime: &tokio::runtime::Runtime,
     stop: &fetch::Stop,
 ) -> Result<(fetch::Fetched, RunOutcomes)> {
-    let n = plan.targets.len();
-    let mut progress = Progress::new(cfg.progress, n);
-    let mut log = OutcomeLog::new(&cfg.out, n)?;
-    // The outcomes decided before fetching (excluded, cached) start the log.
-    let preset = std::mem::take(&mut plan.preset);
-    let mut decided = fetch::Decided { done: vec![false; n], known_good: Vec::new() };
-    for (i, o) in &preset {
-        log.put(*i, o)?;
-        decided.done[*i] = true;
-        if o.cached && o.status == Status::Ok {
-            decided.known_good.push(*i);
-        }
-    }
-    let mut batches = history.sink(&plan.targets);
+    let mut progress = Progress::new(cfg.progress, targets.len());
+    let preset: Vec<bool> = (0..targets.len()).map(|i| log.has(i)).collect();
+    let decided = fetch::Decided { done: preset.clone(), known_good: log.cached_ok().collect() };
+    let mut batches = history.sink(targets);
     let exchanges = archive.map(Archive::sink);
     let fetched = {
         let mut sinks = Fanout(vec![&mut log, &mut batches, &mut progress]);
-        runtime.block_on(fetch::check_all(&plan.targets, decided, &cfg.fetch, exchanges, &mut sinks, stop))?
+        runtime.block_on(fetch::check_all(targets, decided, &cfg.fetch, exchanges, &mut sinks, stop))?
     };
-    // The outcomes decided before fetching are results of this run too.
-    batches.finish(preset.iter().map(|(i, o)| (*i, o)))?;
     progress.finish();
     log.fill(|| Outcome::decided(Status::Skipped, "not checked: the run was interrupted"))?;
-    Ok((fetched, log.finish()?))
+    let outcomes = log.finish()?;
+    // The outcomes decided before fetching are results of this run too.
+    let mut reader = outcomes.reader();
+    let decided = preset.iter().enumerate().filter(|(_, &d)| d).map(|(i, _)| Ok((i, reader.get(i)?)));
+    batches.finish(decided)?;
+    Ok((fetched, outcomes))
 }
 
 fn open_archive(cfg: &CheckConfig, started_at: &str) -> Result<Option<Archive>> {

@@ -9,16 +9,6 @@ use regex::Regex;
 use std::time::{Duration, SystemTime};
 pub(crate) use targets::{Gather, Targets};
 
-/// What to check, and what is decided already.
-#[derive(Debug)]
-pub(crate) struct Plan {
-    /// Distinct targets, in order of first citation.
-    pub targets: Targets,
-    /// The targets decided without fetching (excluded, cached), with their outcomes, in
-    /// target order.
-    pub preset: Vec<(usize, Outcome)>,
-}
-
 /// Include and exclude rules (an include match wins; with includes, everything else is out).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Rules<'a> {
@@ -41,18 +31,23 @@ pub(crate) enum Reuse {
     Latest,
 }
 
-/// Plans a check of `targets`: `last` gives a target's last result from the history (if
-/// any), used as `reuse` says.
+/// Plans a check of `targets`: each target decided without fetching (excluded by a rule,
+/// or served from the history) goes to `decided` with its outcome, in target order (one at a
+/// time: a run whose targets are all cached does not hold their outcomes). `last` gives a
+/// target's last result from the history (if any), used as `reuse` says.
+///
+/// # Errors
+/// What `last` or `decided` return.
 pub(crate) fn plan(
-    targets: Targets,
+    targets: &Targets,
     rules: Rules<'_>,
     reuse: Reuse,
     mut last: impl FnMut(&Target) -> crate::Result<Option<Outcome>>,
-) -> crate::Result<Plan> {
-    let mut preset = Vec::new();
+    mut decided: impl FnMut(usize, Outcome) -> crate::Result<()>,
+) -> crate::Result<()> {
     for (i, t) in targets.iter().enumerate() {
         let t = &t;
-        let decided = match excluded_by_rule(rules, t) {
+        let outcome = match excluded_by_rule(rules, t) {
             Some(o) => Some(o),
             None => match reuse {
                 Reuse::FreshOk(ttl) => last(t)?.and_then(|past| cached(past, ttl, SystemTime::now())),
@@ -60,9 +55,11 @@ pub(crate) fn plan(
                 Reuse::Never => None,
             },
         };
-        preset.extend(decided.map(|o| (i, o)));
+        if let Some(o) = outcome {
+            decided(i, o)?;
+        }
     }
-    Ok(Plan { targets, preset })
+    Ok(())
 }
 
 /// The ODS file API URL that resolves `symbol` in `lang`: it answers with the document itself,

@@ -41,6 +41,16 @@ impl OutcomeLog {
         Ok(())
     }
 
+    /// Whether target `i` has its outcome.
+    pub(crate) fn has(&self, i: usize) -> bool {
+        self.spill.has(i)
+    }
+
+    /// The targets whose outcome so far is `ok` served from the history.
+    pub(crate) fn cached_ok(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.status.len()).filter(|&i| self.cached[i] && self.status[i] == Some(Status::Ok))
+    }
+
     /// Gives every target still without an outcome `missing()`'s; returns how many.
     ///
     /// # Errors
