@@ -271,6 +271,7 @@ pub(crate) async fn check_all(
         // After Ctrl-C nothing new starts.
         while !stop.asked() {
             let Some((i, host)) = queues.admit() else { break };
+            let i = i as usize;
             let checker = checker.clone();
             let (kind, url): (_, Arc<str>) = (targets.kind(i), targets.url(i).into());
             // A task of its own, so reading, hashing and archiving bodies spread over the
@@ -369,18 +370,28 @@ pub(crate) async fn join_in_order<T>(
 }
 
 /// One queue per host, in document order, hosts numbered by first appearance. Live futures
-/// are bounded: per host by its concurrency, in all by a multiple of the global bound (so
-/// waiting for one host's spacing never starves the others).
+/// are bounded: per host by its concurrency, in all by a multiple of the global bound; with a
+/// spacing between requests, by enough hosts' worth that waiting for one host's spacing never
+/// starves the others.
 fn queues_of(targets: &Targets, decided: &[bool], opts: &FetchOptions) -> (scheduler::Queues, usize) {
     let mut host_ids: HashMap<String, usize> = HashMap::new();
-    // Queued as they are read (a list of them first took 16 bytes a target).
-    let items = decided.iter().enumerate().take(targets.len()).filter(|(_, &d)| !d).map(|(i, _)| {
+    // Queued as they are read (a list of them first took 16 bytes a target). Target numbers
+    // fit in `u32` (the targets are counted so).
+    let open = decided.iter().enumerate().take(targets.len()).filter(|(_, &d)| !d);
+    let items = open.filter_map(|(i, _)| {
         let key = reqwest::Url::parse(&targets.url(i)).map(|u| host_key(&u)).unwrap_or_default();
         let next = host_ids.len();
-        (i, *host_ids.entry(key).or_insert(next))
+        Some((u32::try_from(i).ok()?, *host_ids.entry(key).or_insert(next)))
     });
     let mut queues = scheduler::Queues::new(items, opts.host_concurrency, usize::MAX);
     let hosts = queues.hosts();
-    queues.limit((opts.max_concurrency * 4).max(opts.host_concurrency * hosts.min(1024)));
+    let global = opts.max_concurrency * 4;
+    queues.limit(if opts.host_interval.is_zero() {
+        // No spacing to wait out: a few hosts at their limit keep every slot busy (and only
+        // their connections open).
+        global.max(opts.host_concurrency)
+    } else {
+        global.max(opts.host_concurrency * hosts.min(1024))
+    });
     (queues, hosts)
 }
