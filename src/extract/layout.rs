@@ -19,7 +19,7 @@ enum Role {
     Code,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Definition {
     label: Arc<str>,
     line: usize,
@@ -28,13 +28,20 @@ struct Definition {
     caret: bool,
 }
 
-/// Line roles, footnote definitions and markers of one document.
+/// Line roles, footnote definitions and markers of one document, or of a window of its
+/// lines (see [`Windows`]).
 #[derive(Debug)]
 pub(super) struct Layout {
+    /// Where each line of the window starts (offsets in the whole text).
     line_starts: Vec<usize>,
+    /// The number of the window's first line in the whole text.
+    first_line: usize,
     roles: Vec<Role>,
+    /// Each numbered paragraph's number, once per number.
     paragraphs: Vec<Arc<str>>,
     definitions: Vec<Definition>,
+    /// The number of `definitions[0]` among all the document's definitions.
+    def_base: u32,
     /// The empty label, shared by every row that has none.
     empty: Arc<str>,
 }
@@ -61,7 +68,7 @@ impl Positions<'_> {
     /// 1-based line and column (in characters) of a byte offset.
     pub(super) fn at(&mut self, offset: usize) -> (usize, usize) {
         let line = self.layout.line_of(offset);
-        let start = self.layout.line_starts[line];
+        let start = self.layout.line_starts[line - self.layout.first_line];
         let (c_line, c_byte, c_col) = self.cursor;
         let col = if c_line == line && c_byte <= offset && c_byte >= start {
             c_col + self.text[c_byte..offset].chars().count()
@@ -89,8 +96,15 @@ pub(super) struct Context<'a> {
 struct Scanner<'t> {
     roles: Vec<Role>,
     paragraphs: Vec<Arc<str>>,
+    /// Each paragraph number's index in `paragraphs`.
+    paragraph_ids: HashMap<u32, u32>,
     definitions: Vec<Definition>,
+    /// The number of `definitions[0]` (earlier ones are let go, see [`Scanner::forget`]).
+    def_base: u32,
     markers: HashMap<String, Vec<(usize, u32)>>,
+    /// All of `markers` are known (found by an earlier pass): a definition is placed at once
+    /// and the lines' markers are not looked for again.
+    markers_known: bool,
     /// The current numbered paragraph (`NONE` when none).
     paragraph: u32,
     /// The definition the current line continues.
@@ -103,15 +117,35 @@ struct Scanner<'t> {
 
 impl<'t> Scanner<'t> {
     fn start_paragraph(&mut self, number: u32) {
-        self.paragraphs.push(number.to_string().into());
-        self.paragraph = (self.paragraphs.len() - 1) as u32;
+        let next = self.paragraphs.len() as u32;
+        let id = *self.paragraph_ids.entry(number).or_insert(next);
+        if id == next {
+            self.paragraphs.push(number.to_string().into());
+        }
+        self.paragraph = id;
     }
 
     fn define(&mut self, label: String, line: usize, caret: bool) -> u32 {
-        self.definitions.push(Definition { label: label.into(), line, paragraph: NONE, caret });
-        let idx = (self.definitions.len() - 1) as u32;
+        let paragraph = if self.markers_known { nearest_marker(&self.markers, &label, line) } else { NONE };
+        self.definitions.push(Definition { label: label.into(), line, paragraph, caret });
+        let idx = self.def_base + (self.definitions.len() - 1) as u32;
         self.footnote = Some(idx);
         idx
+    }
+
+    /// The number the next definition will take.
+    fn next_definition(&self) -> u32 {
+        self.def_base + self.definitions.len() as u32
+    }
+
+    /// Lets go of the definitions before `keep` and before the ones a later line may still
+    /// continue (the current and the paused note), keeping their numbers; returns them.
+    fn forget(&mut self, keep: Option<u32>) -> Vec<Definition> {
+        let next = self.next_definition();
+        let from = [self.footnote, self.paused, keep].into_iter().flatten().min().unwrap_or(next).min(next);
+        let kept = self.definitions[(from - self.def_base) as usize..].to_vec();
+        self.def_base = from;
+        std::mem::replace(&mut self.definitions, kept)
     }
 
     /// One line of `pdftotext` output, whose notes `paged` found at the page ends.
@@ -124,7 +158,7 @@ impl<'t> Scanner<'t> {
                 self.define(label.clone(), n, false);
             }
             // Lines before the page's first label go on with the previous page's note.
-            let idx = self.footnote.or_else(|| self.definitions.len().checked_sub(1).map(|i| i as u32));
+            let idx = self.footnote.or_else(|| self.next_definition().checked_sub(1));
             return idx.map_or(Role::Body(self.paragraph), Role::Footnote);
         }
         self.footnote = None;
@@ -149,7 +183,8 @@ impl<'t> Scanner<'t> {
             return Role::Code;
         }
         if trimmed.is_empty() {
-            let caret = self.footnote.is_some_and(|d| self.definitions[d as usize].caret);
+            let def = |d: u32| self.definitions.get(d.checked_sub(self.def_base)? as usize);
+            let caret = self.footnote.and_then(def).is_some_and(|d| d.caret);
             self.paused = if caret { self.footnote } else { self.paused.filter(|_| self.footnote.is_none()) };
             self.footnote = None;
             return Role::Body(self.paragraph);
@@ -176,8 +211,10 @@ impl<'t> Scanner<'t> {
         } else if let Some(num) = number {
             self.start_paragraph(num);
         }
-        for label in markers_in(line) {
-            self.markers.entry(label).or_default().push((n, self.paragraph));
+        if !self.markers_known {
+            for label in markers_in(line) {
+                self.markers.entry(label).or_default().push((n, self.paragraph));
+            }
         }
         Role::Body(self.paragraph)
     }
@@ -197,14 +234,17 @@ impl<'t> Scanner<'t> {
     /// found by halving (a report repeated, or numbered per chapter, has many of each label).
     fn place_definitions(&mut self) {
         for def in &mut self.definitions {
-            if let Some(list) = self.markers.get(&*def.label) {
-                let before =
-                    list.partition_point(|(line, _)| *line < def.line).checked_sub(1).map(|i| &list[i]);
-                let chosen = before.or_else(|| list.first());
-                def.paragraph = chosen.map_or(NONE, |(_, p)| *p);
-            }
+            def.paragraph = nearest_marker(&self.markers, &def.label, def.line);
         }
     }
+}
+
+/// The paragraph of the marker of `label` nearest before `line`, else of the first after it
+/// (`NONE` when the label has no marker): where a definition on `line` belongs.
+fn nearest_marker(markers: &HashMap<String, Vec<(usize, u32)>>, label: &str, line: usize) -> u32 {
+    let Some(list) = markers.get(label) else { return NONE };
+    let before = list.partition_point(|(l, _)| *l < line).checked_sub(1).map(|i| &list[i]);
+    before.or_else(|| list.first()).map_or(NONE, |(_, p)| *p)
 }
 
 impl Layout {
@@ -215,9 +255,11 @@ impl Layout {
         let line_starts = line_starts(text);
         Layout {
             line_starts,
+            first_line: 0,
             roles: Vec::new(),
             paragraphs: Vec::new(),
             definitions: Vec::new(),
+            def_base: 0,
             empty: Arc::from(""),
         }
     }
@@ -236,7 +278,7 @@ impl Layout {
         for (n, &start) in line_starts.iter().enumerate() {
             let end = line_starts.get(n + 1).map_or(text.len(), |&e| e - 1);
             let line = text[start..end].trim_end_matches('\r');
-            let trimmed = line.trim_start_matches(|c: char| c.is_whitespace() || c == '\x0c');
+            let trimmed = trim_line(line);
             let role = match &paged {
                 Some(p) => scan.paged_line(p, n, line, trimmed),
                 None => scan.text_line(n, line, trimmed),
@@ -248,12 +290,20 @@ impl Layout {
         }
         scan.place_definitions();
         let Scanner { roles, paragraphs, definitions, .. } = scan;
-        Layout { line_starts, roles, paragraphs, definitions, empty: Arc::from("") }
+        Layout {
+            line_starts,
+            first_line: 0,
+            roles,
+            paragraphs,
+            definitions,
+            def_base: 0,
+            empty: Arc::from(""),
+        }
     }
 
-    /// 0-based line of a byte offset.
+    /// 0-based line of a byte offset (in the window: its first line for an offset before it).
     pub(super) fn line_of(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        self.first_line + self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
     /// Positions in `text` (the text this layout was scanned from).
@@ -265,16 +315,104 @@ impl Layout {
     pub(super) fn context(&self, offset: usize) -> Context<'_> {
         let none = &self.empty;
         let para = |p: u32| self.paragraphs.get(p as usize).unwrap_or(none);
-        match self.roles.get(self.line_of(offset)) {
+        let def = |d: u32| self.definitions.get(d.checked_sub(self.def_base)? as usize);
+        match self.roles.get(self.line_of(offset) - self.first_line) {
             Some(Role::Body(p)) => Context { footnote: none, paragraph: para(*p), code: false },
-            Some(Role::Footnote(d)) => {
-                let def = &self.definitions[*d as usize];
-                Context { footnote: &def.label, paragraph: para(def.paragraph), code: false }
-            }
+            Some(Role::Footnote(d)) => match def(*d) {
+                Some(def) => Context { footnote: &def.label, paragraph: para(def.paragraph), code: false },
+                None => Context { footnote: none, paragraph: none, code: false },
+            },
             Some(Role::Code) => Context { footnote: none, paragraph: none, code: true },
             None => Context { footnote: none, paragraph: none, code: false },
         }
     }
+}
+
+/// The layout of a large text, window by window, so that the roles of its millions of lines
+/// and its definitions are never all held at once (a million notes took 88 MB as one
+/// [`Layout`]). A first pass finds every marker (a note's paragraph is that of the nearest
+/// marker before it, else of the first after it); the second scans each window's lines on
+/// from where the last stopped, with the same state carried. Text that `pdftotext` wrote (with
+/// page breaks) is laid out whole: its notes are found page by page.
+pub(super) struct Windows<'t> {
+    text: &'t str,
+    /// The scan of the lines so far, its markers known; `None` for text laid out whole.
+    scan: Option<Scanner<'t>>,
+    /// The current window (or the whole layout).
+    current: Layout,
+    /// Where the next line starts, and its number.
+    next: usize,
+    line: usize,
+}
+
+impl<'t> Windows<'t> {
+    /// Finds the markers of `text` (or lays it out whole); no window yet.
+    pub(super) fn new(text: &'t str) -> Windows<'t> {
+        let empty = || Layout::lines("");
+        if memchr::memchr(b'\x0c', text.as_bytes()).is_some() {
+            return Windows { text, scan: None, current: Layout::scan(text), next: 0, line: 0 };
+        }
+        let mut first = Scanner { paragraph: NONE, ..Default::default() };
+        for (n, line) in text.split('\n').enumerate() {
+            let line = line.trim_end_matches('\r');
+            first.text_line(n, line, trim_line(line));
+            if n % 65_536 == 0 {
+                first.forget(None);
+            }
+        }
+        let Scanner { markers, paragraphs, paragraph_ids, .. } = first;
+        let scan = Scanner {
+            markers,
+            paragraphs,
+            paragraph_ids,
+            markers_known: true,
+            paragraph: NONE,
+            ..Default::default()
+        };
+        Windows { text, scan: Some(scan), current: empty(), next: 0, line: 0 }
+    }
+
+    /// The layout of the lines from the end of the last window to `end` (the start of a line,
+    /// or the end of the text); it also holds the last window's last line.
+    pub(super) fn upto(&mut self, end: usize) -> &Layout {
+        let Some(scan) = &mut self.scan else { return &self.current };
+        let text = self.text;
+        // The last window's last line comes first: an offset on it is still answered.
+        let carried = self.current.line_starts.last().zip(self.current.roles.last());
+        let first_line = if carried.is_some() { self.line - 1 } else { self.line };
+        let (mut line_starts, mut roles): (Vec<usize>, Vec<Role>) =
+            carried.map(|(&s, &r)| (s, r)).into_iter().unzip();
+        while self.next < end.min(text.len()) {
+            let start = self.next;
+            let stop = memchr::memchr(b'\n', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
+            let line = text[start..stop].trim_end_matches('\r');
+            roles.push(scan.text_line(self.line, line, trim_line(line)));
+            line_starts.push(start);
+            self.next = (stop + 1).min(text.len());
+            self.line += 1;
+        }
+        let def_base = scan.def_base;
+        let last_note = match roles.last() {
+            Some(Role::Footnote(d)) => Some(*d),
+            _ => None,
+        };
+        let definitions = scan.forget(last_note);
+        self.current = Layout {
+            line_starts,
+            first_line,
+            roles,
+            paragraphs: scan.paragraphs.clone(),
+            definitions,
+            def_base,
+            empty: self.current.empty.clone(),
+        };
+        &self.current
+    }
+}
+
+/// A line without the white space (and page breaks) before its text.
+fn trim_line(line: &str) -> &str {
+    line.trim_start_matches(|c: char| c.is_whitespace() || c == '\x0c')
 }
 
 /// Notes at the ends of pages of text that `pdftotext` wrote: lines holding only a number
@@ -595,6 +733,53 @@ mod tests {
             Next page → - | 8
             ",
         );
+    }
+
+    /// Every offset's context and position, from the whole layout and from windows ending at
+    /// every `step`-th line start.
+    fn windows_answer_as_the_whole(doc: &str, step: usize) {
+        let whole = Layout::scan(doc);
+        let starts: Vec<usize> = line_starts(doc).into_iter().skip(step).step_by(step.max(1)).collect();
+        let mut windows = Windows::new(doc);
+        let mut from = 0;
+        for end in starts.into_iter().filter(|&e| e < doc.len()).chain([doc.len()]) {
+            let layout = windows.upto(end);
+            let (mut w, mut p) = (whole.positions(doc), layout.positions(doc));
+            for at in (from..end).filter(|&i| doc.is_char_boundary(i)) {
+                assert_eq!(layout.context(at), whole.context(at), "{step}: context at {at} of {doc:?}");
+                assert_eq!(p.at(at), w.at(at), "{step}: position at {at}");
+            }
+            from = end;
+        }
+    }
+
+    #[test]
+    fn windows_of_lines_lay_out_as_the_whole() {
+        let docs = [
+            "## 1. Heading\n\n40. First part.<sup>1</sup> more\n\n<sup>1</sup> <https://a.org>.\n\n---\n\n<sup>2</sup> E/2021/1.\n\ncontinued text.<sup>2</sup>\n\n## Next\n\nloose <sup>3</sup>\n\n<sup>3</sup> x\n",
+            // A `[^N]:` note paused by a blank line and continued by an indented paragraph;
+            // a definition before its marker; a fence holding a definition-like line.
+            "[^7]: first\n\n    more of seven\n\n12. Text[^7] and[^8].\n\n```\n[^8]: not a note\n```\n\n[^8]: eight\r\n  still eight\n13. next 第一\n",
+            "\\* starred note\n\n5\\. para\\*\n\n<sup>1</sup> one\n<sup>2</sup> two\nno newline at the end",
+        ];
+        for doc in docs {
+            for step in [1, 2, 3, 5, 100] {
+                windows_answer_as_the_whole(doc, step);
+            }
+        }
+    }
+
+    #[test]
+    fn a_window_ending_inside_a_line_still_answers_on_it() {
+        let doc = "1. a<sup>6</sup>\n\n<sup>6</sup> <https://a.org> and <https://b.org>\nbody\n";
+        let whole = Layout::scan(doc);
+        let mut windows = Windows::new(doc);
+        let cut = doc.find("and").unwrap_or(0);
+        let _ = windows.upto(cut);
+        let layout = windows.upto(doc.len());
+        let at = doc.find("https://b.org").unwrap_or(0);
+        assert_eq!(layout.context(at), whole.context(at));
+        assert_eq!(layout.positions(doc).at(at), whole.positions(doc).at(at));
     }
 
     #[test]

@@ -622,16 +622,17 @@ fn extract_each_sized<E>(
     let source: Arc<str> = Arc::from(source);
     let read = |group: &[std::ops::Range<usize>]| parallel::map(group.to_vec(), |r| reader.read(text, r));
     std::thread::scope(|scope| {
-        // The layout is scanned while the first pieces are read.
-        let layout = scope.spawn(|| Layout::scan(text));
-        let mut groups = pieces.chunks(PIECES_AT_ONCE);
-        let first = groups.next().map(read);
-        let layout = layout.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        for runs in first.into_iter().chain(groups.map(read)) {
+        // The markers are found while the first pieces are read; each group's lines are laid
+        // out when its rows are written.
+        let windows = scope.spawn(|| layout::Windows::new(text));
+        let mut groups = pieces.chunks(PIECES_AT_ONCE).map(|g| (g.last().map_or(text.len(), |r| r.end), g));
+        let first = groups.next().map(|(end, g)| (end, read(g)));
+        let mut windows = windows.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        for (end, runs) in first.into_iter().chain(groups.map(|(end, g)| (end, read(g)))) {
             let total: usize = runs.iter().map(Vec::len).sum();
             let mut rows: Vec<Citation> =
                 std::iter::repeat_with(|| placeholder(&source)).take(total).collect();
-            let written = fill_runs(&source, runs, &mut rows, &layout, text);
+            let written = fill_runs(&source, runs, &mut rows, windows.upto(end), text);
             close_gaps(&mut rows, &written);
             each(rows)?;
         }
