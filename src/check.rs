@@ -81,6 +81,8 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
     // The outcomes decided before fetching (excluded, cached) start the log.
     let mut log = OutcomeLog::new(&cfg.out, targets.len())?;
     plan::plan(&targets, rules, cfg.reuse, |t| history.last(t), |i, o| log.put(i, &o))?;
+    // Extraction's memory is freed: give it back before the fetch's threads start.
+    crate::memory::give_back();
     let archive = open_archive(cfg, &started_at)?;
     let runtime = runtime()?;
     let stop = Arc::new(fetch::Stop::default());
@@ -91,6 +93,7 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
         history.end_offline()?;
         return Err(Error::NetworkDown { hosts, out: cfg.out.clone() });
     }
+    crate::memory::give_back();
     let end = if fetched.interrupted { RunEnd::Interrupted } else { RunEnd::Complete };
     let (standings, changes) = history.finish(&targets, outcomes.statuses(), &cfg.failing, end)?;
     // Archived copies and Save Page Now, after a complete fetch only.
@@ -100,7 +103,7 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
         targets: &targets,
         outcomes: &outcomes,
         dates: &dates,
-        standings: standings.as_deref(),
+        standings: standings.as_ref(),
         started_at: &started_at,
     };
     let repairs = cfg
@@ -122,7 +125,7 @@ pub(crate) fn run(cfg: &CheckConfig, out: &mut dyn Write, diag: &mut dyn Write) 
         targets: &targets,
         outcomes: &outcomes,
         symbol_lang: &cfg.symbol_lang,
-        standings: standings.as_deref(),
+        standings: standings.as_ref(),
         changes: &changes,
         failing: &cfg.failing,
         repairs: repairs.as_deref(),
@@ -157,7 +160,7 @@ struct RepairFacts<'a> {
     targets: &'a Targets,
     outcomes: &'a RunOutcomes,
     dates: &'a HashMap<String, DocumentDates>,
-    standings: Option<&'a [crate::types::Standing]>,
+    standings: Option<&'a crate::types::Standings>,
     started_at: &'a str,
 }
 

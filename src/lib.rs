@@ -50,6 +50,7 @@ mod config;
 mod error;
 mod extract;
 mod fetch;
+mod memory;
 mod output;
 mod parallel;
 mod plan;

@@ -379,6 +379,58 @@ pub(crate) struct Standing {
     pub consecutive_failures: u32,
 }
 
+/// Every target's standing, four numbers a target: each time is kept once (a run's targets
+/// share a few), so a million standings take 16 MB rather than 56.
+#[derive(Debug, Default)]
+pub(crate) struct Standings {
+    times: Vec<Arc<str>>,
+    ids: std::collections::HashMap<Arc<str>, u32>,
+    rows: Vec<[u32; 4]>,
+}
+
+impl Standings {
+    /// Standings for about `n` targets.
+    pub(crate) fn with_capacity(n: usize) -> Standings {
+        Standings { rows: Vec::with_capacity(n), ..Standings::default() }
+    }
+
+    fn id(&mut self, time: &Arc<str>) -> u32 {
+        if let Some(&id) = self.ids.get(time) {
+            return id;
+        }
+        // More than 4 billion distinct times cannot occur (one per target at most).
+        let id = u32::try_from(self.times.len()).unwrap_or(u32::MAX);
+        self.times.push(time.clone());
+        self.ids.insert(time.clone(), id);
+        id
+    }
+
+    /// Adds the next target's standing.
+    pub(crate) fn push(&mut self, s: &Standing) {
+        let row =
+            [self.id(&s.first_seen), self.id(&s.last_ok), self.id(&s.failing_since), s.consecutive_failures];
+        self.rows.push(row);
+    }
+
+    /// The standing of target `i`.
+    pub(crate) fn get(&self, i: usize) -> Option<Standing> {
+        let [first_seen, last_ok, failing_since, consecutive_failures] = *self.rows.get(i)?;
+        let time = |id: u32| self.times.get(id as usize).cloned().unwrap_or_else(|| "".into());
+        Some(Standing {
+            first_seen: time(first_seen),
+            last_ok: time(last_ok),
+            failing_since: time(failing_since),
+            consecutive_failures,
+        })
+    }
+
+    /// How many distinct times it keeps.
+    #[cfg(test)]
+    fn times(&self) -> usize {
+        self.times.len()
+    }
+}
+
 /// A target whose status class changed since the previous run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Change {
@@ -544,8 +596,33 @@ impl fmt::Debug for SpnKeys {
 
 #[cfg(test)]
 mod tests {
-    use super::{CitationIds, Interner};
+    use super::{CitationIds, Interner, Standing, Standings};
     use std::sync::Arc;
+
+    #[test]
+    fn standings_give_back_what_was_pushed_keeping_each_time_once() {
+        let st = |first: &str, ok: &str, since: &str, n: u32| Standing {
+            first_seen: first.into(),
+            last_ok: ok.into(),
+            failing_since: since.into(),
+            consecutive_failures: n,
+        };
+        let pushed = [
+            st("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", "", 0),
+            st("2026-01-01T00:00:00Z", "", "2026-01-01T00:00:00Z", 3),
+            st("", "", "", 0),
+            st("2026-03-01T00:00:00Z", "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z", 1),
+        ];
+        let mut all = Standings::with_capacity(pushed.len());
+        for s in &pushed {
+            all.push(s);
+        }
+        for (i, s) in pushed.iter().enumerate() {
+            assert_eq!(all.get(i).as_ref(), Some(s), "standing {i}");
+        }
+        assert_eq!(all.get(pushed.len()), None);
+        assert_eq!(all.times(), 4, "three times and the empty one, each kept once");
+    }
 
     #[test]
     fn an_interner_shares_what_it_keeps_and_keeps_no_more_than_its_limit() {

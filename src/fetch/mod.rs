@@ -214,6 +214,8 @@ pub(crate) struct Fetched {
 
 /// How long requests in flight may take to finish once a stop is asked.
 pub(crate) const STOP_GRACE: Duration = Duration::from_secs(2);
+/// Every this many half-second ticks, the memory the fetch freed is given back (2 s).
+const GIVE_BACK_TICKS: u32 = 4;
 
 /// A request to stop a running fetch stage early (Ctrl-C): no new target starts, requests in
 /// flight get [`STOP_GRACE`] to finish, the others are left unchecked.
@@ -267,6 +269,7 @@ pub(crate) async fn check_all(
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut grace: Option<tokio::time::Instant> = None;
+    let mut ticks = 0u32;
     loop {
         // After Ctrl-C nothing new starts.
         while !stop.asked() {
@@ -298,7 +301,14 @@ pub(crate) async fn check_all(
                 results.accept(i, &outcome)?;
                 done[i] = true;
             }
-            _ = tick.tick() => results.tick()?,
+            _ = tick.tick() => {
+                results.tick()?;
+                // Buffers freed by the workers go back to the system every few seconds.
+                ticks = ticks.wrapping_add(1);
+                if ticks.is_multiple_of(GIVE_BACK_TICKS) {
+                    crate::memory::give_back();
+                }
+            }
             () = stop.wait(), if grace.is_none() => grace = Some(tokio::time::Instant::now() + STOP_GRACE),
             () = tokio::time::sleep_until(until), if grace.is_some() => break,
         }

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::plan::Targets;
 use crate::sink::ResultSink;
 use crate::store::{PastResult, RunEnd, RunId, Store};
-use crate::types::{now, Change, Failing, Interner, Outcome, Standing, Status, Target};
+use crate::types::{now, Change, Failing, Interner, Outcome, Standings, Status, Target};
 use std::path::Path;
 
 /// Results are written in batches: this many, or every half second.
@@ -21,7 +21,7 @@ pub(crate) struct History {
 }
 
 /// A run's standings and changes.
-pub(crate) type Timeline = (Option<Vec<Standing>>, Vec<Change>);
+pub(crate) type Timeline = (Option<Standings>, Vec<Change>);
 
 fn store_err(e: crate::store::StoreError) -> Error {
     Error::Config(e.to_string())
@@ -100,14 +100,14 @@ impl History {
     ) -> Result<Timeline> {
         let Some((store, run)) = self.open.as_mut() else { return Ok((None, Vec::new())) };
         store.finish_run(*run, &now(), end).map_err(store_err)?;
-        let mut standings = Vec::with_capacity(targets.len());
+        let mut standings = Standings::with_capacity(targets.len());
         let mut changes = Vec::new();
         // A run's targets share a few times (this run's start, the seconds answers came in).
         let mut times = Interner::new(1 << 16);
         for (i, &status) in statuses.iter().enumerate().take(targets.len()) {
             let (standing, previous) =
                 store.timeline(targets.kind(i), targets.value(i), failing, &mut times).map_err(store_err)?;
-            standings.push(standing);
+            standings.push(&standing);
             // A target an interrupted run skipped has not changed: it was not looked at.
             let looked_at = status != Status::Skipped;
             if let Some(prev) = previous.filter(|p| looked_at && p.run < run.0 && p.status != status) {

@@ -9,7 +9,7 @@ pub(crate) mod document;
 use crate::extract::dates::DocumentDates;
 use crate::plan::Targets;
 use crate::record::RunCitations;
-use crate::types::{Failing, Kind, Memento, Repair, Standing, Status, Ymd};
+use crate::types::{Failing, Kind, Memento, Repair, Standings, Status, Ymd};
 use choose::OwnCapture;
 use std::collections::HashMap;
 
@@ -112,7 +112,7 @@ pub(crate) struct Facts<'a> {
     /// The dates each input states, by source.
     pub dates: &'a HashMap<String, DocumentDates>,
     /// Each target's history, when kept.
-    pub standings: Option<&'a [Standing]>,
+    pub standings: Option<&'a Standings>,
     /// Citecheck's own archive index (`index.cdxj`), when archiving.
     pub own_index: Option<&'a str>,
 }

@@ -105,7 +105,7 @@ fn failing_lines(run: &CheckRun<'_>, out: &Path, text: &mut String) -> Result<()
         if let Some(h) = o.http_status {
             let _ = write!(line, " {h}");
         }
-        let _ = writeln!(line, "  {}", c.value);
+        let _ = writeln!(line, "  {}", shown(&c.value));
         text.push_str(&line);
     }
     if rows.len() > TEXT_ROWS {
@@ -117,6 +117,19 @@ fn failing_lines(run: &CheckRun<'_>, out: &Path, text: &mut String) -> Result<()
         );
     }
     Ok(())
+}
+
+/// Bytes of a failing citation's value shown in the text summary at most.
+const SHOWN_BYTES: usize = 300;
+
+/// A value as the text summary shows it: whole when short, else its start and its length (a
+/// document can cite a URL of megabytes; the tables hold it whole).
+fn shown(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.len() <= SHOWN_BYTES {
+        return value.into();
+    }
+    let cut = value.char_indices().map(|(i, _)| i).take_while(|&i| i <= SHOWN_BYTES).last().unwrap_or(0);
+    format!("{}… ({} bytes)", &value[..cut], value.len()).into()
 }
 
 /// A table cell holding text that came from a document or a server, as a code span: no
@@ -350,4 +363,26 @@ pub(crate) fn junit(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<
         report.add_test_suite(suite);
     }
     report.serialize(out).map_err(|e| Error::Serialise(format!("JUnit XML: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{shown, SHOWN_BYTES};
+
+    #[test]
+    fn a_long_value_is_shown_by_its_start_and_length() {
+        let short = "https://example.org/a";
+        assert_eq!(shown(short), short);
+        let exact = "a".repeat(SHOWN_BYTES);
+        assert_eq!(shown(&exact), exact);
+        let long = format!("https://example.org/{}", "x".repeat(5_000));
+        let s = shown(&long);
+        assert!(s.starts_with("https://example.org/xxx"), "{s}");
+        assert!(s.ends_with("… (5020 bytes)"), "{s}");
+        assert!(s.len() < SHOWN_BYTES + 30, "{}", s.len());
+        // Cut on a character boundary: three-byte characters around the limit.
+        let wide = "文".repeat(200);
+        let s = shown(&wide);
+        assert!(s.starts_with(&"文".repeat(100)) && s.ends_with("… (600 bytes)"), "{s}");
+    }
 }

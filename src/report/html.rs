@@ -130,7 +130,7 @@ fn write_data(
     let targets = TrySeq(|| {
         run.targets.iter().zip(run.outcomes.iter()).enumerate().map(|(i, (t, o))| {
             let o = o?;
-            let st = run.standings.and_then(|s| s.get(i));
+            let st = run.standings.and_then(|s| s.get(i)).unwrap_or_default();
             let human =
                 if t.kind == Kind::Symbol { human_url(&t.value, run.symbol_lang) } else { String::new() };
             let final_url = if o.final_url == t.url || t.kind == Kind::Symbol { "" } else { &*o.final_url };
@@ -151,8 +151,8 @@ fn write_data(
                 final_url,
                 human,
                 own,
-                st.map_or("", |s| &*s.first_seen),
-                st.map_or("", |s| &*s.failing_since),
+                st.first_seen,
+                st.failing_since,
             ))
         })
     });

@@ -8,7 +8,7 @@
 use crate::error::{Error, Result};
 use crate::plan::Targets;
 use crate::record::{CitationReader, RunCitations, RunOutcomes};
-use crate::types::{Change, Citation, Failing, Push, Repair, Standing, Status, Target};
+use crate::types::{Change, Citation, Failing, Push, Repair, Standings, Status, Target};
 use std::sync::Arc;
 
 mod ci;
@@ -201,7 +201,7 @@ pub(crate) struct CheckRun<'a> {
     /// Language of the human links for symbols.
     pub symbol_lang: &'a str,
     /// The history of each target, when a history is kept.
-    pub standings: Option<&'a [Standing]>,
+    pub standings: Option<&'a Standings>,
     /// Status changes since the previous run.
     pub changes: &'a [Change],
     /// What fails the run.

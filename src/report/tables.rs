@@ -3,7 +3,7 @@
 use super::{citation_cells, footnote_labels, status_counts, CheckRun, GuardedCsv, CITATION_COLUMNS};
 use crate::error::Result;
 use crate::plan::human_url;
-use crate::types::{host_key, Kind, Standing, Status};
+use crate::types::{host_key, Kind, Status};
 use std::sync::Arc;
 
 /// The columns of `citations.csv`: the `extract` columns, then the target's result.
@@ -77,11 +77,10 @@ pub(crate) const LINK_COLUMNS: [&str; 25] = [
 /// When writing to `out` fails.
 pub(crate) fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     let mut w = GuardedCsv::new(out, &LINK_COLUMNS)?;
-    let no_history = Standing::default();
     let mut cites = run.citations.reader();
     for (i, (t, o)) in run.targets.iter().zip(run.outcomes.iter()).enumerate() {
         let o = o?;
-        let st = run.standings.and_then(|s| s.get(i)).unwrap_or(&no_history);
+        let st = run.standings.and_then(|s| s.get(i)).unwrap_or_default();
         let mut footnotes: Vec<Arc<str>> = Vec::new();
         let mut sources: Vec<Arc<str>> = Vec::new();
         for i in &t.citations {
@@ -135,9 +134,13 @@ pub(crate) fn links_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Res
 /// When writing to `out` fails.
 pub(crate) fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Write) -> Result<()> {
     let of_citation = run.targets.by_citation(run.citations.len());
-    let mut archived: Vec<Option<&str>> = vec![None; run.citations.len()];
+    // Only failing citations have copies: a map, not a slot for every citation.
+    let mut archived: std::collections::HashMap<usize, &str> = std::collections::HashMap::new();
     for r in run.repairs.unwrap_or(&[]) {
-        archived[r.citation] = r.memento.as_ref().map(|m| m.url.as_str()).filter(|u| !u.is_empty());
+        match r.memento.as_ref().map(|m| m.url.as_str()).filter(|u| !u.is_empty()) {
+            Some(url) => archived.insert(r.citation, url),
+            None => archived.remove(&r.citation),
+        };
     }
     let mut w = GuardedCsv::new(out, &CITATION_STATUS_COLUMNS)?;
     let mut outcomes = run.outcomes.reader();
@@ -153,10 +156,10 @@ pub(crate) fn citations_status_csv(run: &CheckRun<'_>, out: &mut dyn std::io::Wr
         cells.push(o.map_or("", |o| &*o.final_url).to_string());
         cells.push(o.map_or("", |o| o.error.as_str()).to_string());
         cells.push(if c.kind == Kind::Symbol { human_url(&c.value, run.symbol_lang) } else { String::new() });
-        cells.push(archived[ci].unwrap_or("").to_string());
+        cells.push(archived.get(&ci).copied().unwrap_or("").to_string());
         let st = t.and_then(|i| run.standings.and_then(|s| s.get(i)));
-        cells.push(st.map_or("", |s| &*s.first_seen).to_string());
-        cells.push(st.map_or("", |s| &*s.failing_since).to_string());
+        cells.push(st.as_ref().map_or("", |s| &s.first_seen).to_string());
+        cells.push(st.as_ref().map_or("", |s| &s.failing_since).to_string());
         w.row(&cells)?;
     }
     w.finish()
