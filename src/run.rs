@@ -151,12 +151,13 @@ pub(crate) fn read_each(
                     for w in &l.doc.warnings {
                         let _ = writeln!(diag, "citecheck: warning: {w}");
                     }
-                    match l.rows {
-                        Some(rows) => each(rows)?,
-                        None => extract::extract_each(&l.doc, &mut each)?,
+                    let Loaded { doc, rows, stated: dates } = l;
+                    if let Some(d) = dates {
+                        stated.insert(doc.source.clone(), d);
                     }
-                    if let Some(d) = l.stated {
-                        stated.insert(l.doc.source, d);
+                    match rows {
+                        Some(rows) => each(rows)?,
+                        None => extract::extract_each(doc, &mut each)?,
                     }
                 }
                 Err(e) => {

@@ -59,7 +59,9 @@ fn line_starts(text: &str) -> Vec<usize> {
 /// (each reader of a part of the document has its own).
 pub(super) struct Positions<'a> {
     layout: &'a Layout,
+    /// The document's text from byte `base` on.
     text: &'a str,
+    base: usize,
     /// The last answer: (line, byte, column), so a later offset on a long line counts on.
     cursor: (usize, usize, usize),
 }
@@ -71,9 +73,9 @@ impl Positions<'_> {
         let start = self.layout.line_starts[line - self.layout.first_line];
         let (c_line, c_byte, c_col) = self.cursor;
         let col = if c_line == line && c_byte <= offset && c_byte >= start {
-            c_col + self.text[c_byte..offset].chars().count()
+            c_col + self.text[c_byte - self.base..offset - self.base].chars().count()
         } else {
-            self.text[start..offset].chars().count()
+            self.text[start - self.base..offset - self.base].chars().count()
         };
         self.cursor = (line, offset, col);
         (line + 1, col + 1)
@@ -93,7 +95,7 @@ pub(super) struct Context<'a> {
 
 /// The state of one pass over the lines.
 #[derive(Default)]
-struct Scanner<'t> {
+struct Scanner {
     roles: Vec<Role>,
     paragraphs: Vec<Arc<str>>,
     /// Each paragraph number's index in `paragraphs`.
@@ -112,10 +114,10 @@ struct Scanner<'t> {
     /// A `[^N]:` note that a blank line interrupted: an indented paragraph continues it.
     paused: Option<u32>,
     /// The closing fence while inside a fenced code block.
-    fence: Option<&'t str>,
+    fence: Option<&'static str>,
 }
 
-impl<'t> Scanner<'t> {
+impl Scanner {
     fn start_paragraph(&mut self, number: u32) {
         let next = self.paragraphs.len() as u32;
         let id = *self.paragraph_ids.entry(number).or_insert(next);
@@ -170,7 +172,7 @@ impl<'t> Scanner<'t> {
     }
 
     /// One line of Markdown or plain text.
-    fn text_line(&mut self, n: usize, line: &'t str, trimmed: &'t str) -> Role {
+    fn text_line(&mut self, n: usize, line: &str, trimmed: &str) -> Role {
         let indent = line.len() - trimmed.len();
         if let Some(f) = self.fence {
             if trimmed.starts_with(f) {
@@ -179,7 +181,7 @@ impl<'t> Scanner<'t> {
             return Role::Code;
         }
         if indent <= 3 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
-            self.fence = Some(&trimmed[..3]);
+            self.fence = Some(if trimmed.starts_with("```") { "```" } else { "~~~" });
             return Role::Code;
         }
         if trimmed.is_empty() {
@@ -306,9 +308,10 @@ impl Layout {
         self.first_line + self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
-    /// Positions in `text` (the text this layout was scanned from).
-    pub(super) fn positions<'a>(&'a self, text: &'a str) -> Positions<'a> {
-        Positions { layout: self, text, cursor: (0, 0, 0) }
+    /// Positions in `text`: the text this layout was scanned from, from its byte `base` on
+    /// (0 for the whole; a window's lines, read again, start later).
+    pub(super) fn positions<'a>(&'a self, text: &'a str, base: usize) -> Positions<'a> {
+        Positions { layout: self, text, base, cursor: (0, 0, 0) }
     }
 
     /// The structural context of the line holding `offset`.
@@ -334,10 +337,9 @@ impl Layout {
 /// marker before it, else of the first after it); the second scans each window's lines on
 /// from where the last stopped, with the same state carried. Text that `pdftotext` wrote (with
 /// page breaks) is laid out whole: its notes are found page by page.
-pub(super) struct Windows<'t> {
-    text: &'t str,
+pub(super) struct Windows {
     /// The scan of the lines so far, its markers known; `None` for text laid out whole.
-    scan: Option<Scanner<'t>>,
+    scan: Option<Scanner>,
     /// The current window (or the whole layout).
     current: Layout,
     /// Where the next line starts, and its number.
@@ -345,12 +347,12 @@ pub(super) struct Windows<'t> {
     line: usize,
 }
 
-impl<'t> Windows<'t> {
+impl Windows {
     /// Finds the markers of `text` (or lays it out whole); no window yet.
-    pub(super) fn new(text: &'t str) -> Windows<'t> {
+    pub(super) fn new(text: &str) -> Windows {
         let empty = || Layout::lines("");
         if memchr::memchr(b'\x0c', text.as_bytes()).is_some() {
-            return Windows { text, scan: None, current: Layout::scan(text), next: 0, line: 0 };
+            return Windows { scan: None, current: Layout::scan(text), next: 0, line: 0 };
         }
         let mut first = Scanner { paragraph: NONE, ..Default::default() };
         for (n, line) in text.split('\n').enumerate() {
@@ -369,26 +371,36 @@ impl<'t> Windows<'t> {
             paragraph: NONE,
             ..Default::default()
         };
-        Windows { text, scan: Some(scan), current: empty(), next: 0, line: 0 }
+        Windows { scan: Some(scan), current: empty(), next: 0, line: 0 }
+    }
+
+    /// Where the text the next window needs starts (the last window's last line), or `None`
+    /// when the text is laid out whole (the next window needs all of it).
+    pub(super) fn resume_at(&self) -> Option<usize> {
+        self.scan.as_ref()?;
+        Some(self.current.line_starts.last().copied().unwrap_or(self.next))
     }
 
     /// The layout of the lines from the end of the last window to `end` (the start of a line,
-    /// or the end of the text); it also holds the last window's last line.
-    pub(super) fn upto(&mut self, end: usize) -> &Layout {
+    /// or the end of the text); it also holds the last window's last line. `text` is the
+    /// document from its byte `base` (at most [`Windows::resume_at`]) to `end` or further,
+    /// ending on a line end or the document's end (the whole document, from 0, when laid out whole).
+    pub(super) fn upto(&mut self, text: &str, base: usize, end: usize) -> &Layout {
         let Some(scan) = &mut self.scan else { return &self.current };
-        let text = self.text;
+        let bytes = text.as_bytes();
+        let stop_at = base + text.len();
         // The last window's last line comes first: an offset on it is still answered.
         let carried = self.current.line_starts.last().zip(self.current.roles.last());
         let first_line = if carried.is_some() { self.line - 1 } else { self.line };
         let (mut line_starts, mut roles): (Vec<usize>, Vec<Role>) =
             carried.map(|(&s, &r)| (s, r)).into_iter().unzip();
-        while self.next < end.min(text.len()) {
+        while self.next < end.min(stop_at) {
             let start = self.next;
-            let stop = memchr::memchr(b'\n', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
-            let line = text[start..stop].trim_end_matches('\r');
+            let stop = memchr::memchr(b'\n', &bytes[start - base..]).map_or(stop_at, |i| start + i);
+            let line = text[start - base..stop - base].trim_end_matches('\r');
             roles.push(scan.text_line(self.line, line, trim_line(line)));
             line_starts.push(start);
-            self.next = (stop + 1).min(text.len());
+            self.next = (stop + 1).min(stop_at);
             self.line += 1;
         }
         let def_base = scan.def_base;
@@ -736,15 +748,19 @@ mod tests {
     }
 
     /// Every offset's context and position, from the whole layout and from windows ending at
-    /// every `step`-th line start.
-    fn windows_answer_as_the_whole(doc: &str, step: usize) {
+    /// every `step`-th line start; with `reread`, each window is given only its own text
+    /// (from [`Windows::resume_at`] to its end), as when a large file is read again.
+    fn windows_answer_as_the_whole(doc: &str, step: usize, reread: bool) {
         let whole = Layout::scan(doc);
         let starts: Vec<usize> = line_starts(doc).into_iter().skip(step).step_by(step.max(1)).collect();
         let mut windows = Windows::new(doc);
         let mut from = 0;
         for end in starts.into_iter().filter(|&e| e < doc.len()).chain([doc.len()]) {
-            let layout = windows.upto(end);
-            let (mut w, mut p) = (whole.positions(doc), layout.positions(doc));
+            let base = if reread { windows.resume_at().unwrap_or(0) } else { 0 };
+            let text = if reread { &doc[base..end] } else { doc };
+            assert!(base <= from, "{step}: a window's text starts at {base}, after its first offset {from}");
+            let layout = windows.upto(text, base, end);
+            let (mut w, mut p) = (whole.positions(doc, 0), layout.positions(text, base));
             for at in (from..end).filter(|&i| doc.is_char_boundary(i)) {
                 assert_eq!(layout.context(at), whole.context(at), "{step}: context at {at} of {doc:?}");
                 assert_eq!(p.at(at), w.at(at), "{step}: position at {at}");
@@ -764,7 +780,8 @@ mod tests {
         ];
         for doc in docs {
             for step in [1, 2, 3, 5, 100] {
-                windows_answer_as_the_whole(doc, step);
+                windows_answer_as_the_whole(doc, step, false);
+                windows_answer_as_the_whole(doc, step, true);
             }
         }
     }
@@ -775,11 +792,11 @@ mod tests {
         let whole = Layout::scan(doc);
         let mut windows = Windows::new(doc);
         let cut = doc.find("and").unwrap_or(0);
-        let _ = windows.upto(cut);
-        let layout = windows.upto(doc.len());
+        let _ = windows.upto(doc, 0, cut);
+        let layout = windows.upto(doc, 0, doc.len());
         let at = doc.find("https://b.org").unwrap_or(0);
         assert_eq!(layout.context(at), whole.context(at));
-        assert_eq!(layout.positions(doc).at(at), whole.positions(doc).at(at));
+        assert_eq!(layout.positions(doc, 0).at(at), whole.positions(doc, 0).at(at));
     }
 
     #[test]
@@ -787,6 +804,6 @@ mod tests {
         let doc = "第一行\n大会第70/1号";
         let l = Layout::scan(doc);
         let off = doc.find("70/1").unwrap_or(0);
-        assert_eq!(l.positions(doc).at(off), (2, 4));
+        assert_eq!(l.positions(doc, 0).at(off), (2, 4));
     }
 }

@@ -87,6 +87,51 @@ pub struct Document {
     /// Problems that did not stop extraction (lossy decoding, …), one line each.
     pub warnings: Vec<String>,
     content: Content,
+    /// The file its text can be read again from, piece by piece (a large UTF-8 text only).
+    origin: Option<Origin>,
+}
+
+/// A file a large text was read from, kept open to read pieces of it again: the text itself
+/// is let go once its first pass is done (a million notes: 53 MB not held while the targets
+/// grow). Read through the handle opened first, so a file replaced meanwhile is still the
+/// one read; a file written over in place is noticed by its size and time.
+#[derive(Debug, Clone)]
+pub(crate) struct Origin {
+    file: Arc<std::fs::File>,
+    /// Bytes before the text (a byte-order mark).
+    skip: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Origin {
+    /// `file`, whose bytes from `skip` on are a document's text as read (`len` bytes in all).
+    fn new(file: std::fs::File, skip: u64, len: u64) -> Option<Origin> {
+        let modified = file.metadata().ok()?.modified().ok();
+        Some(Origin { file: Arc::new(file), skip, len, modified })
+    }
+
+    /// Bytes `r` of the text, read again.
+    ///
+    /// # Errors
+    /// The file cannot be read, or has changed since it was first read.
+    fn read(&self, r: std::ops::Range<usize>) -> std::io::Result<String> {
+        use std::io::{Seek, SeekFrom};
+        let changed = || {
+            std::io::Error::other(
+                "it changed while being read (a large text is read twice): run again once it is saved",
+            )
+        };
+        let meta = self.file.metadata()?;
+        if meta.len() != self.len || meta.modified().ok() != self.modified {
+            return Err(changed());
+        }
+        let mut bytes = vec![0; r.len()];
+        let mut file = &*self.file;
+        file.seek(SeekFrom::Start(self.skip + r.start as u64))?;
+        file.read_exact(&mut bytes)?;
+        String::from_utf8(bytes).map_err(|_| changed())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -100,7 +145,13 @@ enum Content {
 impl Document {
     /// A text document (Markdown, HTML or plain text) from its decoded text.
     pub fn from_text(source: &str, text: String, format: InputFormat) -> Document {
-        Document { source: source.to_string(), format, warnings: Vec::new(), content: Content::Text(text) }
+        Document {
+            source: source.to_string(),
+            format,
+            warnings: Vec::new(),
+            content: Content::Text(text),
+            origin: None,
+        }
     }
 
     /// The decoded text, for text formats.
@@ -223,7 +274,20 @@ pub fn read_input(input: &str, forced: Option<InputFormat>, max_bytes: u64) -> R
         // Sized once: growing a buffer of megabytes copies it and faults its pages in again.
         buf.reserve_exact(usize::try_from(len).unwrap_or(0).saturating_add(1));
         huge_pages(&mut buf);
-        file.take(max_bytes.saturating_add(1)).read_to_end(&mut buf).map_err(read_err)?;
+        (&file).take(max_bytes.saturating_add(1)).read_to_end(&mut buf).map_err(read_err)?;
+        if buf.len() as u64 > max_bytes {
+            return Err(too_large(None));
+        }
+        // A large text that is the file's bytes (UTF-8, after a byte-order mark) is read
+        // again piece by piece rather than held whole (see [`Origin`]).
+        let skip = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+        let verbatim = buf.len() > PARALLEL_FROM && simdutf8::basic::from_utf8(&buf[skip..]).is_ok();
+        let size = buf.len() as u64;
+        let mut doc = parse_input(input, buf, forced)?;
+        if verbatim && matches!(&doc.content, Content::Text(t) if t.len() as u64 + skip as u64 == size) {
+            doc.origin = Origin::new(file, skip as u64, size);
+        }
+        return Ok(doc);
     }
     if buf.len() as u64 > max_bytes {
         return Err(too_large(None));
@@ -281,6 +345,7 @@ pub fn parse_input(input: &str, bytes: Vec<u8>, forced: Option<InputFormat>) -> 
             format,
             warnings,
             content: Content::Structure(structure),
+            origin: None,
         });
     }
     let (text, mut warnings) = decode(input, bytes)?;
@@ -290,7 +355,7 @@ pub fn parse_input(input: &str, bytes: Vec<u8>, forced: Option<InputFormat>) -> 
         warnings
             .push(format!("input '{input}' is named .pdf but is not a PDF (it is {what}): read as {what}"));
     }
-    Ok(Document { source: input.to_string(), format, warnings, content: Content::Text(text) })
+    Ok(Document { source: input.to_string(), format, warnings, content: Content::Text(text), origin: None })
 }
 
 /// Reads a package format into blocks and notes, with warnings about what could not be read.
@@ -528,10 +593,10 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
         let parts: Vec<&mut [Found]> = found.chunks_mut(part.max(1)).collect();
         let regions = regions_of(&mut all, parts.iter().map(|p| p.len()));
         parallel::map(parts.into_iter().zip(regions).collect(), |(part, region)| {
-            fill(&source, part, region, &layout, text)
+            fill(&source, part, region, &layout, text, 0)
         })
     } else {
-        fill_runs(&source, runs, &mut all, &layout, text)
+        fill_runs(&source, runs, &mut all, &layout, text, 0)
     };
     close_gaps(&mut all, &written);
     all
@@ -545,10 +610,11 @@ fn fill_runs(
     all: &mut [Citation],
     layout: &Layout,
     text: &str,
+    base: usize,
 ) -> Vec<(usize, usize)> {
     let regions = regions_of(all, runs.iter().map(Vec::len));
     parallel::map(runs.into_iter().zip(regions).collect(), |(mut run, region)| {
-        fill(source, &mut run, region, layout, text)
+        fill(source, &mut run, region, layout, text, base)
     })
 }
 
@@ -566,18 +632,31 @@ const STREAM_PIECE: usize = PARALLEL_FROM / 4;
 ///
 /// # Errors
 /// What `each` returns.
-pub(crate) fn extract_each<E>(
-    doc: &Document,
+pub(crate) fn extract_each<E: From<Error>>(
+    doc: Document,
     each: impl FnMut(Vec<Citation>) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), E> {
-    match &doc.content {
-        Content::Text(text) => extract_each_sized(&doc.source, text, doc.format, STREAM_PIECE, each),
+    let Document { source, format, content, origin, .. } = doc;
+    match content {
+        Content::Text(text) => {
+            let input = source.clone();
+            let reread = origin.map(|o| {
+                move |r: std::ops::Range<usize>| {
+                    o.read(r).map_err(|e| Error::ReadInput { input: input.clone(), source: e })
+                }
+            });
+            let reread = reread.as_ref().map(|f| f as &Reread);
+            extract_each_sized(&source, text, format, STREAM_PIECE, reread, each)
+        }
         Content::Structure(s) => {
             let mut each = each;
-            each(structure::citations(&doc.source, s))
+            each(structure::citations(&source, &s))
         }
     }
 }
+
+/// Reads bytes of a text again (a range of whole lines).
+type Reread<'a> = dyn Fn(std::ops::Range<usize>) -> Result<String> + 'a;
 
 /// How the pieces of a large text are read.
 #[derive(Clone, Copy)]
@@ -599,45 +678,81 @@ impl PieceReader {
 }
 
 /// [`extract_each`] of a text, in pieces of `parallel_from` bytes when larger (HTML, and a
-/// text that is one piece, in one run).
-fn extract_each_sized<E>(
+/// text that is one piece, in one run). With `reread`, the text is let go once its markers
+/// are found and its first pieces read, and each later group of pieces is read again.
+fn extract_each_sized<E: From<Error>>(
     source: &str,
-    text: &str,
+    text: String,
     format: InputFormat,
     parallel_from: usize,
+    reread: Option<&Reread<'_>>,
     mut each: impl FnMut(Vec<Citation>) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), E> {
     let (pieces, reader) = match format {
         _ if text.len() <= parallel_from => (Vec::new(), PieceReader::Markdown),
-        InputFormat::Markdown => (markdown::chunks(text, parallel_from), PieceReader::Markdown),
+        InputFormat::Markdown => (markdown::chunks(&text, parallel_from), PieceReader::Markdown),
         InputFormat::Html => (Vec::new(), PieceReader::Markdown),
         InputFormat::Text | InputFormat::Docx | InputFormat::Odt | InputFormat::Pdf => {
-            let (pieces, forced_from) = text::plan(text, parallel_from);
+            let (pieces, forced_from) = text::plan(&text, parallel_from);
             (pieces, PieceReader::Text { forced_from })
         }
     };
     if pieces.len() < 2 {
-        return each(extract_sized(source, text, format, parallel_from));
+        return each(extract_sized(source, &text, format, parallel_from));
     }
     let source: Arc<str> = Arc::from(source);
-    let read = |group: &[std::ops::Range<usize>]| parallel::map(group.to_vec(), |r| reader.read(text, r));
-    std::thread::scope(|scope| {
-        // The markers are found while the first pieces are read; each group's lines are laid
-        // out when its rows are written.
-        let windows = scope.spawn(|| layout::Windows::new(text));
-        let mut groups = pieces.chunks(PIECES_AT_ONCE).map(|g| (g.last().map_or(text.len(), |r| r.end), g));
-        let first = groups.next().map(|(end, g)| (end, read(g)));
-        let mut windows = windows.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        for (end, runs) in first.into_iter().chain(groups.map(|(end, g)| (end, read(g)))) {
-            let total: usize = runs.iter().map(Vec::len).sum();
-            let mut rows: Vec<Citation> =
-                std::iter::repeat_with(|| placeholder(&source)).take(total).collect();
-            let written = fill_runs(&source, runs, &mut rows, windows.upto(end), text);
-            close_gaps(&mut rows, &written);
-            each(rows)?;
+    let text_len = text.len();
+    let groups: Vec<(usize, &[std::ops::Range<usize>])> =
+        pieces.chunks(PIECES_AT_ONCE).map(|g| (g.last().map_or(text_len, |r| r.end), g)).collect();
+    // The pieces of a group, read from `text`, which starts at byte `base` of the document.
+    let read = |text: &str, base: usize, group: &[std::ops::Range<usize>]| {
+        parallel::map(group.to_vec(), |r| {
+            let mut found = reader.read(text, r.start - base..r.end - base);
+            found.iter_mut().for_each(|f| f.start += base);
+            found
+        })
+    };
+    // The rows of a group's runs, laid out from `text` (from byte `base` of the document).
+    let rows_of = |runs: Vec<Vec<Found>>, layout: &Layout, text: &str, base: usize| {
+        let total: usize = runs.iter().map(Vec::len).sum();
+        let mut rows: Vec<Citation> = std::iter::repeat_with(|| placeholder(&source)).take(total).collect();
+        let written = fill_runs(&source, runs, &mut rows, layout, text, base);
+        close_gaps(&mut rows, &written);
+        rows
+    };
+    let mut groups = groups.into_iter();
+    let Some((first_end, first)) = groups.next() else { return Ok(()) };
+    // The markers are found while the first pieces are read; each group's lines are laid out
+    // when its rows are written.
+    let (mut windows, runs) = std::thread::scope(|scope| {
+        let windows = scope.spawn(|| layout::Windows::new(&text));
+        let runs = read(&text, 0, first);
+        (windows.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), runs)
+    });
+    each(rows_of(runs, windows.upto(&text, 0, first_end), &text, 0))?;
+    // From here on, a text that can be read again is (unless laid out whole: then it is kept).
+    let whole = match reread.zip(windows.resume_at()) {
+        Some((reread, _)) => {
+            drop(text);
+            Err(reread)
         }
-        Ok(())
-    })
+        None => Ok(text),
+    };
+    for (end, group) in groups {
+        let again;
+        let (text, base) = match &whole {
+            Ok(t) => (t.as_str(), 0),
+            Err(reread) => {
+                // From the last window's last line (the whole text, were it laid out whole).
+                let base = windows.resume_at().unwrap_or(0);
+                again = reread(base..end)?;
+                (again.as_str(), base)
+            }
+        };
+        let runs = read(text, base, group);
+        each(rows_of(runs, windows.upto(text, base, end), text, base))?;
+    }
+    Ok(())
 }
 
 /// `all` cut into consecutive regions of the given lengths.
@@ -697,8 +812,9 @@ fn fill(
     region: &mut [Citation],
     layout: &Layout,
     text: &str,
+    base: usize,
 ) -> (usize, usize) {
-    let mut positions = layout.positions(text);
+    let mut positions = layout.positions(text, base);
     let mut n = 0;
     for f in run.iter_mut() {
         let (footnote, paragraph) = match f.context.take() {
@@ -772,6 +888,39 @@ mod tests {
     }
 
     #[test]
+    fn a_large_utf8_text_is_read_again_from_its_file_and_a_change_is_noticed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = "Intro https://a.org/x 大会.\n\n".repeat(60_000);
+        let cases: [(&str, Vec<u8>, bool); 5] = [
+            ("plain.md", text.as_bytes().to_vec(), true),
+            ("bom.md", [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat(), true),
+            ("small.md", b"Intro https://a.org/x.\n".to_vec(), false),
+            // Not the file's bytes: decoded with replacement characters.
+            ("lossy.md", [text.as_bytes(), &[0xFF, b'\n']].concat(), false),
+            (
+                "utf16.md",
+                [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect(),
+                false,
+            ),
+        ];
+        for (name, bytes, kept) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).expect("write");
+            let doc = super::read_input(&path.to_string_lossy(), None, u64::MAX).expect("read");
+            assert_eq!(doc.origin.is_some(), kept, "{name}");
+            let (Some(origin), Some(t)) = (&doc.origin, doc.text()) else { continue };
+            let at = |i: usize| super::floor_char_boundary(t, i);
+            for r in [0..10, at(5)..at(40_000), at(t.len() - 7)..t.len()] {
+                assert_eq!(origin.read(r.clone()).expect("read again"), &t[r], "{name}");
+            }
+            // Written over in place: noticed.
+            std::fs::write(&path, [&bytes[..], b"more\n"].concat()).expect("write");
+            let err = origin.read(0..10).expect_err("changed");
+            assert!(err.to_string().contains("changed while being read"), "{err}");
+        }
+    }
+
+    #[test]
     fn rows_read_on_all_cores_are_the_rows_read_in_one_go() {
         let zh = include_str!("../../tests/fixtures/report_zh.md").repeat(8);
         // URLs in fenced code are no citations: read as text, their rows leave gaps that are
@@ -790,31 +939,59 @@ mod tests {
             assert!(!whole.is_empty());
             assert!(whole.iter().all(|c| !c.value.contains("fenced.example")));
             assert_eq!(extract_sized("doc", &text, format, 1), whole, "{format:?}");
-            // Handed on in runs: the same rows, in several runs when the text has pieces.
+            // Handed on in runs: the same rows, in several runs when the text has pieces;
+            // also when the text is let go after its first pass and each later group of pieces
+            // is read again (given only the bytes asked for, counted).
             for piece in [1, 200, 5000, usize::MAX] {
-                let mut runs = Vec::new();
-                let kept: Result<(), ()> = super::extract_each_sized("doc", &text, format, piece, |rows| {
-                    runs.push(rows);
-                    Ok(())
-                });
-                assert!(kept.is_ok());
-                let one_piece =
-                    format == InputFormat::Html || (format == InputFormat::Markdown && text.contains("```"));
-                if piece == 1 && !one_piece {
-                    assert!(runs.len() > 1, "{format:?} in pieces of {piece}: {} runs", runs.len());
-                } else if piece == usize::MAX || one_piece {
-                    assert_eq!(runs.len(), 1, "{format:?} in pieces of {piece}");
+                for reread in [false, true] {
+                    let asked = std::cell::Cell::new(0);
+                    let again = |r: std::ops::Range<usize>| {
+                        asked.set(asked.get() + r.len());
+                        Ok(text[r].to_string())
+                    };
+                    let again: Option<&super::Reread<'_>> = if reread { Some(&again) } else { None };
+                    let mut runs = Vec::new();
+                    let kept: crate::error::Result<()> =
+                        super::extract_each_sized("doc", text.clone(), format, piece, again, |rows| {
+                            runs.push(rows);
+                            Ok(())
+                        });
+                    assert!(kept.is_ok());
+                    let one_piece = format == InputFormat::Html
+                        || (format == InputFormat::Markdown && text.contains("```"));
+                    if piece == 1 && !one_piece {
+                        assert!(runs.len() > 1, "{format:?} in pieces of {piece}: {} runs", runs.len());
+                        let groups = runs.len().div_ceil(super::PIECES_AT_ONCE);
+                        if reread && groups > 1 {
+                            assert!(asked.get() > 0, "{format:?}: read again");
+                        }
+                    } else if piece == usize::MAX || one_piece {
+                        assert_eq!(runs.len(), 1, "{format:?} in pieces of {piece}");
+                        assert_eq!(asked.get(), 0, "{format:?}: one piece is not read again");
+                    }
+                    // Read again, each byte is asked for about once (a window's last line twice).
+                    assert!(asked.get() < text.len(), "{format:?}: {} bytes asked for", asked.get());
+                    assert_eq!(runs.concat(), whole, "{format:?} in pieces of {piece}, read again: {reread}");
                 }
-                assert_eq!(runs.concat(), whole, "{format:?} in pieces of {piece}");
             }
         }
-        // The first error stops the reading.
+        // The first error stops the reading, whether it is the caller's or a failed read.
         let text = include_str!("../../tests/fixtures/report_en.md").repeat(20);
         let mut calls = 0;
-        let stopped = super::extract_each_sized("doc", &text, InputFormat::Markdown, 100, |_| {
+        let stopped =
+            super::extract_each_sized("doc", text.clone(), InputFormat::Markdown, 100, None, |_| {
+                calls += 1;
+                Err(crate::error::Error::Config("full".into()))
+            });
+        assert!(matches!(stopped, Err(crate::error::Error::Config(ref m)) if m == "full"));
+        assert_eq!(calls, 1);
+        let gone = |_: std::ops::Range<usize>| Err(crate::error::Error::EmptyInput("doc".into()));
+        let mut calls = 0;
+        let stopped = super::extract_each_sized("doc", text, InputFormat::Markdown, 100, Some(&gone), |_| {
             calls += 1;
-            Err("full")
+            Ok(())
         });
-        assert_eq!((stopped, calls), (Err("full"), 1));
+        assert!(matches!(stopped, Err(crate::error::Error::EmptyInput(_))), "{stopped:?}");
+        assert_eq!(calls, 1, "the first group is read from the text; the second could not be read");
     }
 }
