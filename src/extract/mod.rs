@@ -281,11 +281,10 @@ pub fn read_input(input: &str, forced: Option<InputFormat>, max_bytes: u64) -> R
         // A large text that is the file's bytes (UTF-8, after a byte-order mark) is read
         // again piece by piece rather than held whole (see [`Origin`]).
         let skip = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
-        let verbatim = buf.len() > PARALLEL_FROM && simdutf8::basic::from_utf8(&buf[skip..]).is_ok();
         let size = buf.len() as u64;
-        let mut doc = parse_input(input, buf, forced)?;
-        if verbatim && matches!(&doc.content, Content::Text(t) if t.len() as u64 + skip as u64 == size) {
-            doc.origin = Origin::new(file, skip as u64, size);
+        let (mut doc, verbatim) = parse_bytes(input, buf, forced)?;
+        if verbatim && size > PARALLEL_FROM as u64 {
+            doc.origin = Origin::new(file, skip, size);
         }
         return Ok(doc);
     }
@@ -325,6 +324,12 @@ fn huge_pages(_: &mut Vec<u8>) {}
 /// # Errors
 /// Empty, binary, damaged, encrypted or too large input.
 pub fn parse_input(input: &str, bytes: Vec<u8>, forced: Option<InputFormat>) -> Result<Document> {
+    parse_bytes(input, bytes, forced).map(|(doc, _)| doc)
+}
+
+/// [`parse_input`], and whether the document's text is `bytes` as they are (after a
+/// byte-order mark): valid UTF-8, not transcoded or repaired.
+fn parse_bytes(input: &str, bytes: Vec<u8>, forced: Option<InputFormat>) -> Result<(Document, bool)> {
     if bytes.is_empty() {
         return Err(Error::EmptyInput(input.to_string()));
     }
@@ -340,22 +345,25 @@ pub fn parse_input(input: &str, bytes: Vec<u8>, forced: Option<InputFormat>) -> 
             return Err(Error::EmptyInput(input.to_string()));
         }
         let warnings = warnings.into_iter().map(|w| format!("input '{input}': {w}")).collect();
-        return Ok(Document {
+        let doc = Document {
             source: input.to_string(),
             format,
             warnings,
             content: Content::Structure(structure),
             origin: None,
-        });
+        };
+        return Ok((doc, false));
     }
-    let (text, mut warnings) = decode(input, bytes)?;
+    let (text, mut warnings, verbatim) = decode(input, bytes)?;
     let format = forced.unwrap_or_else(|| detect_format(input, &text));
     if forced.is_none() && has_extension(input, &["pdf"]) {
         let what = if format == InputFormat::Html { "HTML" } else { "text" };
         warnings
             .push(format!("input '{input}' is named .pdf but is not a PDF (it is {what}): read as {what}"));
     }
-    Ok(Document { source: input.to_string(), format, warnings, content: Content::Text(text), origin: None })
+    let doc =
+        Document { source: input.to_string(), format, warnings, content: Content::Text(text), origin: None };
+    Ok((doc, verbatim))
 }
 
 /// Reads a package format into blocks and notes, with warnings about what could not be read.
@@ -447,10 +455,11 @@ fn looks_like_flat_odt(bytes: &[u8]) -> bool {
 }
 
 /// Decodes bytes: UTF-8 (BOM stripped), UTF-16 with a BOM, anything else lossily with a warning.
+/// Also says whether the text is the bytes as they were (valid UTF-8, after any BOM).
 ///
 /// # Errors
 /// Empty input, or bytes that look binary.
-pub(crate) fn decode(input: &str, bytes: Vec<u8>) -> Result<(String, Vec<String>)> {
+pub(crate) fn decode(input: &str, bytes: Vec<u8>) -> Result<(String, Vec<String>, bool)> {
     let mut warnings = Vec::new();
     if bytes.is_empty() {
         return Err(Error::EmptyInput(input.to_string()));
@@ -465,6 +474,7 @@ pub(crate) fn decode(input: &str, bytes: Vec<u8>) -> Result<(String, Vec<String>
         });
         char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect::<String>()
     };
+    let mut verbatim = false;
     let text = if bytes.starts_with(&[0xFF, 0xFE]) {
         utf16(true)
     } else if bytes.starts_with(&[0xFE, 0xFF]) {
@@ -479,7 +489,8 @@ pub(crate) fn decode(input: &str, bytes: Vec<u8>) -> Result<(String, Vec<String>
         // Validated by simdutf8: std's check reads CJK text a byte at a time (7 ms of a 14 MB
         // report, before any core can start on it; simdutf8 takes 1).
         if simdutf8::basic::from_utf8(&body).is_ok() {
-            // SAFETY: `body` was validated as UTF-8 on the line above and is not changed since.
+            verbatim = true;
+            // SAFETY: `body` was validated as UTF-8 just above and is not changed since.
             unsafe { String::from_utf8_unchecked(body) }
         } else {
             let valid = std::str::from_utf8(&body).map_or_else(|e| e.valid_up_to(), |_| body.len());
@@ -494,7 +505,7 @@ pub(crate) fn decode(input: &str, bytes: Vec<u8>) -> Result<(String, Vec<String>
     if text.trim().is_empty() {
         return Err(Error::EmptyInput(input.to_string()));
     }
-    Ok((text, warnings))
+    Ok((text, warnings, verbatim))
 }
 
 /// Picks a format from the file name, then from the content (converted documents are often
@@ -628,10 +639,12 @@ const STREAM_PIECE: usize = PARALLEL_FROM / 4;
 
 /// [`extract`], handing the rows on in runs, in document order, as soon as they are made: a
 /// large text's rows are never all held at once (a check keeps them on disk). The runs
-/// joined are [`extract`]'s rows. The first error of `each` stops the reading.
+/// joined are [`extract`]'s rows. The first error of `each` stops the reading. A large text
+/// read from a file is not held: its later pieces are read again from the file (see [`Origin`]).
 ///
 /// # Errors
-/// What `each` returns.
+/// What `each` returns; [`Error::ReadInput`] when the file cannot be read again or has
+/// changed since it was first read.
 pub(crate) fn extract_each<E: From<Error>>(
     doc: Document,
     each: impl FnMut(Vec<Citation>) -> std::result::Result<(), E>,
