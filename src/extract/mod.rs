@@ -259,6 +259,8 @@ pub fn read_input(input: &str, forced: Option<InputFormat>, max_bytes: u64) -> R
         }
     };
     let mut buf = Vec::new();
+    // The file read, kept for reading a large text again (standard input cannot be).
+    let mut opened = None;
     if input == "-" {
         std::io::stdin().lock().take(max_bytes.saturating_add(1)).read_to_end(&mut buf).map_err(read_err)?;
     } else {
@@ -275,23 +277,20 @@ pub fn read_input(input: &str, forced: Option<InputFormat>, max_bytes: u64) -> R
         buf.reserve_exact(usize::try_from(len).unwrap_or(0).saturating_add(1));
         huge_pages(&mut buf);
         (&file).take(max_bytes.saturating_add(1)).read_to_end(&mut buf).map_err(read_err)?;
-        if buf.len() as u64 > max_bytes {
-            return Err(too_large(None));
-        }
-        // A large text that is the file's bytes (UTF-8, after a byte-order mark) is read
-        // again piece by piece rather than held whole (see [`Origin`]).
-        let skip = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
-        let size = buf.len() as u64;
-        let (mut doc, verbatim) = parse_bytes(input, buf, forced)?;
-        if verbatim && size > PARALLEL_FROM as u64 {
-            doc.origin = Origin::new(file, skip, size);
-        }
-        return Ok(doc);
+        opened = Some(file);
     }
     if buf.len() as u64 > max_bytes {
         return Err(too_large(None));
     }
-    parse_input(input, buf, forced)
+    // A large text that is the file's bytes (UTF-8, after a byte-order mark) is read again
+    // piece by piece rather than held whole (see [`Origin`]).
+    let skip = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+    let size = buf.len() as u64;
+    let (mut doc, verbatim) = parse_bytes(input, buf, forced)?;
+    if let Some(file) = opened.filter(|_| verbatim && size > PARALLEL_FROM as u64) {
+        doc.origin = Origin::new(file, skip, size);
+    }
+    Ok(doc)
 }
 
 /// Asks Linux to back a large buffer with 2 MB pages: filling 14 MB of 4 KB pages took 3,500
@@ -671,6 +670,12 @@ pub(crate) fn extract_each<E: From<Error>>(
 /// Reads bytes of a text again (a range of whole lines).
 type Reread<'a> = dyn Fn(std::ops::Range<usize>) -> Result<String> + 'a;
 
+/// How a large text's later pieces are had: from the text kept whole, or read again.
+enum Held<'a> {
+    Whole(String),
+    ReadAgain(&'a Reread<'a>),
+}
+
 /// How the pieces of a large text are read.
 #[derive(Clone, Copy)]
 enum PieceReader {
@@ -744,18 +749,18 @@ fn extract_each_sized<E: From<Error>>(
     });
     each(rows_of(runs, windows.upto(&text, 0, first_end), &text, 0))?;
     // From here on, a text that can be read again is (unless laid out whole: then it is kept).
-    let whole = match reread.zip(windows.resume_at()) {
+    let held = match reread.zip(windows.resume_at()) {
         Some((reread, _)) => {
             drop(text);
-            Err(reread)
+            Held::ReadAgain(reread)
         }
-        None => Ok(text),
+        None => Held::Whole(text),
     };
     for (end, group) in groups {
         let again;
-        let (text, base) = match &whole {
-            Ok(t) => (t.as_str(), 0),
-            Err(reread) => {
+        let (text, base) = match &held {
+            Held::Whole(t) => (t.as_str(), 0),
+            Held::ReadAgain(reread) => {
                 // From the last window's last line (the whole text, were it laid out whole).
                 let base = windows.resume_at().unwrap_or(0);
                 again = reread(base..end)?;
