@@ -79,6 +79,7 @@ pub use error::{Error, Result};
 pub use extract::dates::{document_dates, DocumentDates};
 pub use extract::{extract, extract_text, parse_input, read_input, Document, InputFormat};
 pub use fetch::{Header, Method, Override, DEFAULT_MAX_REDIRECTS};
+pub use memory::Allocator;
 pub use repair::document::RepairStyle;
 pub use repair::{
     PushOptions, RepairOptions, DEFAULT_AVAILABILITY_URL, DEFAULT_PUSH_MAX_AGE, DEFAULT_WAYBACK_URL,

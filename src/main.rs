@@ -7,6 +7,10 @@ use clap::Parser;
 use cli::layers::Mode;
 use std::process::ExitCode;
 
+/// The system's allocator, with the buffer a large input is read into aligned (read faster).
+#[global_allocator]
+static ALLOCATOR: citecheck::Allocator = citecheck::Allocator;
+
 /// Exit codes (documented in the README).
 const EXIT_FAILING_CITATIONS: u8 = 1;
 const EXIT_INPUT_OR_CONFIG_ERROR: u8 = 2;

@@ -274,7 +274,8 @@ pub fn read_input(input: &str, forced: Option<InputFormat>, max_bytes: u64) -> R
             return Err(too_large(Some(len)));
         }
         // Sized once: growing a buffer of megabytes copies it and faults its pages in again.
-        buf.reserve_exact(usize::try_from(len).unwrap_or(0).saturating_add(1));
+        // Aligned: the kernel copies into it faster (see [`crate::memory::Allocator`]).
+        crate::memory::aligned(|| buf.reserve_exact(usize::try_from(len).unwrap_or(0).saturating_add(1)));
         huge_pages(&mut buf);
         (&file).take(max_bytes.saturating_add(1)).read_to_end(&mut buf).map_err(read_err)?;
         opened = Some(file);
