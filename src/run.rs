@@ -73,6 +73,7 @@ pub fn run_extract(cfg: &ExtractConfig, diag: &mut dyn Write) -> Result<ExtractS
         }
     }
     summary.citations = rows.len();
+    crate::memory::free_aside((rows, parts));
     Ok(summary)
 }
 
