@@ -12,6 +12,7 @@ mod odt;
 mod package;
 mod pdf;
 mod prose;
+mod rows;
 mod structure;
 pub(crate) mod symbols;
 mod text;
@@ -593,39 +594,38 @@ fn extract_sized(source: &str, text: &str, format: InputFormat, parallel_from: u
     };
     // The rows are written in place into one list sized once (the runs' rows gathered from
     // lists of their own would be held twice while joined: 140 MB at a million citations).
-    let total: usize = runs.iter().map(Vec::len).sum();
     let source: Arc<str> = Arc::from(source);
-    let mut all: Vec<Citation> = std::iter::repeat_with(|| placeholder(&source)).take(total).collect();
-    let written = if runs.len() == 1 {
+    if runs.len() == 1 {
         // One run: one part per core.
         let mut found = runs.pop().unwrap_or_default();
         in_order(&mut found);
         let part = if big { found.len().div_ceil(parallel::workers(usize::MAX)) } else { found.len() };
         let parts: Vec<&mut [Found]> = found.chunks_mut(part.max(1)).collect();
-        let regions = regions_of(&mut all, parts.iter().map(|p| p.len()));
-        parallel::map(parts.into_iter().zip(regions).collect(), |(part, region)| {
-            fill(&source, part, region, &layout, text, 0)
+        let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
+        rows::write(&lens, |regions| {
+            parallel::map(parts.into_iter().zip(regions).collect(), |(part, region)| {
+                fill(&source, part, region, &layout, text, 0);
+            });
         })
     } else {
-        fill_runs(&source, runs, &mut all, &layout, text, 0)
-    };
-    close_gaps(&mut all, &written);
-    all
+        fill_runs(&source, runs, &layout, text, 0)
+    }
 }
 
-/// Writes the rows of consecutive `runs` into `all` (as long as all of them), on all cores;
-/// each run is freed as soon as its rows are written. Returns what [`fill`] returns per run.
+/// The rows of consecutive `runs`, written on all cores; each run is freed as soon as its
+/// rows are written.
 fn fill_runs(
     source: &Arc<str>,
     runs: Vec<Vec<Found>>,
-    all: &mut [Citation],
     layout: &Layout,
     text: &str,
     base: usize,
-) -> Vec<(usize, usize)> {
-    let regions = regions_of(all, runs.iter().map(Vec::len));
-    parallel::map(runs.into_iter().zip(regions).collect(), |(mut run, region)| {
-        fill(source, &mut run, region, layout, text, base)
+) -> Vec<Citation> {
+    let lens: Vec<usize> = runs.iter().map(Vec::len).collect();
+    rows::write(&lens, |regions| {
+        parallel::map(runs.into_iter().zip(regions).collect(), |(mut run, region)| {
+            fill(source, &mut run, region, layout, text, base);
+        });
     })
 }
 
@@ -733,11 +733,7 @@ fn extract_each_sized<E: From<Error>>(
     };
     // The rows of a group's runs, laid out from `text` (from byte `base` of the document).
     let rows_of = |runs: Vec<Vec<Found>>, layout: &Layout, text: &str, base: usize| {
-        let total: usize = runs.iter().map(Vec::len).sum();
-        let mut rows: Vec<Citation> = std::iter::repeat_with(|| placeholder(&source)).take(total).collect();
-        let written = fill_runs(&source, runs, &mut rows, layout, text, base);
-        close_gaps(&mut rows, &written);
-        rows
+        fill_runs(&source, runs, layout, text, base)
     };
     let mut groups = groups.into_iter();
     let Some((first_end, first)) = groups.next() else { return Ok(()) };
@@ -774,49 +770,6 @@ fn extract_each_sized<E: From<Error>>(
     Ok(())
 }
 
-/// `all` cut into consecutive regions of the given lengths.
-fn regions_of(all: &mut [Citation], lens: impl Iterator<Item = usize>) -> Vec<&mut [Citation]> {
-    let mut regions = Vec::new();
-    let mut rest = all;
-    for len in lens {
-        let (region, tail) = rest.split_at_mut(len.min(rest.len()));
-        regions.push(region);
-        rest = tail;
-    }
-    regions
-}
-
-/// A row to be overwritten (it shares `name`, so making it allocates nothing).
-fn placeholder(name: &Arc<str>) -> Citation {
-    Citation {
-        source: name.clone(),
-        line: 0,
-        column: 0,
-        footnote: name.clone(),
-        paragraph: name.clone(),
-        kind: Kind::Url,
-        value: name.clone(),
-        raw: name.clone(),
-    }
-}
-
-/// Moves the rows written at the start of each region (`written[i]` of region i's length)
-/// together, and drops the rest.
-fn close_gaps(all: &mut Vec<Citation>, written: &[(usize, usize)]) {
-    let mut to = 0;
-    let mut from = 0;
-    for &(n, len) in written {
-        if to != from {
-            for k in 0..n {
-                all.swap(to + k, from + k);
-            }
-        }
-        to += n;
-        from += len;
-    }
-    all.truncate(to);
-}
-
 /// Document order; a URL before the symbol it names; each citation once.
 fn in_order(found: &mut Vec<Found>) {
     sort_by_start(found);
@@ -824,17 +777,16 @@ fn in_order(found: &mut Vec<Found>) {
 }
 
 /// Writes the rows of `run` into `region` (as long as the run), sharing the run's strings;
-/// citations inside code are dropped. Returns (rows written, region length).
+/// citations inside code are dropped.
 fn fill(
     source: &Arc<str>,
     run: &mut [Found],
-    region: &mut [Citation],
+    mut region: rows::Region<'_>,
     layout: &Layout,
     text: &str,
     base: usize,
-) -> (usize, usize) {
+) {
     let mut positions = layout.positions(text, base);
-    let mut n = 0;
     for f in run.iter_mut() {
         let (footnote, paragraph) = match f.context.take() {
             Some(ctx) => (Arc::from(ctx.0), Arc::from(ctx.1)),
@@ -847,8 +799,7 @@ fn fill(
             }
         };
         let (line, column) = positions.at(f.start);
-        let Some(row) = region.get_mut(n) else { break };
-        *row = Citation {
+        let row = Citation {
             source: source.clone(),
             line,
             column,
@@ -858,9 +809,10 @@ fn fill(
             value: f.value.clone(),
             raw: f.raw.clone(),
         };
-        n += 1;
+        if !region.push(row) {
+            break;
+        }
     }
-    (n, region.len())
 }
 
 #[cfg(test)]
@@ -882,27 +834,6 @@ mod tests {
             sort_by_start(&mut found);
             let got: Vec<(usize, String)> = found.into_iter().map(|f| (f.start, f.value.to_string())).collect();
             proptest::prop_assert_eq!(got, want);
-        }
-    }
-
-    #[test]
-    fn gaps_between_regions_are_closed_in_order() {
-        let empty = std::sync::Arc::from("");
-        let row = |v: &str| crate::types::Citation { value: v.into(), ..super::placeholder(&empty) };
-        // Slots ("-": never written), (rows written, region length) per region, rows kept.
-        type Case<'a> = (&'a [&'a str], &'a [(usize, usize)], &'a [&'a str]);
-        let cases: &[Case<'_>] = &[
-            (&["a", "b", "c"], &[(3, 3)], &["a", "b", "c"]),
-            (&["a", "-", "b", "c"], &[(1, 2), (2, 2)], &["a", "b", "c"]),
-            (&["-", "-", "a", "-"], &[(0, 2), (1, 2)], &["a"]),
-            (&["a", "b", "-", "c", "-", "d"], &[(2, 3), (1, 2), (1, 1)], &["a", "b", "c", "d"]),
-            (&[], &[], &[]),
-        ];
-        for (slots, written, want) in cases {
-            let mut all: Vec<_> = slots.iter().map(|v| row(v)).collect();
-            super::close_gaps(&mut all, written);
-            let got: Vec<&str> = all.iter().map(|c| &*c.value).collect();
-            assert_eq!(&got, want, "{slots:?} {written:?}");
         }
     }
 
