@@ -80,12 +80,23 @@ pub(super) fn extract(text: &str, out: &mut Vec<Found>) {
                 Tree::from_dom(&dom)
             }
         };
-        let base = doc
-            .subtree(doc.root())
-            .find(|&n| doc.is(n, "base") && doc.attr(n, AttrName::Href).is_some())
-            .and_then(|b| doc.attr(b, AttrName::Href))
-            .and_then(|h| ::url::Url::parse(h).ok());
-        let notes = notes::find(&doc);
+        let find_base = || {
+            doc.subtree(doc.root())
+                .find(|&n| doc.is(n, "base") && doc.attr(n, AttrName::Href).is_some())
+                .and_then(|b| doc.attr(b, AttrName::Href))
+                .and_then(|h| ::url::Url::parse(h).ok())
+        };
+        // The page's base (the first `<base href>`, wherever it is) is looked for in the whole
+        // tree: for a large page, on the core the notes leave idle.
+        let (base, notes) = if text.len() > walk::PARALLEL_FROM {
+            std::thread::scope(|scope| {
+                let base = scope.spawn(find_base);
+                let notes = notes::find(&doc);
+                (base.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), notes)
+            })
+        } else {
+            (find_base(), notes::find(&doc))
+        };
         let walked = walk::walk(&doc, text, &notes, base.as_ref());
         (notes.targets, walked)
     };
