@@ -472,22 +472,31 @@ fn serialised_already(url: &str) -> bool {
     if !labels_ok || !top_is_a_name || redirector {
         return false;
     }
-    // One pass over the rest: only characters kept as they are, and in the path no segment
-    // starting with a dot, written or escaped (`/./`, `/../`, `%2e`).
-    let mut in_path = true;
+    // Only characters kept as they are, and in the path no segment starting with a dot,
+    // written or escaped (`/./`, `/../`, `%2e`). A table, not a `match` a byte: this runs
+    // over every URL of a document (4% of reading the benchmark's Markdown with the `match`).
     let bytes = tail.as_bytes();
-    bytes.iter().enumerate().all(|(i, &b)| {
-        in_path &= !matches!(b, b'?' | b'#');
-        let dot = in_path
-            && match b {
-                b'.' => i > 0 && bytes[i - 1] == b'/',
-                b'%' => bytes.get(i + 1..i + 3).is_some_and(|e| e.eq_ignore_ascii_case(b"2e")),
-                _ => false,
-            };
-        !dot && matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&'
-                | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@' | b'/' | b'?' | b'#' | b'%')
+    if !bytes.iter().all(|&b| KEPT[usize::from(b)]) {
+        return false;
+    }
+    let path = &bytes[..memchr::memchr2(b'?', b'#', bytes).unwrap_or(bytes.len())];
+    !memchr::memchr2_iter(b'.', b'%', path).any(|i| match path[i] {
+        b'.' => i > 0 && path[i - 1] == b'/',
+        _ => path.get(i + 1..i + 3).is_some_and(|e| e.eq_ignore_ascii_case(b"2e")),
     })
 }
+
+/// The bytes no part of a URL escapes or rewrites, after its host.
+const KEPT: [bool; 256] = {
+    let mut kept = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        kept[b] = matches!(b as u8, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'!' | b'$'
+            | b'&' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@' | b'/' | b'?' | b'#' | b'%');
+        b += 1;
+    }
+    kept
+};
 
 /// Host, path and query of a URL that [`serialised_already`] accepts, read off its text: what
 /// the parser would give, without parsing.
