@@ -59,7 +59,10 @@ impl Found {
             return;
         }
         let id = doc.id_of(target).or(doc.attr(target, AttrName::Name)).unwrap_or_default().to_string();
-        let before = page.items_before.get(&target).copied().unwrap_or(0);
+        let before = page
+            .items_before
+            .binary_search_by_key(&target, |&(li, _)| li)
+            .map_or(0, |i| page.items_before[i].1);
         let ordinal = doc.is(target, "li").then(|| list_ordinal(doc, target, before));
         self.notes.targets.push(Target { id, ordinal });
         self.container_of.push(container);
@@ -73,6 +76,65 @@ struct Anchor<'d> {
     fragment: Cow<'d, str>,
     /// Names a back-link can point at: the link's id or name, or its `<sup>`'s id.
     names: Vec<&'d str>,
+}
+
+/// What one pass over a range of a page's nodes finds (see [`Page::read`]).
+#[derive(Default)]
+struct Part<'d> {
+    names: StrMap<&'d str, (NodeId, usize)>,
+    anchors: Vec<Anchor<'d>>,
+    list_notes: Vec<NodeId>,
+    /// Each list item with its list and the number of its items before it in this range.
+    items_before: Vec<(NodeId, NodeId, usize)>,
+    /// The number of each list's items in this range.
+    items_in: IdMap<usize>,
+}
+
+impl<'d> Part<'d> {
+    fn read(doc: &'d Tree<'d>, nodes: std::ops::Range<NodeId>) -> Part<'d> {
+        let mut part = Part::default();
+        // A node's id is its position in document order.
+        for node in nodes {
+            let Some(name) = doc.name(node) else { continue };
+            let pos = node as usize;
+            if name == "li" {
+                if let Some(list) = doc.parent(node) {
+                    let seen = part.items_in.entry(list).or_default();
+                    part.items_before.push((node, list, *seen));
+                    *seen += 1;
+                }
+            }
+            if let Some(id) = doc.id_of(node) {
+                part.names.entry(id).or_insert((node, pos));
+            }
+            if name == "li" && is_footnote_item(doc, node) {
+                part.list_notes.push(node);
+            }
+            if name == "a" {
+                if let Some(name) = doc.attr(node, AttrName::Name) {
+                    part.names.entry(name).or_insert((node, pos));
+                }
+                part.anchors.extend(anchor(doc, node, pos));
+            }
+        }
+        part
+    }
+
+    /// The page of all the nodes read.
+    fn into_page(self, doc: &'d Tree<'d>) -> Page<'d> {
+        let mut by_fragment: StrMap<Cow<'d, str>, Vec<usize>> = StrMap::default();
+        for (i, a) in self.anchors.iter().enumerate() {
+            by_fragment.entry(a.fragment.clone()).or_default().push(i);
+        }
+        Page {
+            doc,
+            names: self.names,
+            anchors: self.anchors,
+            list_notes: self.list_notes,
+            by_fragment,
+            items_before: self.items_before.into_iter().map(|(li, _, before)| (li, before)).collect(),
+        }
+    }
 }
 
 /// Finds the notes of a parsed page (linear in the page, apart from bounded ancestor walks).
@@ -92,50 +154,47 @@ struct Page<'d> {
     anchors: Vec<Anchor<'d>>,
     list_notes: Vec<NodeId>,
     by_fragment: StrMap<Cow<'d, str>, Vec<usize>>,
-    /// Each list item → the number of list items before it in its list (counted once).
-    items_before: IdMap<usize>,
+    /// Each list item, in document order (so found by halving), with the number of list items
+    /// before it in its list.
+    items_before: Vec<(NodeId, usize)>,
 }
 
+/// Pages of more nodes than this are read in two halves, on two cores.
+const READ_IN_HALVES_FROM: usize = 1 << 16;
+
 impl<'d> Page<'d> {
+    /// Reads the page's nodes in document order; a large page in two halves, the second's
+    /// findings then placed after the first's as one pass would have them.
     fn read(doc: &'d Tree<'d>) -> Page<'d> {
-        let mut page = Page {
-            doc,
-            names: StrMap::default(),
-            anchors: Vec::new(),
-            list_notes: Vec::new(),
-            by_fragment: StrMap::default(),
-            items_before: IdMap::default(),
+        let nodes = doc.subtree(doc.root());
+        let mid = (nodes.len() >= READ_IN_HALVES_FROM).then(|| nodes.start + (nodes.end - nodes.start) / 2);
+        Page::read_cut(doc, mid)
+    }
+
+    /// [`Page::read`], in two halves when `mid` says where the second starts.
+    fn read_cut(doc: &'d Tree<'d>, mid: Option<NodeId>) -> Page<'d> {
+        let nodes = doc.subtree(doc.root());
+        let Some(mid) = mid.filter(|m| nodes.contains(m)) else {
+            return Part::read(doc, nodes).into_page(doc);
         };
-        // Items seen so far in each list (document order visits a list's items in order).
-        let mut items_in: IdMap<usize> = IdMap::default();
-        // A node's id is its position in document order.
-        for node in doc.subtree(doc.root()) {
-            let Some(name) = doc.name(node) else { continue };
-            let pos = node as usize;
-            if name == "li" {
-                if let Some(list) = doc.parent(node) {
-                    let seen = items_in.entry(list).or_default();
-                    page.items_before.insert(node, *seen);
-                    *seen += 1;
-                }
-            }
-            if let Some(id) = doc.id_of(node) {
-                page.names.entry(id).or_insert((node, pos));
-            }
-            if name == "li" && is_footnote_item(doc, node) {
-                page.list_notes.push(node);
-            }
-            if name == "a" {
-                if let Some(name) = doc.attr(node, AttrName::Name) {
-                    page.names.entry(name).or_insert((node, pos));
-                }
-                page.anchors.extend(anchor(doc, node, pos));
-            }
+        let (mut first, second) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| Part::read(doc, mid..nodes.end));
+            let first = Part::read(doc, nodes.start..mid);
+            (first, second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        });
+        // A name's first element is the first half's, if it has one.
+        for (name, at) in second.names {
+            first.names.entry(name).or_insert(at);
         }
-        for (i, a) in page.anchors.iter().enumerate() {
-            page.by_fragment.entry(a.fragment.clone()).or_default().push(i);
-        }
-        page
+        // A list's items in the second half come after those in the first.
+        first.items_before.extend(
+            second.items_before.into_iter().map(|(li, list, before)| {
+                (li, list, before + first.items_in.get(&list).copied().unwrap_or(0))
+            }),
+        );
+        first.anchors.extend(second.anchors);
+        first.list_notes.extend(second.list_notes);
+        first.into_page(doc)
     }
 
     /// Notes: list items of footnote lists, then elements a link points at when something
@@ -313,4 +372,58 @@ fn is_footnote_item(doc: &Tree<'_>, el: NodeId) -> bool {
             .take(4)
             .filter(|&a| doc.name(a).is_some())
             .any(|a| says(doc.id_of(a).unwrap_or("")) || says(doc.attr(a, AttrName::Class).unwrap_or("")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{NodeId, Page};
+
+    /// What a read of the page holds, comparable.
+    type Summary<'d> = (
+        Vec<(&'d str, (NodeId, usize))>,
+        Vec<(NodeId, usize, String, Vec<&'d str>)>,
+        Vec<NodeId>,
+        Vec<(NodeId, usize)>,
+        Vec<(String, Vec<usize>)>,
+    );
+
+    fn summary<'d>(page: &Page<'d>) -> Summary<'d> {
+        let mut names: Vec<_> = page.names.iter().map(|(&k, &v)| (k, v)).collect();
+        names.sort_unstable();
+        let anchors =
+            page.anchors.iter().map(|a| (a.node, a.pos, a.fragment.to_string(), a.names.clone())).collect();
+        let mut by_fragment: Vec<_> =
+            page.by_fragment.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        by_fragment.sort_unstable();
+        let items = page.items_before.clone();
+        (names, anchors, page.list_notes.clone(), items, by_fragment)
+    }
+
+    #[test]
+    fn a_page_read_in_two_halves_is_read_as_in_one_pass() {
+        // Lists whose items fall on both sides of any cut, names given twice (the first one
+        // counts), markers, back-links, named anchors and escaped fragments.
+        let mut html = String::from("<html><body><p>Intro");
+        for i in 1..40 {
+            html.push_str(&format!(
+                "<sup id=\"r{i}\"><a href=\"#fn{i}\">{i}</a></sup> <a name=\"n{i}\" href=\"#x%20{i}\">x</a> "
+            ));
+        }
+        html.push_str("</p><ol class=\"footnotes\" start=\"3\">");
+        for i in 1..40 {
+            html.push_str(&format!(
+                "<li id=\"fn{i}\"><a href=\"#r{i}\">^</a> https://a.org/{i}</li><li>plain</li>"
+            ));
+            if i % 7 == 0 {
+                html.push_str("</ol><ul><li id=\"fn1\">again</li></ul><ol class=\"footnotes\">");
+            }
+        }
+        html.push_str("</ol><p id=\"n3\">late</p></body></html>");
+        let Some(doc) = super::super::parse::parse(&html) else { panic!("not read fast") };
+        let one = summary(&Page::read_cut(&doc, None));
+        assert!(one.1.len() == 117 && one.2.len() > 40 && one.3.len() > 80, "{one:?}");
+        for mid in doc.subtree(doc.root()) {
+            assert_eq!(summary(&Page::read_cut(&doc, Some(mid))), one, "cut at node {mid}");
+        }
+    }
 }
