@@ -53,7 +53,8 @@ thread_local! {
 }
 
 /// Runs `f` with the large blocks it allocates on this thread aligned to 64 bytes (when
-/// [`Allocator`] is the program's allocator: the binary's, not the tests').
+/// [`Allocator`] is the program's allocator: the binary's, not the tests'). Should `f` panic,
+/// the flag stays set: later blocks of this thread are aligned too, nothing worse.
 pub(crate) fn aligned<R>(f: impl FnOnce() -> R) -> R {
     ALIGN_LARGE.with(|a| a.set(true));
     let result = f();
@@ -136,6 +137,56 @@ unsafe impl GlobalAlloc for Allocator {
                 }
                 moved
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{aligned, Allocator};
+    use std::alloc::{GlobalAlloc, Layout};
+
+    /// Writes `n` bytes counting up from `seed`.
+    unsafe fn fill(p: *mut u8, n: usize, seed: u8) {
+        for i in 0..n {
+            // SAFETY: the caller gives a block of at least `n` bytes.
+            unsafe { p.add(i).write(seed.wrapping_add(i as u8)) };
+        }
+    }
+
+    /// True when the first `n` bytes count up from `seed`.
+    unsafe fn holds(p: *const u8, n: usize, seed: u8) -> bool {
+        // SAFETY: the caller gives a block of at least `n` initialised bytes.
+        (0..n).all(|i| unsafe { p.add(i).read() } == seed.wrapping_add(i as u8))
+    }
+
+    #[test]
+    fn blocks_keep_their_bytes_across_sizes_and_the_read_buffer_is_aligned() {
+        let a = Allocator;
+        let small = Layout::from_size_align(1000, 1).expect("layout");
+        let large = Layout::from_size_align(3 << 20, 1).expect("layout");
+        // SAFETY: every block is used within its size and freed with the layout it has.
+        unsafe {
+            let p = aligned(|| a.alloc(large));
+            assert!(!p.is_null());
+            if cfg!(all(target_os = "linux", target_env = "gnu")) {
+                assert_eq!(p as usize % 64, 0);
+            }
+            a.dealloc(p, large);
+            // Small → large → larger → small: the bytes written first are kept each time.
+            let p = a.alloc(small);
+            fill(p, 1000, 7);
+            let p = a.realloc(p, small, large.size());
+            assert!(holds(p, 1000, 7));
+            fill(p, large.size(), 9);
+            let p = a.realloc(p, large, 5 << 20);
+            assert!(holds(p, large.size(), 9));
+            let p = a.realloc(p, Layout::from_size_align(5 << 20, 1).expect("layout"), 500);
+            assert!(holds(p, 500, 9));
+            a.dealloc(p, Layout::from_size_align(500, 1).expect("layout"));
+            let z = a.alloc_zeroed(large);
+            assert!((0..large.size()).step_by(4096).all(|i| z.add(i).read() == 0));
+            a.dealloc(z, large);
         }
     }
 }

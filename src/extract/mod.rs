@@ -731,10 +731,6 @@ fn extract_each_sized<E: From<Error>>(
             found
         })
     };
-    // The rows of a group's runs, laid out from `text` (from byte `base` of the document).
-    let rows_of = |runs: Vec<Vec<Found>>, layout: &Layout, text: &str, base: usize| {
-        fill_runs(&source, runs, layout, text, base)
-    };
     let mut groups = groups.into_iter();
     let Some((first_end, first)) = groups.next() else { return Ok(()) };
     // The markers are found while the first pieces are read; each group's lines are laid out
@@ -744,7 +740,8 @@ fn extract_each_sized<E: From<Error>>(
         let runs = read(&text, 0, first);
         (windows.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), runs)
     });
-    each(rows_of(runs, windows.upto(&text, 0, first_end), &text, 0))?;
+    // Each group's rows are laid out from its text (from byte `base` of the document).
+    each(fill_runs(&source, runs, windows.upto(&text, 0, first_end), &text, 0))?;
     // From here on, a text that can be read again is (unless laid out whole: then it is kept).
     let held = match reread.zip(windows.resume_at()) {
         Some((reread, _)) => {
@@ -765,7 +762,7 @@ fn extract_each_sized<E: From<Error>>(
             }
         };
         let runs = read(text, base, group);
-        each(rows_of(runs, windows.upto(text, base, end), text, base))?;
+        each(fill_runs(&source, runs, windows.upto(text, base, end), text, base))?;
     }
     Ok(())
 }

@@ -26,9 +26,9 @@ impl Region<'_> {
     }
 }
 
-/// The rows `write` writes into regions of the given lengths (handed to it in order), in
+/// The rows `fill` writes into regions of the given lengths (handed to it in order), in
 /// order: each region's rows, then the next region's.
-pub(super) fn write(lens: &[usize], write: impl for<'a> FnOnce(Vec<Region<'a>>)) -> Vec<Citation> {
+pub(super) fn write(lens: &[usize], fill: impl for<'a> FnOnce(Vec<Region<'a>>)) -> Vec<Citation> {
     let total: usize = lens.iter().sum();
     let mut rows: Vec<Citation> = Vec::with_capacity(total);
     let mut counts = vec![0usize; lens.len()];
@@ -40,7 +40,7 @@ pub(super) fn write(lens: &[usize], write: impl for<'a> FnOnce(Vec<Region<'a>>))
         regions.push(Region { slots: region, written });
         rest = tail;
     }
-    write(regions);
+    fill(regions);
     // The rows written at the start of each region moved, in order, to the start of the list
     // (a swap moves a row and never copies or drops one).
     let (mut to, mut from) = (0, 0);
@@ -57,7 +57,7 @@ pub(super) fn write(lens: &[usize], write: impl for<'a> FnOnce(Vec<Region<'a>>))
     // first counts[i] slots written (`Region::push` writes the slot at its count before raising
     // it, and nothing else writes a slot or a count); the swaps moved those rows to the first
     // `to` slots, the sum of the counts, so the first `to` slots hold rows and no row is left
-    // after them. Should `write` panic, the list is dropped empty (its rows leak, safely).
+    // after them. Should `fill` panic, the list is dropped empty (its rows leak, safely).
     unsafe { rows.set_len(to) };
     rows
 }
